@@ -1,0 +1,177 @@
+//! Observations: one row per vendor per month (MODEL.md section 6), and the
+//! observer that receives them.
+
+use serde::{Deserialize, Serialize};
+
+/// What the engine reports of one vendor in one month. Money in k CNY.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct VendorMonth {
+    /// Month index, 1-based: the state at the end of month `month`.
+    pub month: u32,
+    pub vendor: u32,
+    pub active: u64,
+    pub active_small: u64,
+    pub active_medium: u64,
+    pub active_large: u64,
+    pub active_strategic: u64,
+    pub new_customers: u64,
+    pub churned: u64,
+    /// Annual recurring revenue at the prices customers pay.
+    pub arr: f64,
+    pub revenue: f64,
+    pub gross_profit: f64,
+    pub profit: f64,
+    pub cum_profit: f64,
+    pub npv: f64,
+    pub share_tier1: f64,
+    pub share_tier2: f64,
+    pub share_tier3: f64,
+    pub share_tier4: f64,
+    pub satisfaction: f64,
+    pub ring0: u64,
+    pub ring1: u64,
+    pub ring2: u64,
+    pub ring3: u64,
+    pub ring4: u64,
+    pub units_alive: u64,
+    pub units_exited: u64,
+    pub unit_capability: f64,
+    pub unit_profit_mean: f64,
+    pub unit_profit_total: f64,
+    pub unit_cash: f64,
+    pub trust: f64,
+    pub apps_built: u64,
+    pub apps_validated: u64,
+    /// Share of active customers with an app available for their industry.
+    pub apps_in_use: f64,
+    pub customer_surplus: f64,
+    /// Vendor profit + unit profit + customer surplus, this month.
+    pub ecosystem_value: f64,
+    pub cum_ecosystem_value: f64,
+    pub quality: f64,
+    pub support: f64,
+    pub vendor_cash: f64,
+}
+
+/// The names of `VendorMonth`'s metric columns, in order (after month, vendor).
+pub const METRICS: &[&str] = &[
+    "active",
+    "active_small",
+    "active_medium",
+    "active_large",
+    "active_strategic",
+    "new_customers",
+    "churned",
+    "arr",
+    "revenue",
+    "gross_profit",
+    "profit",
+    "cum_profit",
+    "npv",
+    "share_tier1",
+    "share_tier2",
+    "share_tier3",
+    "share_tier4",
+    "satisfaction",
+    "ring0",
+    "ring1",
+    "ring2",
+    "ring3",
+    "ring4",
+    "units_alive",
+    "units_exited",
+    "unit_capability",
+    "unit_profit_mean",
+    "unit_profit_total",
+    "unit_cash",
+    "trust",
+    "apps_built",
+    "apps_validated",
+    "apps_in_use",
+    "customer_surplus",
+    "ecosystem_value",
+    "cum_ecosystem_value",
+    "quality",
+    "support",
+    "vendor_cash",
+];
+
+impl VendorMonth {
+    /// Metric values in `METRICS` order.
+    pub fn values(&self) -> [f64; 39] {
+        [
+            self.active as f64,
+            self.active_small as f64,
+            self.active_medium as f64,
+            self.active_large as f64,
+            self.active_strategic as f64,
+            self.new_customers as f64,
+            self.churned as f64,
+            self.arr,
+            self.revenue,
+            self.gross_profit,
+            self.profit,
+            self.cum_profit,
+            self.npv,
+            self.share_tier1,
+            self.share_tier2,
+            self.share_tier3,
+            self.share_tier4,
+            self.satisfaction,
+            self.ring0 as f64,
+            self.ring1 as f64,
+            self.ring2 as f64,
+            self.ring3 as f64,
+            self.ring4 as f64,
+            self.units_alive as f64,
+            self.units_exited as f64,
+            self.unit_capability,
+            self.unit_profit_mean,
+            self.unit_profit_total,
+            self.unit_cash,
+            self.trust,
+            self.apps_built as f64,
+            self.apps_validated as f64,
+            self.apps_in_use,
+            self.customer_surplus,
+            self.ecosystem_value,
+            self.cum_ecosystem_value,
+            self.quality,
+            self.support,
+            self.vendor_cash,
+        ]
+    }
+
+    /// One metric by name.
+    pub fn get(&self, name: &str) -> Option<f64> {
+        METRICS
+            .iter()
+            .position(|m| *m == name)
+            .map(|i| self.values()[i])
+    }
+}
+
+/// Receives each month's observations as the run goes.
+pub trait Observer {
+    fn month(&mut self, rows: &[VendorMonth]);
+}
+
+/// Keeps every row in memory (tests and small runs).
+#[derive(Default)]
+pub struct Collect(pub Vec<VendorMonth>);
+
+impl Observer for Collect {
+    fn month(&mut self, rows: &[VendorMonth]) {
+        self.0.extend_from_slice(rows);
+    }
+}
+
+/// Keeps only the last month's rows.
+#[derive(Default)]
+pub struct Last(pub Vec<VendorMonth>);
+
+impl Observer for Last {
+    fn month(&mut self, rows: &[VendorMonth]) {
+        self.0 = rows.to_vec();
+    }
+}

@@ -1,0 +1,870 @@
+//! The resolved scenario: every number of the model, no `Option`s.
+//!
+//! Defaults are MODEL.md v1 (sections 2, 3, 5 and 7). Arrays indexed by
+//! segment are in the order small, medium, large, strategic. Money is k CNY,
+//! rates are per month unless the name says otherwise.
+
+use crate::ids::{N_IND, N_SEG, N_TIER, SegMask, Strategy, UnitKind};
+use serde::{Deserialize, Serialize};
+
+/// Version of the model rules. A scenario names the version it was written
+/// for; the engine refuses versions it does not implement.
+pub const MODEL_VERSION: &str = "v1";
+
+/// A fully resolved scenario, ready for month 0.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Scenario {
+    pub name: String,
+    pub description: String,
+    pub model: String,
+    pub horizon_months: u32,
+    pub replicates: u32,
+    pub seed: u64,
+    /// Discount rate a year, for NPV.
+    pub discount_rate: f64,
+    pub market: Market,
+    pub vendors: Vec<VendorSpec>,
+    pub switches: Switches,
+    pub params: Params,
+}
+
+/// Cities and the make-up of their enterprises.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Market {
+    pub cities: Vec<CitySpec>,
+    /// Share of enterprises in each segment.
+    pub segment_shares: [f64; N_SEG],
+    /// Relative weight of each industry (normalised when drawn).
+    pub industry_weights: [f64; N_IND],
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct CitySpec {
+    /// Tier 1..=4.
+    pub tier: u8,
+    pub enterprises: u32,
+    /// Share of enterprises any vendor can address; only these are simulated.
+    pub addressable_share: f64,
+}
+
+impl Market {
+    /// Addressable enterprises per segment of a city, summing exactly to the
+    /// city's addressable total (largest remainder).
+    pub fn segment_sizes(&self, city: &CitySpec) -> [u32; N_SEG] {
+        let total = (city.enterprises as f64 * city.addressable_share).round() as u32;
+        let sum: f64 = self.segment_shares.iter().sum();
+        let exact: Vec<f64> = self
+            .segment_shares
+            .iter()
+            .map(|s| total as f64 * s / sum)
+            .collect();
+        let mut out = [0u32; N_SEG];
+        for (o, e) in out.iter_mut().zip(&exact) {
+            *o = e.floor() as u32;
+        }
+        let mut left = total - out.iter().sum::<u32>();
+        let mut order: Vec<usize> = (0..N_SEG).collect();
+        order.sort_by(|&a, &b| {
+            let ra = exact[a] - exact[a].floor();
+            let rb = exact[b] - exact[b].floor();
+            rb.partial_cmp(&ra).unwrap().then(a.cmp(&b))
+        });
+        for &s in order.iter().cycle() {
+            if left == 0 {
+                break;
+            }
+            out[s] += 1;
+            left -= 1;
+        }
+        out
+    }
+
+    pub fn total_enterprises(&self) -> u64 {
+        self.cities
+            .iter()
+            .map(|c| self.segment_sizes(c).iter().map(|&n| n as u64).sum::<u64>())
+            .sum()
+    }
+}
+
+/// Which strategy serves each (tier, segment); `None`: not targeted.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Mix(pub [[Option<Strategy>; N_SEG]; N_TIER]);
+
+impl Mix {
+    pub fn uniform(s: Strategy) -> Mix {
+        Mix([[Some(s); N_SEG]; N_TIER])
+    }
+    #[inline]
+    pub fn get(&self, tier: u8, seg: usize) -> Option<Strategy> {
+        self.0[(tier - 1) as usize][seg]
+    }
+    /// Strategies used anywhere, in `Strategy::ALL` order.
+    pub fn strategies(&self) -> Vec<Strategy> {
+        Strategy::ALL
+            .into_iter()
+            .filter(|s| self.0.iter().flatten().any(|x| *x == Some(*s)))
+            .collect()
+    }
+    /// Segments a strategy serves in a tier.
+    pub fn segments(&self, tier: u8, s: Strategy) -> SegMask {
+        let mut m = SegMask(0);
+        for seg in 0..N_SEG {
+            if self.get(tier, seg) == Some(s) {
+                m = m.with(seg);
+            }
+        }
+        m
+    }
+    /// A short label: the strategy's name, or `mix:a+b` for a mix.
+    pub fn label(&self) -> String {
+        let s = self.strategies();
+        match s.len() {
+            0 => "none".into(),
+            1 => s[0].name().into(),
+            _ => format!(
+                "mix:{}",
+                s.iter().map(|x| x.name()).collect::<Vec<_>>().join("+")
+            ),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct VendorSpec {
+    pub name: String,
+    pub mix: Mix,
+    /// Name of the policy preset the policy started from (for reports).
+    pub policy_preset: String,
+    pub policy: Policy,
+}
+
+/// A vendor's policy (MODEL.md section 2), presets `long_term` and `short_term`.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    pub share_shift: f64,
+    pub price_factor: f64,
+    pub rd_rate: f64,
+    pub rd_floor: f64,
+    pub enablement: f64,
+    pub online_level: f64,
+    pub patience: u32,
+    pub squeeze_on_miss: f64,
+    /// Head-office management capacity M at month 0, FTE (before market scaling).
+    pub managers: f64,
+    /// Managers added per quarter.
+    pub managers_growth: f64,
+    pub poach_on_miss: f64,
+    pub dilute_on_miss: bool,
+    pub growth_target: f64,
+}
+
+impl Policy {
+    pub fn long_term() -> Policy {
+        Policy {
+            share_shift: 0.10,
+            price_factor: 0.90,
+            rd_rate: 0.20,
+            rd_floor: 1.0,
+            enablement: 2.0,
+            online_level: 0.8,
+            patience: 18,
+            squeeze_on_miss: 0.0,
+            managers: 12.0,
+            managers_growth: 1.0,
+            poach_on_miss: 0.0,
+            dilute_on_miss: false,
+            growth_target: 0.0,
+        }
+    }
+    pub fn short_term() -> Policy {
+        Policy {
+            share_shift: -0.05,
+            price_factor: 1.10,
+            rd_rate: 0.10,
+            rd_floor: 0.0,
+            enablement: 0.3,
+            online_level: 0.3,
+            patience: 4,
+            squeeze_on_miss: 0.05,
+            managers: 12.0,
+            managers_growth: 0.0,
+            poach_on_miss: 0.2,
+            dilute_on_miss: true,
+            growth_target: 0.08,
+        }
+    }
+    pub fn preset(name: &str) -> Option<Policy> {
+        match name {
+            "long_term" => Some(Self::long_term()),
+            "short_term" => Some(Self::short_term()),
+            _ => None,
+        }
+    }
+}
+
+/// Scenario switches for reductions of the model (pattern P8).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Switches {
+    pub churn: bool,
+    pub capacity_limits: bool,
+    /// When set, every vendor's reach is this value in every city and segment.
+    pub fixed_reach: Option<f64>,
+    pub outside_option: bool,
+}
+
+impl Default for Switches {
+    fn default() -> Self {
+        Switches {
+            churn: true,
+            capacity_limits: true,
+            fixed_reach: None,
+            outside_option: true,
+        }
+    }
+}
+
+/// Per-kind constants of units (MODEL.md sections 2, 5, 7).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct KindParams {
+    pub start_staff: u32,
+    pub start_capability: f64,
+    /// Unit's share of subscription payments, first contract year.
+    pub share_first: f64,
+    /// Unit's share on renewals.
+    pub share_renew: f64,
+    /// Vendor equity share of the unit's positive profit.
+    pub equity: f64,
+    pub exclusive: bool,
+    pub platform: bool,
+    /// Security of the relationship by kind (0..1).
+    pub security: f64,
+    /// Head-office management demand, FTE, fixed part.
+    pub mgmt_base: f64,
+    /// Head-office management demand, FTE per staff.
+    pub mgmt_per_staff: f64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Kinds {
+    pub reseller: KindParams,
+    pub account_team: KindParams,
+    pub branch: KindParams,
+    pub cell: KindParams,
+    pub joint_venture: KindParams,
+    pub city_partner: KindParams,
+    pub online: KindParams,
+}
+
+impl Kinds {
+    #[inline]
+    pub fn get(&self, k: UnitKind) -> &KindParams {
+        match k {
+            UnitKind::Reseller => &self.reseller,
+            UnitKind::AccountTeam => &self.account_team,
+            UnitKind::Branch => &self.branch,
+            UnitKind::Cell => &self.cell,
+            UnitKind::JointVenture => &self.joint_venture,
+            UnitKind::CityPartner => &self.city_partner,
+            UnitKind::Online => &self.online,
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn kp(
+    start_staff: u32,
+    start_capability: f64,
+    share_first: f64,
+    share_renew: f64,
+    equity: f64,
+    exclusive: bool,
+    platform: bool,
+    security: f64,
+    mgmt_base: f64,
+    mgmt_per_staff: f64,
+) -> KindParams {
+    KindParams {
+        start_staff,
+        start_capability,
+        share_first,
+        share_renew,
+        equity,
+        exclusive,
+        platform,
+        security,
+        mgmt_base,
+        mgmt_per_staff,
+    }
+}
+
+impl Default for Kinds {
+    fn default() -> Self {
+        Kinds {
+            reseller: kp(2, 0.3, 0.35, 0.15, 0.0, false, false, 0.2, 0.01, 0.0),
+            account_team: kp(3, 0.3, 1.0, 1.0, 1.0, true, false, 1.0, 0.3, 0.0),
+            branch: kp(3, 0.3, 1.0, 1.0, 1.0, true, false, 1.0, 0.2, 0.0),
+            cell: kp(3, 0.3, 0.30, 0.30, 0.0, false, false, 0.4, 0.02, 0.0),
+            joint_venture: kp(4, 0.4, 0.40, 0.40, 0.51, true, false, 0.8, 0.5, 0.05),
+            city_partner: kp(4, 0.35, 0.40, 0.40, 0.20, true, true, 0.9, 0.15, 0.0),
+            online: kp(4, 0.2, 1.0, 1.0, 1.0, false, false, 1.0, 0.0, 0.0),
+        }
+    }
+}
+
+/// Every other number of the model.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Params {
+    // Customers.
+    pub base_acv: [f64; N_SEG],
+    /// Base churn a year at each renewal.
+    pub base_churn: [f64; N_SEG],
+    pub ring_growth: f64,
+    pub need_prox: [f64; N_SEG],
+    pub need_exp: [f64; N_SEG],
+    pub need_comp: [f64; N_SEG],
+    pub need_price: [f64; N_SEG],
+    pub need_concentration: f64,
+    pub start_satisfaction: f64,
+    pub satisfaction_rate: f64,
+    pub return_after_months: u32,
+    // Acquisition and choice.
+    pub bass_p: f64,
+    pub bass_q: f64,
+    pub local_reach_staff: f64,
+    pub online_reach: [f64; N_SEG],
+    pub reputation_weight: f64,
+    pub start_reputation: f64,
+    pub u_quality: f64,
+    pub u_prox: f64,
+    pub u_exp: f64,
+    pub u_comp: f64,
+    pub u_rep: f64,
+    pub u_price: f64,
+    pub u_outside: f64,
+    pub online_price: f64,
+    pub warm_share: f64,
+    pub warm_boost: f64,
+    // Service and expansion.
+    /// Weights of service quality: product, expertise, proximity,
+    /// companionship, app fit, value for money.
+    pub service_weights: [f64; 6],
+    pub expansion_rate: f64,
+    pub surplus_wtp: f64,
+    // Renewal.
+    pub lock_base: f64,
+    pub churn_sensitivity: f64,
+    pub churn_cap: f64,
+    pub orphan_leave: f64,
+    pub intra_move: f64,
+    pub intra_discount: f64,
+    // Units.
+    pub kinds: Kinds,
+    pub resellers_per_city: u32,
+    pub abu_one_at: u32,
+    pub abu_two_at: u32,
+    pub wage: f64,
+    pub branch_wage_factor: f64,
+    pub branch_incentive: f64,
+    pub load_units: [f64; N_SEG],
+    pub capacity_per_staff: f64,
+    pub hire_above: f64,
+    pub fire_below: f64,
+    pub start_cash_months: f64,
+    pub start_trust: f64,
+    pub cash_for_hire_months: f64,
+    pub exit_cash_months: f64,
+    pub exit_after_months: u32,
+    pub cell_split_capability: f64,
+    pub cell_split_staff: u32,
+    pub services_first_year: f64,
+    pub services_expansion: f64,
+    pub royalty: f64,
+    pub recruit_replacements: bool,
+    /// Months a new unit has before its losses count against `patience`.
+    pub grace_months: u32,
+    // Apps and platform.
+    pub app_rate: f64,
+    pub app_threshold: f64,
+    pub app_concentration: f64,
+    pub validate_months: u32,
+    pub validate_quality: f64,
+    // Learning and trust.
+    pub eta_t: f64,
+    pub eta_x: f64,
+    pub eta_n: f64,
+    pub forget: f64,
+    pub experience_half: f64,
+    pub training_scale: f64,
+    pub online_capability_max: f64,
+    pub own_invest: f64,
+    pub trust_recovery: f64,
+    pub trust_hit: f64,
+    pub trust_leave_below: f64,
+    pub trust_leave_prob: f64,
+    pub patience_ref: f64,
+    // Vendor and head office (for a market of `reference_enterprises`).
+    pub reference_enterprises: f64,
+    pub manager_cost: f64,
+    pub hosting: f64,
+    pub rd_min: f64,
+    pub rd_scale: f64,
+    pub rd_depreciation: f64,
+    pub quality_floor: f64,
+    pub quality_span: f64,
+    pub start_quality: f64,
+    pub training_system: f64,
+    pub platform_cost: f64,
+    /// When set, head-office figures are not scaled by market size.
+    pub no_head_office_scaling: bool,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            base_acv: [20.0, 80.0, 300.0, 1500.0],
+            base_churn: [0.25, 0.15, 0.08, 0.04],
+            ring_growth: 0.35,
+            need_prox: [0.3, 0.5, 0.6, 0.6],
+            need_exp: [0.2, 0.5, 0.7, 0.8],
+            need_comp: [0.2, 0.5, 0.7, 0.8],
+            need_price: [0.9, 0.5, 0.3, 0.2],
+            need_concentration: 10.0,
+            start_satisfaction: 0.6,
+            satisfaction_rate: 0.2,
+            return_after_months: 12,
+            bass_p: 0.002,
+            bass_q: 0.03,
+            local_reach_staff: 4.0,
+            online_reach: [1.0, 0.6, 0.3, 0.1],
+            reputation_weight: 0.1,
+            start_reputation: 0.5,
+            u_quality: 2.0,
+            u_prox: 1.5,
+            u_exp: 2.0,
+            u_comp: 1.0,
+            u_rep: 1.0,
+            u_price: 3.0,
+            u_outside: 1.5,
+            online_price: 0.7,
+            warm_share: 0.10,
+            warm_boost: 4.0,
+            service_weights: [0.35, 0.35, 0.10, 0.10, 0.10, 0.35],
+            expansion_rate: 0.05,
+            surplus_wtp: 1.5,
+            lock_base: 0.85,
+            churn_sensitivity: 4.0,
+            churn_cap: 0.95,
+            orphan_leave: 0.5,
+            intra_move: 0.1,
+            intra_discount: 0.05,
+            kinds: Kinds::default(),
+            resellers_per_city: 4,
+            abu_one_at: 150,
+            abu_two_at: 500,
+            wage: 15.0,
+            branch_wage_factor: 0.9,
+            branch_incentive: 0.2,
+            load_units: [1.0, 2.5, 6.0, 20.0],
+            capacity_per_staff: 40.0,
+            hire_above: 0.9,
+            fire_below: 0.5,
+            start_cash_months: 6.0,
+            start_trust: 0.6,
+            cash_for_hire_months: 3.0,
+            exit_cash_months: 6.0,
+            exit_after_months: 6,
+            cell_split_capability: 0.7,
+            cell_split_staff: 6,
+            services_first_year: 0.5,
+            services_expansion: 0.3,
+            royalty: 0.05,
+            recruit_replacements: true,
+            grace_months: 12,
+            app_rate: 0.02,
+            app_threshold: 0.6,
+            app_concentration: 20.0,
+            validate_months: 6,
+            validate_quality: 0.6,
+            eta_t: 0.03,
+            eta_x: 0.02,
+            eta_n: 0.05,
+            forget: 0.01,
+            experience_half: 10.0,
+            training_scale: 10.0,
+            online_capability_max: 0.4,
+            own_invest: 0.3,
+            trust_recovery: 0.02,
+            trust_hit: 0.3,
+            trust_leave_below: 0.3,
+            trust_leave_prob: 0.1,
+            patience_ref: 18.0,
+            reference_enterprises: 64_000.0,
+            manager_cost: 40.0,
+            hosting: 0.10,
+            rd_min: 300.0,
+            rd_scale: 100_000.0,
+            rd_depreciation: 0.01,
+            quality_floor: 0.4,
+            quality_span: 0.6,
+            start_quality: 0.5,
+            training_system: 300.0,
+            platform_cost: 200.0,
+            no_head_office_scaling: false,
+        }
+    }
+}
+
+/// A value outside what the model allows, with the key path that holds it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Violation {
+    pub key: String,
+    pub message: String,
+}
+
+impl Scenario {
+    /// Head-office scale: market size relative to the reference market.
+    pub fn head_office_scale(&self) -> f64 {
+        if self.params.no_head_office_scaling {
+            1.0
+        } else {
+            self.market.total_enterprises() as f64 / self.params.reference_enterprises
+        }
+    }
+
+    /// Every range check of the model; empty when the scenario is valid.
+    pub fn violations(&self) -> Vec<Violation> {
+        let mut v = Vec::new();
+        let mut bad = |key: String, ok: bool, allowed: &str| {
+            if !ok {
+                v.push(Violation {
+                    key,
+                    message: format!("must be {allowed}"),
+                });
+            }
+        };
+        let unit = |x: f64| (0.0..=1.0).contains(&x);
+        let nonneg = |x: f64| x.is_finite() && x >= 0.0;
+        bad(
+            "model".into(),
+            self.model == MODEL_VERSION,
+            "\"v1\" (the only model version this engine implements)",
+        );
+        bad(
+            "horizon_months".into(),
+            (1..=1200).contains(&self.horizon_months),
+            "an integer in 1..=1200",
+        );
+        bad(
+            "replicates".into(),
+            self.replicates >= 1,
+            "an integer of at least 1",
+        );
+        bad(
+            "discount_rate".into(),
+            self.discount_rate.is_finite() && self.discount_rate > -1.0,
+            "a number above -1 (a year)",
+        );
+        bad(
+            "market.cities".into(),
+            !self.market.cities.is_empty(),
+            "a non-empty list of cities",
+        );
+        for (i, c) in self.market.cities.iter().enumerate() {
+            bad(
+                format!("market.cities[{i}].tier"),
+                (1..=4).contains(&c.tier),
+                "an integer in 1..=4",
+            );
+            bad(
+                format!("market.cities[{i}].addressable_share"),
+                unit(c.addressable_share),
+                "a share in [0, 1]",
+            );
+        }
+        for (i, s) in self.market.segment_shares.iter().enumerate() {
+            bad(
+                format!("market.segment_shares[{i}]"),
+                unit(*s),
+                "a share in [0, 1]",
+            );
+        }
+        bad(
+            "market.segment_shares".into(),
+            self.market.segment_shares.iter().sum::<f64>() > 0.0,
+            "shares with a positive sum",
+        );
+        for (i, s) in self.market.industry_weights.iter().enumerate() {
+            bad(
+                format!("market.industry_weights[{i}]"),
+                nonneg(*s),
+                "a non-negative weight",
+            );
+        }
+        bad(
+            "market.industry_weights".into(),
+            self.market.industry_weights.iter().sum::<f64>() > 0.0,
+            "weights with a positive sum",
+        );
+        bad(
+            "vendor".into(),
+            !self.vendors.is_empty() && self.vendors.len() <= 200,
+            "a list of 1 to 200 vendors",
+        );
+        for (i, vs) in self.vendors.iter().enumerate() {
+            let k = |f: &str| format!("vendor.{}.{f}", vs.name);
+            let p = &vs.policy;
+            bad(
+                k("policy.share_shift"),
+                (-1.0..=1.0).contains(&p.share_shift),
+                "in [-1, 1]",
+            );
+            bad(
+                k("policy.price_factor"),
+                p.price_factor > 0.0 && p.price_factor <= 10.0,
+                "in (0, 10]",
+            );
+            bad(k("policy.rd_rate"), unit(p.rd_rate), "a share in [0, 1]");
+            bad(k("policy.rd_floor"), nonneg(p.rd_floor), "non-negative");
+            bad(k("policy.enablement"), nonneg(p.enablement), "non-negative");
+            bad(
+                k("policy.online_level"),
+                unit(p.online_level),
+                "a level in [0, 1]",
+            );
+            bad(
+                k("policy.squeeze_on_miss"),
+                unit(p.squeeze_on_miss),
+                "in [0, 1]",
+            );
+            bad(k("policy.managers"), p.managers > 0.0, "positive");
+            bad(
+                k("policy.managers_growth"),
+                nonneg(p.managers_growth),
+                "non-negative",
+            );
+            bad(
+                k("policy.poach_on_miss"),
+                unit(p.poach_on_miss),
+                "a probability in [0, 1]",
+            );
+            bad(
+                k("policy.growth_target"),
+                p.growth_target.is_finite() && p.growth_target > -1.0,
+                "above -1",
+            );
+            bad(
+                format!("vendor[{i}].name"),
+                !vs.name.is_empty(),
+                "a non-empty name",
+            );
+        }
+        let pr = &self.params;
+        for (name, arr) in [
+            ("base_churn", pr.base_churn),
+            ("need_prox", pr.need_prox),
+            ("need_exp", pr.need_exp),
+            ("need_comp", pr.need_comp),
+            ("need_price", pr.need_price),
+            ("online_reach", pr.online_reach),
+        ] {
+            for (i, x) in arr.iter().enumerate() {
+                bad(format!("params.{name}[{i}]"), unit(*x), "in [0, 1]");
+            }
+        }
+        for (i, x) in pr.service_weights.iter().enumerate() {
+            bad(
+                format!("params.service_weights[{i}]"),
+                *x > 0.0 && x.is_finite(),
+                "positive",
+            );
+        }
+        for (name, arr) in [("base_acv", pr.base_acv), ("load_units", pr.load_units)] {
+            for (i, x) in arr.iter().enumerate() {
+                bad(format!("params.{name}[{i}]"), *x > 0.0, "positive");
+            }
+        }
+        for (name, x) in [
+            ("bass_p", pr.bass_p),
+            ("bass_q", pr.bass_q),
+            ("start_satisfaction", pr.start_satisfaction),
+            ("satisfaction_rate", pr.satisfaction_rate),
+            ("reputation_weight", pr.reputation_weight),
+            ("start_reputation", pr.start_reputation),
+            ("warm_share", pr.warm_share),
+            ("expansion_rate", pr.expansion_rate),
+            ("lock_base", pr.lock_base),
+            ("churn_cap", pr.churn_cap),
+            ("orphan_leave", pr.orphan_leave),
+            ("intra_move", pr.intra_move),
+            ("intra_discount", pr.intra_discount),
+            ("branch_incentive", pr.branch_incentive),
+            ("start_trust", pr.start_trust),
+            ("hire_above", pr.hire_above),
+            ("fire_below", pr.fire_below),
+            ("app_rate", pr.app_rate),
+            ("app_threshold", pr.app_threshold),
+            ("validate_quality", pr.validate_quality),
+            ("eta_t", pr.eta_t),
+            ("eta_x", pr.eta_x),
+            ("eta_n", pr.eta_n),
+            ("forget", pr.forget),
+            ("online_capability_max", pr.online_capability_max),
+            ("own_invest", pr.own_invest),
+            ("trust_recovery", pr.trust_recovery),
+            ("trust_hit", pr.trust_hit),
+            ("trust_leave_below", pr.trust_leave_below),
+            ("trust_leave_prob", pr.trust_leave_prob),
+            ("rd_depreciation", pr.rd_depreciation),
+            ("quality_floor", pr.quality_floor),
+            ("start_quality", pr.start_quality),
+            ("online_price", pr.online_price),
+            ("hosting", pr.hosting),
+            ("royalty", pr.royalty),
+        ] {
+            bad(format!("params.{name}"), unit(x), "in [0, 1]");
+        }
+        bad(
+            "params.quality_span".into(),
+            unit(pr.quality_floor + pr.quality_span) && pr.quality_span > 0.0,
+            "positive, with quality_floor + quality_span in [0, 1]",
+        );
+        bad(
+            "params.start_quality".into(),
+            pr.start_quality >= pr.quality_floor
+                && pr.start_quality < pr.quality_floor + pr.quality_span,
+            "in [quality_floor, quality_floor + quality_span)",
+        );
+        for (name, x) in [
+            ("ring_growth", pr.ring_growth),
+            ("need_concentration", pr.need_concentration),
+            ("local_reach_staff", pr.local_reach_staff),
+            ("capacity_per_staff", pr.capacity_per_staff),
+            ("experience_half", pr.experience_half),
+            ("training_scale", pr.training_scale),
+            ("patience_ref", pr.patience_ref),
+            ("reference_enterprises", pr.reference_enterprises),
+            ("rd_scale", pr.rd_scale),
+            ("app_concentration", pr.app_concentration),
+        ] {
+            bad(
+                format!("params.{name}"),
+                x.is_finite() && x > 0.0,
+                "positive",
+            );
+        }
+        for (name, x) in [
+            ("wage", pr.wage),
+            ("branch_wage_factor", pr.branch_wage_factor),
+            ("start_cash_months", pr.start_cash_months),
+            ("cash_for_hire_months", pr.cash_for_hire_months),
+            ("exit_cash_months", pr.exit_cash_months),
+            ("services_first_year", pr.services_first_year),
+            ("services_expansion", pr.services_expansion),
+            ("manager_cost", pr.manager_cost),
+            ("rd_min", pr.rd_min),
+            ("training_system", pr.training_system),
+            ("platform_cost", pr.platform_cost),
+            ("warm_boost", pr.warm_boost),
+            ("surplus_wtp", pr.surplus_wtp),
+            ("churn_sensitivity", pr.churn_sensitivity),
+            ("u_quality", pr.u_quality),
+            ("u_prox", pr.u_prox),
+            ("u_exp", pr.u_exp),
+            ("u_comp", pr.u_comp),
+            ("u_rep", pr.u_rep),
+            ("u_price", pr.u_price),
+        ] {
+            bad(format!("params.{name}"), nonneg(x), "non-negative");
+        }
+        bad(
+            "params.u_outside".into(),
+            pr.u_outside.is_finite(),
+            "a finite number",
+        );
+        for k in UnitKind::ALL {
+            let kp = pr.kinds.get(k);
+            let key = |f: &str| format!("params.kinds.{}.{f}", k.name());
+            bad(
+                key("start_capability"),
+                unit(kp.start_capability),
+                "in [0, 1]",
+            );
+            bad(
+                key("share_first"),
+                unit(kp.share_first),
+                "a share in [0, 1]",
+            );
+            bad(
+                key("share_renew"),
+                unit(kp.share_renew),
+                "a share in [0, 1]",
+            );
+            bad(key("equity"), unit(kp.equity), "a share in [0, 1]");
+            bad(key("security"), unit(kp.security), "in [0, 1]");
+            bad(key("start_staff"), kp.start_staff >= 1, "at least 1");
+            bad(key("mgmt_base"), nonneg(kp.mgmt_base), "non-negative");
+            bad(
+                key("mgmt_per_staff"),
+                nonneg(kp.mgmt_per_staff),
+                "non-negative",
+            );
+        }
+        if let Some(r) = self.switches.fixed_reach {
+            bad("switches.fixed_reach".into(), unit(r), "in [0, 1]");
+        }
+        v
+    }
+}
+
+impl Market {
+    /// MODEL.md's default market: 24 cities, 64,000 enterprises.
+    pub fn default_market() -> Market {
+        let mut cities = Vec::new();
+        for (tier, count, enterprises) in
+            [(1u8, 2, 8000u32), (2, 6, 4000), (3, 8, 2000), (4, 8, 1000)]
+        {
+            for _ in 0..count {
+                cities.push(CitySpec {
+                    tier,
+                    enterprises,
+                    addressable_share: 1.0,
+                });
+            }
+        }
+        Market {
+            cities,
+            segment_shares: [0.70, 0.22, 0.07, 0.01],
+            industry_weights: [1.0; N_IND],
+        }
+    }
+}
+
+impl Scenario {
+    /// One vendor alone in the default market (tests, benches, examples).
+    pub fn single(strategy: Strategy, preset: &str) -> Scenario {
+        Scenario {
+            name: format!("{}-{preset}", strategy.name()),
+            description: String::new(),
+            model: MODEL_VERSION.into(),
+            horizon_months: 120,
+            replicates: 1,
+            seed: 42,
+            discount_rate: 0.08,
+            market: Market::default_market(),
+            vendors: vec![VendorSpec {
+                name: "focal".into(),
+                mix: Mix::uniform(strategy),
+                policy_preset: preset.into(),
+                policy: Policy::preset(preset).expect("known preset"),
+            }],
+            switches: Switches::default(),
+            params: Params::default(),
+        }
+    }
+}

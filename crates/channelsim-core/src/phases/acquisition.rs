@@ -1,0 +1,226 @@
+//! Phase 3, acquisition: in each city and segment, prospects adopt at the
+//! Bass-like hazard h = p R + q F; each adopter chooses among the vendors
+//! that reach it (or nothing) by a reach-weighted multinomial logit, and is
+//! served by that vendor's unit with the most free capacity (randomised).
+//! No per-prospect work: the number of adopters is one binomial draw.
+
+use crate::ids::{N_SEG, Strategy, UnitKind};
+use crate::params::Scenario;
+use crate::rng::{Phase, Stream, binomial};
+use crate::step::Scratch;
+use crate::tally::CityTally;
+use crate::views::UnitView;
+use crate::world::{City, Unit, Vendor, World};
+use rayon::prelude::*;
+
+/// What a city's acquisition reads of the rest of the world.
+struct Ctx<'a> {
+    sc: &'a Scenario,
+    units: &'a [Unit],
+    views: &'a [UnitView],
+    vendors: &'a [Vendor],
+    seed: u64,
+    replicate: u32,
+    month: u32,
+}
+
+pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
+    let ctx = Ctx {
+        sc,
+        units: &world.units,
+        views: &s.views,
+        vendors: &world.vendors,
+        seed: world.seed,
+        replicate: world.replicate,
+        month: world.month,
+    };
+    world
+        .cities
+        .par_iter_mut()
+        .zip(s.tallies.par_iter_mut())
+        .for_each(|(city, tally)| acquire_city(city, tally, &ctx));
+}
+
+/// Can this unit take new customers of `seg` in `city` for its vendor?
+pub fn eligible(sc: &Scenario, u: &Unit, tier: u8, seg: usize) -> bool {
+    u.alive
+        && u.segments.has(seg)
+        && sc.vendors[u.vendor.idx()]
+            .mix
+            .get(tier, seg)
+            .map(Strategy::kind)
+            == Some(u.kind)
+}
+
+fn acquire_city(city: &mut City, tally: &mut CityTally, ctx: &Ctx) {
+    let sc = ctx.sc;
+    let p = &sc.params;
+    let nv = ctx.vendors.len();
+    let mut rng = Stream::new(
+        ctx.seed,
+        ctx.replicate,
+        ctx.month,
+        city.id.0,
+        Phase::Acquisition,
+    );
+    // Slots eligible per vendor, and local staff per vendor, for one segment.
+    let mut cand: Vec<Vec<usize>> = vec![Vec::new(); nv];
+    let mut reach = vec![0.0f64; nv];
+    let mut weight = vec![0.0f64; nv + 1];
+    for seg in 0..N_SEG {
+        let block = city.blocks[seg];
+        if block.len == 0 {
+            continue;
+        }
+        for c in cand.iter_mut() {
+            c.clear();
+        }
+        let mut staff = vec![0u32; nv];
+        let mut online = vec![false; nv];
+        for (k, &uid) in city.slots.iter().enumerate() {
+            let u = &ctx.units[uid.idx()];
+            if !eligible(sc, u, city.tier, seg) {
+                continue;
+            }
+            cand[u.vendor.idx()].push(k);
+            if u.kind == UnitKind::Online {
+                online[u.vendor.idx()] = true;
+            } else {
+                staff[u.vendor.idx()] += u.staff;
+            }
+        }
+        let mut none_reached = 1.0;
+        for v in 0..nv {
+            reach[v] = if cand[v].is_empty() {
+                0.0
+            } else if let Some(r) = sc.switches.fixed_reach {
+                r
+            } else {
+                let local = 1.0 - (-(staff[v] as f64) / p.local_reach_staff).exp();
+                let on = if online[v] {
+                    ctx.vendors[v].policy.online_level * p.online_reach[seg]
+                } else {
+                    0.0
+                };
+                (local + on).min(1.0) * (0.5 + city.reputation[v] as f64) / 1.5
+            };
+            none_reached *= 1.0 - reach[v];
+        }
+        let r_all = 1.0 - none_reached;
+        if r_all <= 0.0 {
+            continue;
+        }
+        // Warm accounts: the joint venture's local partner brings them.
+        for v in 0..nv {
+            let w = city.warm_left[v][seg];
+            if w == 0 {
+                continue;
+            }
+            let Some(&k) = cand[v]
+                .iter()
+                .find(|&&k| ctx.units[city.slots[k].idx()].kind == UnitKind::JointVenture)
+            else {
+                continue;
+            };
+            let support = ctx.views[city.slots[k].idx()].support as f64;
+            let prospects = city.blocks[seg].prospects();
+            let n = binomial(
+                &mut rng,
+                w.min(prospects) as u64,
+                p.bass_p * (1.0 + p.warm_boost * support),
+            );
+            city.warm_left[v][seg] -= n as u32;
+            for _ in 0..n {
+                let pool = city.blocks[seg].prospects();
+                let i = city.blocks[seg].prospect_start() + rng.below(pool) as usize;
+                adopt(city, tally, seg, i, k, p.start_satisfaction as f32);
+            }
+        }
+        let block = city.blocks[seg];
+        let warm: u32 = city.warm_left.iter().map(|w| w[seg]).sum();
+        let pool = block.prospects().saturating_sub(warm);
+        let f = block.active as f64 / block.len as f64;
+        let h = (p.bass_p * r_all + p.bass_q * f).min(1.0);
+        let adopters = binomial(&mut rng, pool as u64, h);
+        for _ in 0..adopters {
+            let b = city.blocks[seg];
+            if b.prospects() == 0 {
+                break;
+            }
+            let i = b.prospect_start() + rng.below(b.prospects()) as usize;
+            let needs = city.needs[i].map(|x| x as f64 / 255.0);
+            let ind = city.industry[i] as usize;
+            // Each reaching vendor puts forward the unit that would serve.
+            let mut pick = vec![usize::MAX; nv];
+            for v in 0..nv {
+                weight[v] = 0.0;
+                if reach[v] <= 0.0 {
+                    continue;
+                }
+                let k = choose_unit(&cand[v], city, ctx.views, &mut rng);
+                pick[v] = k;
+                let uv = &ctx.views[city.slots[k].idx()];
+                let price = uv.price as f64 * (1.0 - uv.discount.min(uv.share_first) as f64);
+                let util = p.u_quality * uv.quality as f64
+                    + p.u_prox * needs[0] * uv.local as f64
+                    + p.u_exp * needs[1] * uv.k_eff[ind] as f64
+                    + p.u_comp * needs[2] * uv.attention as f64
+                    + p.u_rep * city.reputation[v] as f64
+                    - p.u_price * needs[3] * price;
+                weight[v] = reach[v] * util.exp();
+            }
+            weight[nv] = if sc.switches.outside_option {
+                r_all * p.u_outside.exp()
+            } else {
+                0.0
+            };
+            let total: f64 = weight.iter().sum();
+            let mut x = rng.uniform() * total;
+            let mut chosen = nv;
+            for (v, w) in weight.iter().enumerate() {
+                if x < *w {
+                    chosen = v;
+                    break;
+                }
+                x -= w;
+            }
+            if chosen < nv {
+                adopt(
+                    city,
+                    tally,
+                    seg,
+                    i,
+                    pick[chosen],
+                    p.start_satisfaction as f32,
+                );
+            }
+        }
+    }
+}
+
+/// Spread adopters over a vendor's eligible units by free capacity.
+fn choose_unit(cand: &[usize], city: &City, views: &[UnitView], rng: &mut Stream) -> usize {
+    if cand.len() == 1 {
+        return cand[0];
+    }
+    let w = |k: usize| views[city.slots[k].idx()].free_capacity as f64 + 1.0;
+    let total: f64 = cand.iter().map(|&k| w(k)).sum();
+    let mut x = rng.uniform() * total;
+    for &k in cand {
+        if x < w(k) {
+            return k;
+        }
+        x -= w(k);
+    }
+    *cand.last().unwrap()
+}
+
+fn adopt(city: &mut City, tally: &mut CityTally, seg: usize, i: usize, slot: usize, s0: f32) {
+    let j = city.activate(seg, i);
+    city.slot[j] = slot as u16;
+    city.ring[j] = 0;
+    city.sat[j] = s0;
+    city.tenure[j] = 0;
+    city.unit_tenure[j] = 0;
+    tally.slots[slot].new += 1;
+}

@@ -1,0 +1,91 @@
+//! Phase 8, learning and trust. Capability grows from training (the
+//! vendor's enablement, the unit's own investment and, for cells, the
+//! training system), from experience with customers of the industry and
+//! from the network (platform members learn from each other, online), and
+//! decays with turnover. Trust recovers while terms are kept. A unit
+//! invests next month in proportion to its shadow of the future; a partner
+//! deep in debt for months exits.
+
+use crate::ids::{N_IND, UnitKind};
+use crate::params::Scenario;
+use crate::step::Scratch;
+use crate::world::World;
+
+pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
+    let p = &sc.params;
+    let nv = world.vendors.len();
+    // Network means per vendor and industry: over platform members, and
+    // over all the vendor's units.
+    let mut net_member = vec![([0.0f64; N_IND], 0u32); nv];
+    let mut net_all = vec![([0.0f64; N_IND], 0u32); nv];
+    let mut cell_staff = vec![0u32; nv];
+    for u in world.units.iter().filter(|u| u.alive) {
+        let v = u.vendor.idx();
+        for (acc, add) in [
+            (&mut net_all[v], true),
+            (&mut net_member[v], p.kinds.get(u.kind).platform),
+        ] {
+            if add {
+                for i in 0..N_IND {
+                    acc.0[i] += u.capability[i] as f64;
+                }
+                acc.1 += 1;
+            }
+        }
+        if u.kind == UnitKind::Cell {
+            cell_staff[v] += u.staff;
+        }
+    }
+    let training_system = p.training_system * sc.head_office_scale();
+    for u in world.units.iter_mut().filter(|u| u.alive) {
+        let v = u.vendor.idx();
+        let pol = &world.vendors[v].policy;
+        let view = &s.views[u.id.idx()];
+        let (sec, support) = (view.security as f64, view.support as f64);
+        let staff = u.staff.max(1) as f64;
+        let mut spend = pol.enablement * sec * support + u.own_training / staff;
+        if u.kind == UnitKind::Cell && cell_staff[v] > 0 {
+            spend += training_system / cell_staff[v] as f64;
+        }
+        let training = (spend / p.training_scale).min(1.0);
+        s.vendor_flows[v].enablement += pol.enablement * sec * u.staff as f64;
+        let (sum, n) = if p.kinds.get(u.kind).platform {
+            net_member[v]
+        } else {
+            net_all[v]
+        };
+        let cap = if u.kind == UnitKind::Online {
+            p.online_capability_max
+        } else {
+            1.0
+        };
+        for i in 0..N_IND {
+            let k = u.capability[i] as f64;
+            let n_ind = u.book_ind[i] as f64;
+            let experience = n_ind / (n_ind + p.experience_half);
+            let net = if n > 0 { sum[i] / n as f64 } else { k };
+            let dk = p.eta_t * training * (1.0 - k)
+                + p.eta_x * experience * (1.0 - k)
+                + p.eta_n * pol.online_level * (net - k).max(0.0)
+                - p.forget * k;
+            u.capability[i] = (k + dk).clamp(0.0, cap) as f32;
+        }
+        if !u.kind.owned() && !u.hurt {
+            u.trust += p.trust_recovery * (1.0 - u.trust);
+        }
+        // Own investment, shared with rivals who free-ride on it.
+        let rivals = view.rivals.max(1) as f64;
+        u.own_training = p.own_invest * u.trust * sec * u.last_profit.max(0.0) / rivals;
+        if !u.kind.owned() {
+            let floor = -p.exit_cash_months * p.wage * u.staff as f64;
+            if u.cash < floor {
+                u.low_cash_months += 1;
+            } else {
+                u.low_cash_months = 0;
+            }
+            if u.low_cash_months >= p.exit_after_months {
+                u.exiting = true;
+            }
+        }
+    }
+}

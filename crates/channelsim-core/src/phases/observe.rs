@@ -1,0 +1,96 @@
+//! Phase 11, observe: the month's figures per vendor (MODEL.md section 6).
+
+use crate::metrics::VendorMonth;
+use crate::params::Scenario;
+use crate::step::Scratch;
+use crate::world::World;
+
+pub fn run(world: &World, sc: &Scenario, s: &Scratch) -> Vec<VendorMonth> {
+    let nv = world.vendors.len();
+    let mut rows: Vec<VendorMonth> = (0..nv)
+        .map(|v| VendorMonth {
+            month: world.month + 1,
+            vendor: v as u32,
+            ..Default::default()
+        })
+        .collect();
+    let mut tier_size = [0u64; 4];
+    let mut tier_active = vec![[0u64; 4]; nv];
+    let mut sat = vec![0.0f64; nv];
+    let mut with_app = vec![0u64; nv];
+    for (city, tally) in world.cities.iter().zip(&s.tallies) {
+        let t = (city.tier - 1) as usize;
+        tier_size[t] += city.blocks.iter().map(|b| b.len as u64).sum::<u64>();
+        for (k, st) in tally.slots.iter().enumerate() {
+            let v = world.units[city.slots[k].idx()].vendor.idx();
+            let r = &mut rows[v];
+            let n: u64 = st.book.iter().map(|&x| x as u64).sum();
+            r.active += n;
+            r.active_small += st.book[0] as u64;
+            r.active_medium += st.book[1] as u64;
+            r.active_large += st.book[2] as u64;
+            r.active_strategic += st.book[3] as u64;
+            r.arr += st.arr;
+            r.ring0 += st.rings[0] as u64;
+            r.ring1 += st.rings[1] as u64;
+            r.ring2 += st.rings[2] as u64;
+            r.ring3 += st.rings[3] as u64;
+            r.ring4 += st.rings[4] as u64;
+            tier_active[v][t] += n;
+            sat[v] += st.sat_sum;
+            with_app[v] += st.apps_in_use as u64;
+        }
+    }
+    let mut alive = vec![0u64; nv];
+    let mut cap = vec![0.0f64; nv];
+    let mut trust = vec![0.0f64; nv];
+    let mut cash = vec![0.0f64; nv];
+    for u in world.units.iter().filter(|u| u.alive) {
+        let v = u.vendor.idx();
+        alive[v] += 1;
+        cap[v] += u.mean_capability();
+        trust[v] += u.trust;
+        cash[v] += u.cash;
+    }
+    let mut built = vec![0u64; nv];
+    let mut validated = vec![0u64; nv];
+    for a in &world.apps {
+        built[a.vendor.idx()] += 1;
+        validated[a.vendor.idx()] += a.validated as u64;
+    }
+    let mean = |sum: f64, n: u64| if n > 0 { sum / n as f64 } else { 0.0 };
+    for (v, r) in rows.iter_mut().enumerate() {
+        let f = &s.vendor_flows[v];
+        let vendor = &world.vendors[v];
+        r.new_customers = f.new as u64;
+        r.churned = f.churned as u64;
+        r.revenue = f.revenue;
+        r.gross_profit = f.gross_profit;
+        r.profit = f.profit;
+        r.cum_profit = vendor.cum_profit;
+        r.npv = vendor.npv;
+        let share = |t: usize| mean(tier_active[v][t] as f64, tier_size[t]);
+        r.share_tier1 = share(0);
+        r.share_tier2 = share(1);
+        r.share_tier3 = share(2);
+        r.share_tier4 = share(3);
+        r.satisfaction = mean(sat[v], r.active);
+        r.units_alive = alive[v];
+        r.units_exited = vendor.units_exited as u64;
+        r.unit_capability = mean(cap[v], alive[v]);
+        r.unit_profit_total = f.unit_profit_total;
+        r.unit_profit_mean = mean(f.unit_profit_total, alive[v]);
+        r.unit_cash = cash[v];
+        r.trust = mean(trust[v], alive[v]);
+        r.apps_built = built[v];
+        r.apps_validated = validated[v];
+        r.apps_in_use = mean(with_app[v] as f64, r.active);
+        r.customer_surplus = f.surplus;
+        r.ecosystem_value = f.profit + f.unit_profit_total + f.surplus;
+        r.quality = vendor.quality;
+        r.support = vendor.support();
+        r.vendor_cash = vendor.cash;
+    }
+    let _ = sc;
+    rows
+}

@@ -1,0 +1,241 @@
+//! Phase 1, policy: exits, the quarterly review and short-term reactions.
+//!
+//! Every month: units that decided to exit, and partners whose trust fell
+//! below the threshold (with some probability), leave. Every third month
+//! each vendor reviews its quarter: it terminates units losing money past
+//! its `patience`, and on a missed growth target fires its reactions
+//! (squeeze, poach, dilute, R&D cut), each of which costs trust. Customers
+//! of units that left are re-homed (phase 6's rule) before anyone is served.
+
+use crate::ids::{CityId, N_SEG, SegMask, UnitId, UnitKind, VendorId};
+use crate::init::{open_units, spawn_unit};
+use crate::params::Scenario;
+use crate::rng::{NO_CITY, Phase, Stream};
+use crate::step::Scratch;
+use crate::world::World;
+
+pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
+    let month = world.month;
+    let mut rng = Stream::new(world.seed, world.replicate, month, NO_CITY, Phase::Policy);
+    let p = &sc.params;
+    for u in world.units.iter_mut() {
+        u.hurt = false;
+    }
+    for i in 0..world.units.len() {
+        let u = &world.units[i];
+        if !u.alive {
+            continue;
+        }
+        let leaves = u.exiting
+            || (!u.kind.owned() && u.trust < p.trust_leave_below && rng.chance(p.trust_leave_prob));
+        if leaves {
+            kill(world, UnitId(i as u32));
+        }
+    }
+    if month > 0 && month % 3 == 0 {
+        for v in 0..world.vendors.len() {
+            review(world, sc, VendorId(v as u32), &mut rng);
+        }
+    }
+    s.grow_tallies(world);
+    crate::phases::renewal::rehome_orphans(world, sc, &mut s.tallies);
+}
+
+/// The quarterly review of one vendor.
+fn review(world: &mut World, sc: &Scenario, v: VendorId, rng: &mut Stream) {
+    let p = &sc.params;
+    let month = world.month;
+    let vendor = &mut world.vendors[v.idx()];
+    vendor.managers += vendor.policy.managers_growth * sc.head_office_scale();
+    let (prev, cur) = (vendor.last_quarter_revenue, vendor.quarter_revenue);
+    vendor.prev_quarter_revenue = prev;
+    vendor.last_quarter_revenue = cur;
+    vendor.quarter_revenue = 0.0;
+    // A miss needs a previous quarter with revenue.
+    let miss = prev > 0.0 && (cur - prev) / prev < vendor.policy.growth_target;
+    let pol = vendor.policy.clone();
+
+    // Terminate units that lost money for longer than the vendor's patience
+    // (not online units: they are the channel itself).
+    for i in 0..world.units.len() {
+        let u = &world.units[i];
+        if u.alive && u.vendor == v && u.kind != UnitKind::Online && u.loss_months >= pol.patience {
+            let city = u.city;
+            kill(world, UnitId(i as u32));
+            hurt_city(world, sc, v, city, None, p.trust_hit / 3.0);
+        }
+    }
+    if miss {
+        world.vendors[v.idx()].misses += 1;
+        world.vendors[v.idx()].rd_cut_until = month + 3;
+        if pol.squeeze_on_miss > 0.0 {
+            squeeze(world, sc, v, pol.squeeze_on_miss);
+        }
+        if pol.poach_on_miss > 0.0 {
+            poach(world, sc, v, pol.poach_on_miss, rng);
+        }
+        if pol.dilute_on_miss {
+            dilute(world, sc, v, rng);
+        }
+    }
+    if p.recruit_replacements {
+        open_units(world, sc, v, true);
+    }
+}
+
+/// A unit leaves: its customers are re-homed by `rehome_orphans`.
+pub fn kill(world: &mut World, id: UnitId) {
+    let u = &mut world.units[id.idx()];
+    if !u.alive {
+        return;
+    }
+    u.alive = false;
+    u.exiting = false;
+    u.month_died = Some(world.month);
+    world.vendors[u.vendor.idx()].units_exited += 1;
+}
+
+/// Cut a unit's trust by `hit`; its vendor's other partner units in the
+/// city lose a third of that (word travels).
+fn hurt(world: &mut World, sc: &Scenario, id: UnitId, hit: f64) {
+    let (v, city) = {
+        let u = &mut world.units[id.idx()];
+        u.trust *= 1.0 - hit;
+        u.hurt = true;
+        (u.vendor, u.city)
+    };
+    hurt_city(world, sc, v, city, Some(id), hit / 3.0);
+}
+
+fn hurt_city(
+    world: &mut World,
+    _sc: &Scenario,
+    v: VendorId,
+    city: Option<CityId>,
+    except: Option<UnitId>,
+    hit: f64,
+) {
+    let Some(c) = city else { return };
+    for k in 0..world.cities[c.idx()].slots.len() {
+        let id = world.cities[c.idx()].slots[k];
+        let u = &mut world.units[id.idx()];
+        if u.alive && u.vendor == v && !u.kind.owned() && Some(id) != except && u.city == city {
+            u.trust *= 1.0 - hit;
+            u.hurt = true;
+        }
+    }
+}
+
+/// Cut every partner unit's shares, never below its base share - 0.10.
+fn squeeze(world: &mut World, sc: &Scenario, v: VendorId, by: f64) {
+    for i in 0..world.units.len() {
+        let u = &mut world.units[i];
+        if !u.alive || u.vendor != v || u.kind.owned() {
+            continue;
+        }
+        let kp = sc.params.kinds.get(u.kind);
+        let f = (u.share_first - by).max(kp.share_first - 0.10).max(0.0);
+        let r = (u.share_renew - by).max(kp.share_renew - 0.10).max(0.0);
+        if f < u.share_first || r < u.share_renew {
+            u.share_first = f.min(u.share_first);
+            u.share_renew = r.min(u.share_renew);
+            hurt(world, sc, UnitId(i as u32), sc.params.trust_hit);
+        }
+    }
+}
+
+/// Move, with probability `prob` per partner unit, one of its large or
+/// strategic accounts to the vendor's direct sales desk in the city.
+fn poach(world: &mut World, sc: &Scenario, v: VendorId, prob: f64, rng: &mut Stream) {
+    for i in 0..world.units.len() {
+        let u = &world.units[i];
+        let Some(city) = u.city else { continue };
+        if !u.alive || u.vendor != v || u.kind.owned() || u.book[2] + u.book[3] == 0 {
+            continue;
+        }
+        if !rng.chance(prob) {
+            continue;
+        }
+        let id = UnitId(i as u32);
+        let c = city.idx();
+        let Some(from_slot) = world.cities[c].slots.iter().position(|&x| x == id) else {
+            continue;
+        };
+        // The accounts of this unit in the large and strategic blocks.
+        let mut cands: Vec<(usize, usize)> = Vec::new();
+        for seg in 2..N_SEG {
+            for j in world.cities[c].blocks[seg].active_range() {
+                if world.cities[c].slot[j] as usize == from_slot {
+                    cands.push((seg, j));
+                }
+            }
+        }
+        if cands.is_empty() {
+            continue;
+        }
+        let (_, j) = cands[rng.below(cands.len() as u32) as usize];
+        let desk = direct_desk(world, sc, v, city);
+        let to_slot = world.cities[c]
+            .slots
+            .iter()
+            .position(|&x| x == desk)
+            .expect("desk is in its city's slots");
+        world.cities[c].slot[j] = to_slot as u16;
+        world.cities[c].unit_tenure[j] = 0;
+        hurt(world, sc, id, sc.params.trust_hit);
+    }
+}
+
+/// The vendor's owned account team in the city, opened (one staff) if none.
+fn direct_desk(world: &mut World, sc: &Scenario, v: VendorId, city: CityId) -> UnitId {
+    if let Some(u) = world.units.iter().find(|u| {
+        u.alive && u.vendor == v && u.city == Some(city) && u.kind == UnitKind::AccountTeam
+    }) {
+        return u.id;
+    }
+    spawn_unit(
+        world,
+        sc,
+        v,
+        Some(city),
+        UnitKind::AccountTeam,
+        SegMask(0b1100),
+        Some(1),
+    )
+}
+
+/// Add a competing unit in one city where the vendor's units are not
+/// exclusive; the incumbents there are hurt.
+fn dilute(world: &mut World, sc: &Scenario, v: VendorId, rng: &mut Stream) {
+    let open: Vec<UnitId> = world
+        .units
+        .iter()
+        .filter(|u| {
+            u.alive
+                && u.vendor == v
+                && u.city.is_some()
+                && !u.kind.owned()
+                && !sc.params.kinds.get(u.kind).exclusive
+        })
+        .map(|u| u.id)
+        .collect();
+    if open.is_empty() {
+        return;
+    }
+    let pick = open[rng.below(open.len() as u32) as usize];
+    let (city, kind, segs) = {
+        let u = &world.units[pick.idx()];
+        (u.city, u.kind, u.segments)
+    };
+    let incumbents: Vec<UnitId> = open
+        .iter()
+        .copied()
+        .filter(|&id| world.units[id.idx()].city == city && world.units[id.idx()].kind == kind)
+        .collect();
+    spawn_unit(world, sc, v, city, kind, segs, None);
+    for id in incumbents {
+        let u = &mut world.units[id.idx()];
+        u.trust *= 1.0 - sc.params.trust_hit;
+        u.hurt = true;
+    }
+}

@@ -1,0 +1,106 @@
+//! Phase 2, staffing and apps: units hire and fire by load, build scenario
+//! apps where they are capable, and mature cells split in two.
+
+use crate::ids::{N_IND, UnitId, UnitKind};
+use crate::init::spawn_unit;
+use crate::params::Scenario;
+use crate::rng::{NO_CITY, Phase, Stream, beta_mean};
+use crate::step::Scratch;
+use crate::views::load_of;
+use crate::world::{App, World};
+
+pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
+    let p = &sc.params;
+    let mut rng = Stream::new(
+        world.seed,
+        world.replicate,
+        world.month,
+        NO_CITY,
+        Phase::Staffing,
+    );
+    let n_units = world.units.len();
+    for i in 0..n_units {
+        if !world.units[i].alive {
+            continue;
+        }
+        let support = {
+            let u = &world.units[i];
+            let kp = p.kinds.get(u.kind);
+            if kp.mgmt_base + kp.mgmt_per_staff > 0.0 {
+                world.vendors[u.vendor.idx()].support()
+            } else {
+                1.0
+            }
+        };
+        let u = &mut world.units[i];
+        u.load = load_of(&u.book, sc);
+        let cap = u.staff as f64 * p.capacity_per_staff;
+        let wages_3m = p.cash_for_hire_months * p.wage * u.staff as f64;
+        let solvent = u.kind.owned() || u.cash >= wages_3m;
+        if u.load > p.hire_above * cap && solvent {
+            u.staff += 1;
+        } else if u.load < p.fire_below * cap
+            && u.staff > 1
+            && (u.staff > u.start_staff || !solvent)
+        {
+            u.staff -= 1;
+        }
+        // Apps: a chance a month in each industry where the unit is capable.
+        let platform = if p.kinds.get(u.kind).platform {
+            1.0
+        } else {
+            0.0
+        };
+        let prob = p.app_rate * (1.0 + platform * support);
+        for ind in 0..N_IND {
+            let k_eff = u.capability[ind] as f64 * (0.5 + 0.5 * support);
+            if k_eff > p.app_threshold && rng.chance(prob) {
+                let quality = beta_mean(&mut rng, k_eff, p.app_concentration) as f32;
+                u.apps_built += 1;
+                world.apps.push(App {
+                    vendor: u.vendor,
+                    builder: u.id,
+                    industry: ind as u8,
+                    quality,
+                    months_in_use: 0,
+                    validated: false,
+                });
+            }
+        }
+        // Replication: a mature cell splits in two.
+        let u = &world.units[i];
+        if u.kind == UnitKind::Cell
+            && u.mean_capability() > p.cell_split_capability
+            && u.staff >= p.cell_split_staff
+        {
+            split_cell(world, sc, UnitId(i as u32));
+        }
+    }
+    s.grow_tallies(world);
+}
+
+/// The child takes half the staff and half the cash; it inherits the
+/// parent's capability and trust, and builds its own book.
+fn split_cell(world: &mut World, sc: &Scenario, id: UnitId) {
+    let (v, city, segs, staff) = {
+        let u = &world.units[id.idx()];
+        (u.vendor, u.city, u.segments, u.staff)
+    };
+    let child_staff = staff / 2;
+    let child = spawn_unit(world, sc, v, city, UnitKind::Cell, segs, Some(child_staff));
+    // The child's opening cash is the parent's, not new capital.
+    let opening = world.units[child.idx()].cash;
+    world.ledger.capital_in -= opening;
+    let (parent_cash, cap, trust) = {
+        let p = &mut world.units[id.idx()];
+        p.staff -= child_staff;
+        let half = p.cash / 2.0;
+        p.cash -= half;
+        (half, p.capability, p.trust)
+    };
+    let c = &mut world.units[child.idx()];
+    c.cash = parent_cash;
+    c.capability = cap;
+    c.trust = trust;
+    c.start_staff = sc.params.kinds.cell.start_staff.min(child_staff);
+}

@@ -1,0 +1,66 @@
+//! Phase 9, vendor economics: the vendor books its revenue (its share of
+//! partners' payments, dividends, its owned units) and head-office costs
+//! (hosting, R&D, enablement, managers, the training system, the
+//! three-onlines platform); R&D builds the product's quality, which decays
+//! as the market moves on.
+
+use crate::ids::UnitKind;
+use crate::params::Scenario;
+use crate::step::Scratch;
+use crate::world::World;
+
+pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
+    let p = &sc.params;
+    let scale = sc.head_office_scale();
+    let month = world.month;
+    let mut arr = vec![0.0; world.vendors.len()];
+    for (city, tally) in world.cities.iter().zip(&s.tallies) {
+        for (k, t) in tally.slots.iter().enumerate() {
+            arr[world.units[city.slots[k].idx()].vendor.idx()] += t.arr;
+        }
+    }
+    let mut has_cells = vec![false; world.vendors.len()];
+    for u in world
+        .units
+        .iter()
+        .filter(|u| u.alive && u.kind == UnitKind::Cell)
+    {
+        has_cells[u.vendor.idx()] = true;
+    }
+    for (v, vendor) in world.vendors.iter_mut().enumerate() {
+        let f = &mut s.vendor_flows[v];
+        let pol = &vendor.policy;
+        f.hosting = p.hosting * arr[v] / 12.0 * (1.0 - 0.5 * pol.online_level);
+        f.revenue = f.share_revenue + f.dividends + f.owned_revenue;
+        f.gross_profit = f.revenue - f.hosting - f.royalties - f.owned_costs;
+        f.managers = p.manager_cost * vendor.managers;
+        f.training_system = if has_cells[v] {
+            p.training_system * scale
+        } else {
+            0.0
+        };
+        f.platform = p.platform_cost * scale * pol.online_level;
+        let overhead = f.enablement + f.managers + f.training_system + f.platform;
+        let rd_min = p.rd_min * scale;
+        let normal = (pol.rd_rate * f.revenue).max(rd_min);
+        // In loss-making months, and after a missed target, R&D is held at
+        // the policy's floor (a share of last year's average).
+        let losing = f.gross_profit - overhead - normal < 0.0;
+        f.rd = if losing || month < vendor.rd_cut_until {
+            let avg = vendor.rd_history.iter().sum::<f64>() / 12.0;
+            (pol.rd_floor * avg).max(rd_min)
+        } else {
+            normal
+        };
+        f.profit = f.gross_profit - overhead - f.rd;
+        vendor.cash += f.profit;
+        vendor.cum_profit += f.profit;
+        vendor.npv += f.profit / (1.0 + sc.discount_rate).powf((month + 1) as f64 / 12.0);
+        vendor.quarter_revenue += f.revenue;
+        vendor.rd_history[(month % 12) as usize] = f.rd;
+        vendor.rd_stock = vendor.rd_stock * (1.0 - p.rd_depreciation) + f.rd;
+        vendor.quality = p.quality_floor
+            + p.quality_span * (1.0 - (-vendor.rd_stock / (p.rd_scale * scale)).exp());
+        world.ledger.external_costs += f.hosting + f.rd + overhead;
+    }
+}

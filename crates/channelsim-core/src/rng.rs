@@ -1,0 +1,169 @@
+//! Random streams derived from (seed, replicate, month, city, phase).
+//!
+//! Each phase of each city in each month draws from its own stream, so the
+//! draws do not depend on which thread runs which city. The generator is
+//! SplitMix64 (a counter hashed by a strong 64-bit finaliser): about 0.2 ns
+//! a draw, portable, and statistically sound for simulation.
+
+use rand::rand_core::{Infallible, TryRng};
+
+/// Phases (and other consumers) that own a stream.
+#[derive(Clone, Copy, Debug)]
+#[repr(u64)]
+pub enum Phase {
+    Init = 1,
+    Policy = 2,
+    Staffing = 3,
+    Acquisition = 4,
+    Service = 5,
+    Expansion = 6,
+    Renewal = 7,
+    Payments = 8,
+    Learning = 9,
+    Vendor = 10,
+    Platform = 11,
+    Rehome = 12,
+}
+
+/// City value for streams that belong to no city (vendor-wide draws).
+pub const NO_CITY: u32 = u32::MAX;
+
+#[inline]
+pub fn mix64(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// A SplitMix64 stream.
+#[derive(Clone, Debug)]
+pub struct Stream {
+    state: u64,
+}
+
+impl Stream {
+    /// The stream of one (seed, replicate, month, city, phase).
+    pub fn new(seed: u64, replicate: u32, month: u32, city: u32, phase: Phase) -> Stream {
+        let mut h = mix64(seed ^ GOLDEN);
+        for part in [replicate as u64, month as u64, city as u64, phase as u64] {
+            h = mix64(
+                h ^ part
+                    .wrapping_mul(GOLDEN)
+                    .wrapping_add(0x632b_e59b_d9b4_e019),
+            );
+        }
+        Stream { state: h }
+    }
+
+    #[inline]
+    pub fn next(&mut self) -> u64 {
+        self.state = self.state.wrapping_add(GOLDEN);
+        mix64(self.state)
+    }
+
+    /// Uniform in [0, 1), 53 bits.
+    #[inline]
+    pub fn uniform(&mut self) -> f64 {
+        (self.next() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+
+    /// Uniform in [0, 1) as f32, 24 bits: enough for Bernoulli draws on
+    /// probabilities given as f32.
+    #[inline]
+    pub fn uniform_f32(&mut self) -> f32 {
+        (self.next() >> 40) as f32 * (1.0 / (1u32 << 24) as f32)
+    }
+
+    /// Bernoulli(p).
+    #[inline]
+    pub fn chance(&mut self, p: f64) -> bool {
+        self.uniform() < p
+    }
+
+    /// Uniform integer in 0..n (n > 0), by Lemire's multiply-shift.
+    #[inline]
+    pub fn below(&mut self, n: u32) -> u32 {
+        ((self.next() >> 32) * n as u64 >> 32) as u32
+    }
+}
+
+impl TryRng for Stream {
+    type Error = Infallible;
+    fn try_next_u32(&mut self) -> Result<u32, Infallible> {
+        Ok((self.next() >> 32) as u32)
+    }
+    fn try_next_u64(&mut self) -> Result<u64, Infallible> {
+        Ok(self.next())
+    }
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
+        for chunk in dst.chunks_mut(8) {
+            let b = self.next().to_le_bytes();
+            chunk.copy_from_slice(&b[..chunk.len()]);
+        }
+        Ok(())
+    }
+}
+
+/// Binomial(n, p) from the stream (rand_distr's BTPE; exact for any n).
+pub fn binomial(rng: &mut Stream, n: u64, p: f64) -> u64 {
+    use rand_distr::{Binomial, Distribution};
+    if n == 0 || p <= 0.0 {
+        return 0;
+    }
+    if p >= 1.0 {
+        return n;
+    }
+    Binomial::new(n, p).map(|d| d.sample(rng)).unwrap_or(0)
+}
+
+/// Beta with the given mean and concentration (a + b), in (0, 1).
+pub fn beta_mean(rng: &mut Stream, mean: f64, concentration: f64) -> f64 {
+    use rand_distr::{Beta, Distribution};
+    let m = mean.clamp(1e-3, 1.0 - 1e-3);
+    Beta::new(m * concentration, (1.0 - m) * concentration)
+        .map(|d| d.sample(rng))
+        .unwrap_or(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn streams_differ_by_every_coordinate() {
+        let base = Stream::new(1, 0, 0, 0, Phase::Service).next();
+        assert_ne!(base, Stream::new(2, 0, 0, 0, Phase::Service).next());
+        assert_ne!(base, Stream::new(1, 1, 0, 0, Phase::Service).next());
+        assert_ne!(base, Stream::new(1, 0, 1, 0, Phase::Service).next());
+        assert_ne!(base, Stream::new(1, 0, 0, 1, Phase::Service).next());
+        assert_ne!(base, Stream::new(1, 0, 0, 0, Phase::Renewal).next());
+        assert_eq!(base, Stream::new(1, 0, 0, 0, Phase::Service).next());
+    }
+
+    #[test]
+    fn uniform_mean_and_below_bounds() {
+        let mut s = Stream::new(7, 0, 0, 0, Phase::Init);
+        let n = 200_000;
+        let mean: f64 = (0..n).map(|_| s.uniform()).sum::<f64>() / n as f64;
+        assert!((mean - 0.5).abs() < 0.005, "mean {mean}");
+        let mut counts = [0u32; 5];
+        for _ in 0..50_000 {
+            counts[s.below(5) as usize] += 1;
+        }
+        for c in counts {
+            assert!((c as i64 - 10_000).abs() < 500, "{counts:?}");
+        }
+    }
+
+    #[test]
+    fn binomial_mean_matches() {
+        let mut s = Stream::new(3, 0, 0, 0, Phase::Acquisition);
+        let mean = (0..2000)
+            .map(|_| binomial(&mut s, 1000, 0.1) as f64)
+            .sum::<f64>()
+            / 2000.0;
+        assert!((mean - 100.0).abs() < 1.5, "mean {mean}");
+    }
+}

@@ -1,0 +1,196 @@
+//! What the customer loops need of each unit this month, derived once from
+//! the units' and vendors' state (read-only during the city phases).
+
+use crate::ids::{N_IND, N_SEG, UnitKind};
+use crate::params::Scenario;
+use crate::world::World;
+
+/// Derived, read-only figures of one unit for the month.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct UnitView {
+    pub alive: bool,
+    pub vendor: u32,
+    pub kind_owned: bool,
+    /// 1 for a local unit, 0 for online.
+    pub local: f32,
+    pub k_eff: [f32; N_IND],
+    pub overload: f32,
+    pub attention: f32,
+    pub app_fit: [f32; N_IND],
+    /// Unit whose app gives `app_fit` when it is another unit's (royalties).
+    pub app_src: [u32; N_IND],
+    /// Vendor price relative to the market list price (price factor, online discount).
+    pub price: f32,
+    /// Intra-brand discount as a share of the vendor price.
+    pub discount: f32,
+    pub share_first: f32,
+    pub share_renew: f32,
+    pub quality: f32,
+    pub support: f32,
+    pub security: f32,
+    pub free_capacity: f32,
+    /// Non-exclusive partner units of the vendor serving the same segments here.
+    pub rivals: u32,
+}
+
+pub const NO_SRC: u32 = u32::MAX;
+
+/// Load of a book in load units.
+pub fn load_of(book: &[u32; N_SEG], sc: &Scenario) -> f64 {
+    book.iter()
+        .zip(&sc.params.load_units)
+        .map(|(&n, &w)| n as f64 * w)
+        .sum()
+}
+
+pub fn security(sc: &Scenario, kind: UnitKind, patience: u32) -> f64 {
+    let p = &sc.params;
+    if kind.owned() {
+        return 1.0;
+    }
+    0.5 * p.kinds.get(kind).security + 0.5 * (patience as f64 / p.patience_ref).min(1.0)
+}
+
+/// Management demand of a unit on its vendor's head office, FTE.
+pub fn mgmt_demand(sc: &Scenario, kind: UnitKind, staff: u32) -> f64 {
+    let kp = sc.params.kinds.get(kind);
+    kp.mgmt_base + kp.mgmt_per_staff * staff as f64
+}
+
+/// Recompute every vendor's management demand from its live units.
+pub fn update_mgmt_demand(world: &mut World, sc: &Scenario) {
+    for v in world.vendors.iter_mut() {
+        v.mgmt_demand = 0.0;
+    }
+    for u in world.units.iter().filter(|u| u.alive) {
+        world.vendors[u.vendor.idx()].mgmt_demand += mgmt_demand(sc, u.kind, u.staff);
+    }
+}
+
+/// Count, for each unit, the vendor's non-exclusive partner units alive in
+/// its city that serve overlapping segments (itself included).
+pub fn rivals(world: &World, sc: &Scenario, out: &mut Vec<u32>) {
+    out.clear();
+    out.resize(world.units.len(), 0);
+    let open = |k: UnitKind| !k.owned() && !sc.params.kinds.get(k).exclusive;
+    for c in &world.cities {
+        for (i, &a) in c.slots.iter().enumerate() {
+            let ua = &world.units[a.idx()];
+            if !ua.alive || ua.city.is_none() || !open(ua.kind) {
+                continue;
+            }
+            let mut n = 0;
+            for &b in &c.slots[..] {
+                let ub = &world.units[b.idx()];
+                if ub.alive
+                    && ub.vendor == ua.vendor
+                    && ub.city.is_some()
+                    && open(ub.kind)
+                    && ub.segments.intersects(ua.segments)
+                {
+                    n += 1;
+                }
+            }
+            let _ = i;
+            out[a.idx()] = n;
+        }
+    }
+}
+
+/// Best app quality per (vendor, industry) among validated platform apps,
+/// with its builder.
+pub fn platform_best(world: &World) -> Vec<[(f32, u32); N_IND]> {
+    let mut best = vec![[(0.0f32, NO_SRC); N_IND]; world.vendors.len()];
+    for a in world.apps.iter().filter(|a| a.validated) {
+        let b = &mut best[a.vendor.idx()][a.industry as usize];
+        if a.quality > b.0 && world.units[a.builder.idx()].alive {
+            *b = (a.quality, a.builder.0);
+        }
+    }
+    best
+}
+
+/// Build every unit's view for the month.
+pub fn build(world: &World, sc: &Scenario, rivals_buf: &mut Vec<u32>, out: &mut Vec<UnitView>) {
+    let p = &sc.params;
+    rivals(world, sc, rivals_buf);
+    let best = platform_best(world);
+    // Each unit's own best app per industry (validated or not).
+    let mut own = vec![[0.0f32; N_IND]; world.units.len()];
+    for a in &world.apps {
+        let o = &mut own[a.builder.idx()][a.industry as usize];
+        *o = o.max(a.quality);
+    }
+    out.clear();
+    out.extend(world.units.iter().map(|u| {
+        let v = &world.vendors[u.vendor.idx()];
+        let kp = p.kinds.get(u.kind);
+        let support = if kp.mgmt_base + kp.mgmt_per_staff > 0.0 {
+            v.support()
+        } else {
+            1.0
+        } as f32;
+        let sec = security(sc, u.kind, v.policy.patience) as f32;
+        let cap = (u.staff as f64 * p.capacity_per_staff).max(1e-9);
+        let ratio = (u.load / cap) as f32;
+        let overload = if sc.switches.capacity_limits {
+            (ratio - 1.0).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        let terms = if u.kind.owned() || u.share_first <= 0.0 {
+            1.0
+        } else {
+            (u.share_renew / u.share_first).sqrt().min(1.0) as f32
+        };
+        let attention = (1.0 - 0.5 * ratio.min(1.0))
+            * (0.6 + 0.4 * u.trust as f32 * sec)
+            * (0.5 + 0.5 * support)
+            * terms;
+        let mut k_eff = [0.0; N_IND];
+        let mut app_fit = [0.0; N_IND];
+        let mut app_src = [NO_SRC; N_IND];
+        let member = kp.platform;
+        for i in 0..N_IND {
+            k_eff[i] = u.capability[i] * (0.5 + 0.5 * support);
+            app_fit[i] = own[u.id.idx()][i];
+            if member && best[u.vendor.idx()][i].0 > app_fit[i] {
+                app_fit[i] = best[u.vendor.idx()][i].0;
+                if best[u.vendor.idx()][i].1 != u.id.0 {
+                    app_src[i] = best[u.vendor.idx()][i].1;
+                }
+            }
+        }
+        let n = rivals_buf[u.id.idx()];
+        let price = v.policy.price_factor
+            * if u.kind == UnitKind::Online {
+                p.online_price
+            } else {
+                1.0
+            };
+        UnitView {
+            alive: u.alive,
+            vendor: u.vendor.0,
+            kind_owned: u.kind.owned(),
+            local: if u.city.is_some() { 1.0 } else { 0.0 },
+            k_eff,
+            overload,
+            attention,
+            app_fit,
+            app_src,
+            price: price as f32,
+            discount: if n > 1 {
+                (p.intra_discount * (n - 1) as f64) as f32
+            } else {
+                0.0
+            },
+            share_first: u.share_first as f32,
+            share_renew: u.share_renew as f32,
+            quality: v.quality as f32,
+            support,
+            security: sec,
+            free_capacity: (cap - u.load).max(0.0) as f32,
+            rivals: n,
+        }
+    }));
+}

@@ -1,0 +1,266 @@
+//! The state of the world as plain data.
+//!
+//! Customers are a structure of arrays per city, laid out by segment, and in
+//! each segment block as `[active | lost | prospects]`, so the monthly loops
+//! touch only active customers and adoption picks from a contiguous pool.
+
+use crate::ids::{CityId, N_IND, N_SEG, SegMask, UnitId, UnitKind, VendorId};
+use crate::params::Policy;
+
+/// Where a segment's customers sit in the city's columns.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SegBlock {
+    pub start: u32,
+    pub len: u32,
+    pub active: u32,
+    pub lost: u32,
+}
+
+impl SegBlock {
+    #[inline]
+    pub fn active_range(&self) -> std::ops::Range<usize> {
+        self.start as usize..(self.start + self.active) as usize
+    }
+    #[inline]
+    pub fn lost_range(&self) -> std::ops::Range<usize> {
+        (self.start + self.active) as usize..(self.start + self.active + self.lost) as usize
+    }
+    #[inline]
+    pub fn prospects(&self) -> u32 {
+        self.len - self.active - self.lost
+    }
+    #[inline]
+    pub fn prospect_start(&self) -> usize {
+        (self.start + self.active + self.lost) as usize
+    }
+}
+
+/// One city's enterprises (structure of arrays) and local state.
+#[derive(Clone, Debug, Default)]
+pub struct City {
+    pub id: CityId,
+    pub tier: u8,
+    pub blocks: [SegBlock; N_SEG],
+    // Fixed attributes (move with the enterprise when the layout swaps).
+    pub industry: Vec<u8>,
+    /// Need weights, quantised to 1/255: proximity, expertise, companionship, price.
+    pub needs: Vec<[u8; 4]>,
+    // State.
+    pub ring: Vec<u8>,
+    /// Index into `slots`: the serving unit.
+    pub slot: Vec<u16>,
+    pub sat: Vec<f32>,
+    /// Months as a customer (active) or months since lost (lost).
+    pub tenure: Vec<u16>,
+    /// Months with the current unit (first-year terms while < 12).
+    pub unit_tenure: Vec<u16>,
+    /// Cumulative paid, k CNY.
+    pub paid: Vec<f32>,
+    /// Units that may serve customers here: local units and online units.
+    pub slots: Vec<UnitId>,
+    /// Reputation of each vendor in the city.
+    pub reputation: Vec<f32>,
+    /// Warm accounts a joint venture's local firm still brings, per vendor and segment.
+    pub warm_left: Vec<[u32; N_SEG]>,
+}
+
+impl City {
+    pub fn len(&self) -> usize {
+        self.industry.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.industry.is_empty()
+    }
+
+    /// Swap two enterprises in every column.
+    #[inline]
+    pub fn swap(&mut self, i: usize, j: usize) {
+        if i == j {
+            return;
+        }
+        self.industry.swap(i, j);
+        self.needs.swap(i, j);
+        self.ring.swap(i, j);
+        self.slot.swap(i, j);
+        self.sat.swap(i, j);
+        self.tenure.swap(i, j);
+        self.unit_tenure.swap(i, j);
+        self.paid.swap(i, j);
+    }
+
+    /// Move prospect at `i` to the end of the active region; returns its new index.
+    pub fn activate(&mut self, seg: usize, i: usize) -> usize {
+        let b = self.blocks[seg];
+        debug_assert!(i >= b.prospect_start());
+        let first_lost = (b.start + b.active) as usize;
+        let first_prospect = b.prospect_start();
+        self.swap(i, first_prospect);
+        self.swap(first_prospect, first_lost);
+        self.blocks[seg].active += 1;
+        first_lost
+    }
+
+    /// Move active customer at `i` to the lost region (the last active slot
+    /// takes its place, so iterate active customers from the back).
+    pub fn lose(&mut self, seg: usize, i: usize) {
+        let b = self.blocks[seg];
+        let last_active = (b.start + b.active - 1) as usize;
+        self.swap(i, last_active);
+        self.blocks[seg].active -= 1;
+        self.blocks[seg].lost += 1;
+        self.tenure[last_active] = 0;
+        self.ring[last_active] = 0;
+    }
+
+    /// Move lost customer at `i` back to the prospect pool.
+    pub fn release(&mut self, seg: usize, i: usize) {
+        let b = self.blocks[seg];
+        let last_lost = b.prospect_start() - 1;
+        self.swap(i, last_lost);
+        self.blocks[seg].lost -= 1;
+    }
+}
+
+/// A channel unit.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Unit {
+    pub id: UnitId,
+    pub vendor: VendorId,
+    /// `None` for online units.
+    pub city: Option<CityId>,
+    pub kind: UnitKind,
+    /// Segments served (for online units: the union over tiers; the vendor's
+    /// mix decides city by city).
+    pub segments: SegMask,
+    pub staff: u32,
+    /// Staff at opening: the unit does not fire below it while it can pay.
+    pub start_staff: u32,
+    pub capability: [f32; N_IND],
+    pub cash: f64,
+    pub trust: f64,
+    pub months_alive: u32,
+    pub loss_months: u32,
+    pub low_cash_months: u32,
+    pub share_first: f64,
+    pub share_renew: f64,
+    pub alive: bool,
+    /// Set when the unit has decided to exit; removed at the next policy phase.
+    pub exiting: bool,
+    pub month_died: Option<u32>,
+    pub apps_built: u32,
+    /// Hurt by a reaction this month (no trust recovery).
+    pub hurt: bool,
+    // Last month's book and P&L, for decisions.
+    pub book: [u32; N_SEG],
+    pub book_ind: [u32; N_IND],
+    pub load: f64,
+    pub last_profit: f64,
+    /// Own training budget for this month, decided last month.
+    pub own_training: f64,
+}
+
+impl Unit {
+    pub fn customers(&self) -> u32 {
+        self.book.iter().sum()
+    }
+    pub fn mean_capability(&self) -> f64 {
+        self.capability.iter().map(|&k| k as f64).sum::<f64>() / N_IND as f64
+    }
+}
+
+/// A scenario app (场景应用) built by a unit for an industry.
+#[derive(Clone, Debug, PartialEq)]
+pub struct App {
+    pub vendor: VendorId,
+    pub builder: UnitId,
+    pub industry: u8,
+    pub quality: f32,
+    pub months_in_use: u32,
+    pub validated: bool,
+}
+
+/// A software vendor and its head office.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Vendor {
+    pub id: VendorId,
+    pub policy: Policy,
+    /// Head-office figures after market scaling.
+    pub managers: f64,
+    pub quality: f64,
+    pub rd_stock: f64,
+    pub cash: f64,
+    pub cum_profit: f64,
+    pub npv: f64,
+    /// Revenue of the quarter in progress and of the last two quarters.
+    pub quarter_revenue: f64,
+    pub last_quarter_revenue: f64,
+    pub prev_quarter_revenue: f64,
+    /// R&D of the last 12 months (ring buffer by month % 12).
+    pub rd_history: [f64; 12],
+    /// Months until which R&D is held at the floor after a missed target.
+    pub rd_cut_until: u32,
+    pub misses: u32,
+    /// Management demand of its managed units, FTE (last computed).
+    pub mgmt_demand: f64,
+    pub units_created: u32,
+    pub units_exited: u32,
+}
+
+impl Vendor {
+    /// Support: share of management demand head office can meet.
+    pub fn support(&self) -> f64 {
+        if self.mgmt_demand <= self.managers {
+            1.0
+        } else {
+            self.managers / self.mgmt_demand
+        }
+    }
+}
+
+/// The whole world: plain data handed to the step each month.
+#[derive(Clone, Debug)]
+pub struct World {
+    pub month: u32,
+    pub seed: u64,
+    pub replicate: u32,
+    pub cities: Vec<City>,
+    pub units: Vec<Unit>,
+    pub vendors: Vec<Vendor>,
+    pub apps: Vec<App>,
+    /// Money ledger for conservation checks, k CNY, cumulative.
+    pub ledger: Ledger,
+}
+
+/// Cumulative money flows; customers' payments must equal what was booked.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Ledger {
+    /// Everything customers paid (subscriptions and services).
+    pub customer_paid: f64,
+    /// Booked as unit revenue (their share, services, full payments of owned units).
+    pub unit_booked: f64,
+    /// Booked as vendor revenue (the vendor's share of partner units' payments).
+    pub vendor_booked: f64,
+    /// Costs paid out of the system (wages, R&D, hosting, managers, ...).
+    pub external_costs: f64,
+    /// Capital partners bring when their unit opens (its starting cash).
+    pub capital_in: f64,
+}
+
+impl World {
+    pub fn total_cash(&self) -> f64 {
+        self.vendors.iter().map(|v| v.cash).sum::<f64>()
+            + self.units.iter().map(|u| u.cash).sum::<f64>()
+    }
+    /// Enterprises by status (prospect, active, lost) over all cities.
+    pub fn status_counts(&self) -> (u64, u64, u64) {
+        let mut t = (0u64, 0u64, 0u64);
+        for c in &self.cities {
+            for b in &c.blocks {
+                t.0 += b.prospects() as u64;
+                t.1 += b.active as u64;
+                t.2 += b.lost as u64;
+            }
+        }
+        t
+    }
+}
