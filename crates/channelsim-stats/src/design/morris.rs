@@ -4,13 +4,13 @@
 use rand::rngs::ChaCha8Rng;
 use rand::seq::SliceRandom;
 use rand::{RngExt, SeedableRng};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Factor, check_factors};
 use crate::error::{Result, StatsError};
 
 /// One move within a trajectory: the factor that changed and its direction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MorrisStep {
     /// Index of the factor that moved.
     pub factor: usize,
@@ -22,7 +22,7 @@ pub struct MorrisStep {
 ///
 /// Trajectory `t` is rows `t * (k + 1) ..= t * (k + 1) + k`; row `m + 1` differs from row `m`
 /// only in factor `steps[t * k + m].factor`, by `delta` of its range.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MorrisDesign {
     /// Points in factor units, `trajectories * (k + 1)` rows.
     pub points: Vec<Vec<f64>>,
