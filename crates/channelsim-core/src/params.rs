@@ -868,3 +868,33 @@ impl Scenario {
         }
     }
 }
+
+impl Market {
+    /// The 1,000,000-enterprise market of `scenarios/large.toml`: 400 cities.
+    pub fn large_market() -> Market {
+        let mut m = Market::default_market();
+        m.cities.clear();
+        for (tier, count, enterprises) in [
+            (1u8, 25, 8000u32),
+            (2, 100, 4000),
+            (3, 125, 2000),
+            (4, 150, 1000),
+        ] {
+            for _ in 0..count {
+                m.cities.push(CitySpec {
+                    tier,
+                    enterprises,
+                    addressable_share: 1.0,
+                });
+            }
+        }
+        m
+    }
+}
+
+impl Scenario {
+    /// The first vendor's policy (tests and examples).
+    pub fn policy_mut(&mut self) -> &mut Policy {
+        &mut self.vendors[0].policy
+    }
+}

@@ -32,6 +32,8 @@ pub struct SlotTally {
 
 #[derive(Clone, Debug, Default)]
 pub struct CityTally {
+    /// The month's view of each slot's unit (read-only in the city phases).
+    pub views: Vec<crate::views::UnitView>,
     pub slots: Vec<SlotTally>,
     /// Sum and count of satisfaction of each vendor's customers (for reputation).
     pub vendor_sat: Vec<(f64, u32)>,

@@ -17,7 +17,6 @@ use rayon::prelude::*;
 struct Ctx<'a> {
     sc: &'a Scenario,
     units: &'a [Unit],
-    views: &'a [UnitView],
     vendors: &'a [Vendor],
     seed: u64,
     replicate: u32,
@@ -28,7 +27,6 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
     let ctx = Ctx {
         sc,
         units: &world.units,
-        views: &s.views,
         vendors: &world.vendors,
         seed: world.seed,
         replicate: world.replicate,
@@ -67,6 +65,9 @@ fn acquire_city(city: &mut City, tally: &mut CityTally, ctx: &Ctx) {
     let mut cand: Vec<Vec<usize>> = vec![Vec::new(); nv];
     let mut reach = vec![0.0f64; nv];
     let mut weight = vec![0.0f64; nv + 1];
+    let mut staff = vec![0u32; nv];
+    let mut online = vec![false; nv];
+    let mut pick = vec![usize::MAX; nv];
     for seg in 0..N_SEG {
         let block = city.blocks[seg];
         if block.len == 0 {
@@ -75,8 +76,8 @@ fn acquire_city(city: &mut City, tally: &mut CityTally, ctx: &Ctx) {
         for c in cand.iter_mut() {
             c.clear();
         }
-        let mut staff = vec![0u32; nv];
-        let mut online = vec![false; nv];
+        staff.fill(0);
+        online.fill(false);
         for (k, &uid) in city.slots.iter().enumerate() {
             let u = &ctx.units[uid.idx()];
             if !eligible(sc, u, city.tier, seg) {
@@ -122,7 +123,7 @@ fn acquire_city(city: &mut City, tally: &mut CityTally, ctx: &Ctx) {
             else {
                 continue;
             };
-            let support = ctx.views[city.slots[k].idx()].support as f64;
+            let support = tally.views[k].support as f64;
             let prospects = city.blocks[seg].prospects();
             let n = binomial(
                 &mut rng,
@@ -151,15 +152,14 @@ fn acquire_city(city: &mut City, tally: &mut CityTally, ctx: &Ctx) {
             let needs = city.needs[i].map(|x| x as f64 / 255.0);
             let ind = city.industry[i] as usize;
             // Each reaching vendor puts forward the unit that would serve.
-            let mut pick = vec![usize::MAX; nv];
             for v in 0..nv {
                 weight[v] = 0.0;
                 if reach[v] <= 0.0 {
                     continue;
                 }
-                let k = choose_unit(&cand[v], city, ctx.views, &mut rng);
+                let k = choose_unit(&cand[v], &tally.views, &mut rng);
                 pick[v] = k;
-                let uv = &ctx.views[city.slots[k].idx()];
+                let uv = &tally.views[k];
                 let price = uv.price as f64 * (1.0 - uv.discount.min(uv.share_first) as f64);
                 let util = p.u_quality * uv.quality as f64
                     + p.u_prox * needs[0] * uv.local as f64
@@ -199,11 +199,11 @@ fn acquire_city(city: &mut City, tally: &mut CityTally, ctx: &Ctx) {
 }
 
 /// Spread adopters over a vendor's eligible units by free capacity.
-fn choose_unit(cand: &[usize], city: &City, views: &[UnitView], rng: &mut Stream) -> usize {
+fn choose_unit(cand: &[usize], views: &[UnitView], rng: &mut Stream) -> usize {
     if cand.len() == 1 {
         return cand[0];
     }
-    let w = |k: usize| views[city.slots[k].idx()].free_capacity as f64 + 1.0;
+    let w = |k: usize| views[k].free_capacity as f64 + 1.0;
     let total: f64 = cand.iter().map(|&k| w(k)).sum();
     let mut x = rng.uniform() * total;
     for &k in cand {

@@ -9,12 +9,10 @@ use crate::phases::service::ring_factor;
 use crate::rng::{Phase, Stream};
 use crate::step::Scratch;
 use crate::tally::CityTally;
-use crate::views::UnitView;
 use crate::world::{City, World};
 use rayon::prelude::*;
 
 pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
-    let views = &s.views;
     let (seed, rep, month) = (world.seed, world.replicate, world.month);
     world
         .cities
@@ -22,19 +20,13 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
         .zip(s.tallies.par_iter_mut())
         .for_each(|(city, tally)| {
             let mut rng = Stream::new(seed, rep, month, city.id.0, Phase::Expansion);
-            expand_city(city, tally, views, sc, &mut rng)
+            expand_city(city, tally, sc, &mut rng)
         });
 }
 
-fn expand_city(
-    city: &mut City,
-    tally: &mut CityTally,
-    views: &[UnitView],
-    sc: &Scenario,
-    rng: &mut Stream,
-) {
+fn expand_city(city: &mut City, tally: &mut CityTally, sc: &Scenario, rng: &mut Stream) {
     let p = &sc.params;
-    let sv: Vec<UnitView> = city.slots.iter().map(|u| views[u.idx()]).collect();
+    let sv = &tally.views;
     let rf = ring_factor(p.ring_growth);
     let e = p.expansion_rate as f32;
     let svc = p.services_expansion as f32;

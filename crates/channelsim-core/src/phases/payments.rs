@@ -9,23 +9,22 @@ use crate::params::Scenario;
 use crate::phases::service::{discount_of, ring_factor};
 use crate::step::Scratch;
 use crate::tally::CityTally;
-use crate::views::{NO_SRC, UnitView};
+use crate::views::NO_SRC;
 use crate::world::{City, World};
 use rayon::prelude::*;
 
 pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
-    let views = &s.views;
     world
         .cities
         .par_iter_mut()
         .zip(s.tallies.par_iter_mut())
-        .for_each(|(city, tally)| pay_city(city, tally, views, sc));
+        .for_each(|(city, tally)| pay_city(city, tally, sc));
     book(world, sc, s);
 }
 
-fn pay_city(city: &mut City, tally: &mut CityTally, views: &[UnitView], sc: &Scenario) {
+fn pay_city(city: &mut City, tally: &mut CityTally, sc: &Scenario) {
     let p = &sc.params;
-    let sv: Vec<UnitView> = city.slots.iter().map(|u| views[u.idx()]).collect();
+    let sv = &tally.views;
     let rf = ring_factor(p.ring_growth);
     let svc = p.services_first_year * 12.0;
     for seg in 0..N_SEG {

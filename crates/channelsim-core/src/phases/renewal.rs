@@ -11,12 +11,10 @@ use crate::phases::acquisition::eligible;
 use crate::rng::{Phase, Stream};
 use crate::step::Scratch;
 use crate::tally::CityTally;
-use crate::views::UnitView;
 use crate::world::{City, Unit, World};
 use rayon::prelude::*;
 
 pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
-    let views = &s.views;
     let units = &world.units;
     let (seed, rep, month) = (world.seed, world.replicate, world.month);
     world
@@ -25,7 +23,7 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
         .zip(s.tallies.par_iter_mut())
         .for_each(|(city, tally)| {
             let mut rng = Stream::new(seed, rep, month, city.id.0, Phase::Renewal);
-            renew_city(city, tally, views, units, sc, &mut rng)
+            renew_city(city, tally, units, sc, &mut rng)
         });
 }
 
@@ -41,13 +39,12 @@ pub fn churn_prob(sc: &Scenario, seg: usize, sat: f32, ring: u8) -> f32 {
 fn renew_city(
     city: &mut City,
     tally: &mut CityTally,
-    views: &[UnitView],
     units: &[Unit],
     sc: &Scenario,
     rng: &mut Stream,
 ) {
     let p = &sc.params;
-    let sv: Vec<UnitView> = city.slots.iter().map(|u| views[u.idx()]).collect();
+    let sv = &tally.views;
     for seg in 0..N_SEG {
         // Lost customers a year gone return to the pool.
         let lost = city.blocks[seg].lost_range();

@@ -13,12 +13,11 @@ use crate::world::{City, World};
 use rayon::prelude::*;
 
 pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
-    let views = &s.views;
     world
         .cities
         .par_iter_mut()
         .zip(s.tallies.par_iter_mut())
-        .for_each(|(city, tally)| serve_city(city, tally, views, sc));
+        .for_each(|(city, tally)| serve_city(city, tally, sc));
 }
 
 /// Ring factor (1 + g)^r of the contract value.
@@ -59,9 +58,9 @@ pub fn service_quality(
     (num / den).clamp(0.0, 1.0)
 }
 
-fn serve_city(city: &mut City, tally: &mut CityTally, views: &[UnitView], sc: &Scenario) {
+fn serve_city(city: &mut City, tally: &mut CityTally, sc: &Scenario) {
     let p = &sc.params;
-    let sv: Vec<UnitView> = city.slots.iter().map(|u| views[u.idx()]).collect();
+    let sv = &tally.views;
     let w: [f32; 6] = p.service_weights.map(|x| x as f32);
     let rf = ring_factor(p.ring_growth);
     let rate = p.satisfaction_rate as f32;

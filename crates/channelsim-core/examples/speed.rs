@@ -1,0 +1,58 @@
+//! Speed of one run on the 1M-enterprise market: active customer-months per
+//! second. Usage: speed [strategy] [threads]
+use channelsim_core::Scenario;
+use channelsim_core::ids::Strategy;
+use channelsim_core::metrics::Collect;
+use channelsim_core::params::Market;
+use std::time::Instant;
+
+fn main() {
+    let s = std::env::args()
+        .nth(1)
+        .and_then(|s| Strategy::parse(&s))
+        .unwrap_or(Strategy::CityExclusive);
+    let threads: usize = std::env::args()
+        .nth(2)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1);
+    let mut sc = Scenario::single(s, "long_term");
+    sc.market = Market::large_market();
+    if std::env::var("SATURATE").is_ok() {
+        // A fast-adopting market: most enterprises active, to measure the
+        // per-customer cost of the month.
+        sc.params.bass_p = 0.05;
+        sc.params.u_outside = -5.0;
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
+    let t0 = Instant::now();
+    let mut world = channelsim_core::init::build_world(&sc, 0);
+    let init = t0.elapsed().as_secs_f64();
+    let mut stepper = channelsim_core::step::Stepper::new();
+    let t = Instant::now();
+    let mut c = Collect::default();
+    pool.install(|| {
+        for _ in 0..sc.horizon_months {
+            let rows = stepper.step(&mut world, &sc);
+            c.0.extend(rows);
+        }
+    });
+    let secs = t.elapsed().as_secs_f64();
+    println!("init {init:.2}s");
+    for (n, d) in channelsim_core::step::PHASES
+        .iter()
+        .zip(stepper.scratch.timings)
+    {
+        println!("  {n:<18}{:>8.1} ms", d.as_secs_f64() * 1e3);
+    }
+    let cm: u64 = c.0.iter().map(|r| r.active).sum();
+    println!(
+        "{} threads={threads} {:.2}s active customer-months {cm} -> {:.1} M/s; final active {}",
+        s.name(),
+        secs,
+        cm as f64 / secs / 1e6,
+        c.0.last().unwrap().active
+    );
+}
