@@ -1,1 +1,16 @@
-//! placeholder
+//! channelsim-runner: scenario files, runs and result files around the core
+//! model: replicates and variants in parallel, comparisons, sweeps,
+//! sensitivity. Returns typed errors; never prints.
+
+pub mod analysis;
+pub mod atomic;
+pub mod compare;
+pub mod error;
+pub mod exec;
+pub mod experiment;
+pub mod job;
+pub mod results;
+pub mod scenario;
+pub mod sweep;
+
+pub use error::RunnerError;

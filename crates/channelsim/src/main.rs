@@ -1,3 +1,288 @@
-fn main() {
-    println!("Hello, world!");
+//! `channelsim`: the command line. Thin: it parses arguments, calls the
+//! runner and the plotting crate, shows progress and results, and maps
+//! errors to exit codes (2 for bad input, 1 for failures of the machine).
+
+mod progress;
+mod table;
+
+use channelsim_runner::RunnerError;
+use channelsim_runner::experiment::{Experiment, Method};
+use channelsim_runner::job::{RunOptions, run_job};
+use channelsim_runner::scenario::{DEFAULT_SCENARIO, ScenarioFile, load_scenario, parse_scenario};
+use channelsim_runner::sweep::{Shard, SweepOptions, sweep_job};
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "channelsim",
+    version,
+    about = "Agent-based simulation of B2B software channel strategies"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run every variant and replicate of a scenario (default: the built-in
+    /// default scenario) and write series, summaries, comparison and report.
+    Run(RunArgs),
+    /// Like `run`, with paired differences against a baseline variant.
+    Compare(CompareArgs),
+    /// Expand an experiment's design and run it (or one shard of it);
+    /// re-running resumes, skipping the runs already on disk.
+    Sweep(SweepArgs),
+    /// Like `sweep`, for a Sobol or Morris design, then sensitivity indices.
+    Sensitivity(SweepArgs),
+    /// Merge the shards of an experiment folder, checking nothing is missing.
+    Merge {
+        /// Experiment folders to merge (each merged in place).
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        #[arg(long)]
+        no_report: bool,
+    },
+    /// Say what is done and what is missing in an experiment folder.
+    Status { dir: PathBuf },
+    /// Write report.html (and charts) for a results folder.
+    Report {
+        /// Results folder (e.g. output/default).
+        dir: PathBuf,
+    },
+}
+
+#[derive(Args)]
+struct SweepArgs {
+    /// Experiment file (TOML).
+    experiment: PathBuf,
+    /// Output folder (default: output/<experiment name>).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Run only slice I of N (0-based), e.g. --shard 3/16. Default: from
+    /// SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT, else everything.
+    #[arg(long)]
+    shard: Option<String>,
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Replace the results of another experiment in the output folder.
+    #[arg(long)]
+    force: bool,
+    /// Override any key of the base scenario.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    sets: Vec<String>,
+    #[arg(long)]
+    no_report: bool,
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// Scenario file (TOML); the built-in default scenario when omitted.
+    scenario: Option<PathBuf>,
+    /// Replicates per variant (overrides the scenario).
+    #[arg(long)]
+    replicates: Option<u32>,
+    /// Root seed (overrides the scenario).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Output folder (default: output/<scenario name>).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Overwrite an existing output folder.
+    #[arg(long)]
+    force: bool,
+    /// Override any scenario key, e.g. --set market.cities.tier1.enterprises=9000
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    sets: Vec<String>,
+    /// Vendor whose results are compared (default: the first).
+    #[arg(long)]
+    vendor: Option<String>,
+    /// Do not write report.html.
+    #[arg(long)]
+    no_report: bool,
+    /// No progress output.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(Args)]
+struct CompareArgs {
+    #[command(flatten)]
+    run: RunArgs,
+    /// Baseline variant (default: the first).
+    #[arg(long)]
+    baseline: Option<String>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let res = match cli.command {
+        Command::Run(a) => run(a, None),
+        Command::Compare(a) => run(a.run, a.baseline),
+        Command::Sweep(a) => sweep(a, false),
+        Command::Sensitivity(a) => sweep(a, true),
+        Command::Merge { dirs, no_report } => merge(&dirs, no_report),
+        Command::Status { dir } => status(&dir),
+        Command::Report { dir } => report(&dir),
+    };
+    match res {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(if e.is_usage() { 2 } else { 1 })
+        }
+    }
+}
+
+fn load(path: &Option<PathBuf>, sets: &[String]) -> Result<ScenarioFile, RunnerError> {
+    Ok(match path {
+        Some(p) => load_scenario(p, sets)?,
+        None => parse_scenario(DEFAULT_SCENARIO, "<built-in default.toml>", sets)?,
+    })
+}
+
+fn run(a: RunArgs, baseline: Option<String>) -> Result<(), RunnerError> {
+    let file = load(&a.scenario, &a.sets)?;
+    let opts = RunOptions {
+        replicates: a.replicates,
+        seed: a.seed,
+        threads: a.threads,
+        out: a.out,
+        force: a.force,
+        baseline,
+        vendor: a.vendor,
+        command: std::env::args().collect::<Vec<_>>().join(" "),
+    };
+    let bar = progress::Progress::new(a.quiet, "runs");
+    let out = run_job(&file, &opts, &|done, total| bar.update(done, total))?;
+    bar.finish();
+    if !a.no_report {
+        channelsim_plot::write_report(&out.dir)
+            .map_err(|e| RunnerError::Invalid(format!("report: {e}")))?;
+    }
+    print!("{}", table::headline(&out));
+    println!(
+        "{} runs on {} threads in {:.1} s; results in {}",
+        out.runs,
+        out.threads,
+        out.wall_seconds,
+        out.dir.display()
+    );
+    Ok(())
+}
+
+fn report(dir: &std::path::Path) -> Result<(), RunnerError> {
+    let path = channelsim_plot::write_report(dir)
+        .map_err(|e| RunnerError::Invalid(format!("report: {e}")))?;
+    println!("{}", path.display());
+    Ok(())
+}
+
+fn sweep(a: SweepArgs, sensitivity: bool) -> Result<(), RunnerError> {
+    let exp = Experiment::load(&a.experiment, &a.sets)?;
+    if sensitivity && !matches!(exp.method, Method::Sobol | Method::Morris) {
+        return Err(RunnerError::Invalid(format!(
+            "{}: sensitivity needs design.method = \"sobol\" or \"morris\"",
+            a.experiment.display()
+        )));
+    }
+    let shard = a.shard.as_deref().map(Shard::parse).transpose()?;
+    let opts = SweepOptions {
+        out: a.out,
+        shard,
+        threads: a.threads,
+        force: a.force,
+        command: std::env::args().collect::<Vec<_>>().join(" "),
+    };
+    let bar = progress::Progress::new(a.quiet, "runs");
+    let out = sweep_job(&exp, &opts, &|d, t| bar.update(d, t))?;
+    bar.finish();
+    if out.merged && !a.no_report {
+        channelsim_plot::write_report(&out.dir)
+            .map_err(|e| RunnerError::Invalid(format!("report: {e}")))?;
+    }
+    if !a.quiet {
+        println!(
+            "{} runs in the design, {} run now on {} threads in {:.1} s, {} failed; {}",
+            out.runs,
+            out.ran_now,
+            out.threads,
+            out.wall_seconds,
+            out.failed,
+            if out.merged {
+                format!("results in {}", out.dir.display())
+            } else {
+                format!(
+                    "shard written under {}; run `channelsim merge {}` when all shards are done",
+                    out.dir.display(),
+                    out.dir.display()
+                )
+            }
+        );
+    }
+    Ok(())
+}
+
+fn merge(dirs: &[PathBuf], no_report: bool) -> Result<(), RunnerError> {
+    for dir in dirs {
+        let st = channelsim_runner::sweep::merge(dir)?;
+        let exp_path = dir.join("manifest.json");
+        let _ = exp_path;
+        println!(
+            "{}: merged {} runs ({} failed)",
+            dir.display(),
+            st.runs,
+            st.failed
+        );
+        if !no_report {
+            channelsim_plot::write_report(dir)
+                .map_err(|e| RunnerError::Invalid(format!("report: {e}")))?;
+        }
+    }
+    Ok(())
+}
+
+fn status(dir: &std::path::Path) -> Result<(), RunnerError> {
+    let st = channelsim_runner::sweep::status(dir)?;
+    println!(
+        "{}: {} of {} runs done ({} failed)",
+        dir.display(),
+        st.done,
+        st.runs,
+        st.failed
+    );
+    if let Some(n) = st.shard_count {
+        println!("shards complete: {} of {n}", st.complete_shards.len());
+    }
+    if let Some(spec) = st.array_spec() {
+        println!("missing shards: {spec}");
+    }
+    if !st.missing_runs.is_empty() {
+        let show: Vec<String> = st
+            .missing_runs
+            .iter()
+            .take(20)
+            .map(|r| r.to_string())
+            .collect();
+        println!(
+            "missing runs: {}{}",
+            show.join(","),
+            if st.missing_runs.len() > 20 {
+                ",..."
+            } else {
+                ""
+            }
+        );
+    }
+    if !st.duplicated_runs.is_empty() {
+        println!("runs recorded twice: {:?}", st.duplicated_runs);
+    }
+    Ok(())
 }

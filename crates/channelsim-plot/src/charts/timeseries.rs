@@ -1,0 +1,358 @@
+//! Time series over the months (one line per variant × vendor, with a band)
+//! and customers by ring as stacked areas, one panel per line.
+
+use std::path::Path;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use crate::PlotError;
+use crate::figure::{ChartFile, DResult, Figure, Section, grid, header, save};
+use crate::read::Series;
+use crate::stats::{Band, band, band_rule};
+use crate::style::*;
+
+/// The metrics drawn as time series, in report order.
+pub const METRICS: [&str; 9] = [
+    "active",
+    "arr",
+    "cum_profit",
+    "npv",
+    "satisfaction",
+    "units_alive",
+    "unit_capability",
+    "trust",
+    "apps_validated",
+];
+pub const RINGS: [&str; 5] = ["ring0", "ring1", "ring2", "ring3", "ring4"];
+const RING_NAMES: [&str; 5] = ["work", "business", "systems", "industry chain", "ecosystem"];
+
+/// Month ticks: every year, or every 6 months for short runs.
+pub fn month_ticks(last: f64) -> Vec<f64> {
+    let step = if last > 36.0 { 12.0 } else { 6.0 };
+    (0..)
+        .map(|k| k as f64 * step)
+        .take_while(|m| *m <= last + 1e-9)
+        .collect()
+}
+
+struct TsLine {
+    label: String,
+    look: Look,
+    pts: Vec<(f64, Band)>,
+}
+
+struct TsFig {
+    name: String,
+    title: String,
+    subtitle: Vec<String>,
+    y_label: String,
+    legend_title: String,
+    lines: Vec<TsLine>,
+    x_max: f64,
+}
+
+impl Figure for TsFig {
+    fn name(&self) -> String {
+        self.name.clone()
+    }
+    fn title(&self) -> String {
+        self.title.clone()
+    }
+    fn section(&self) -> Section {
+        Section::TimeSeries
+    }
+    fn size(&self) -> (u32, u32) {
+        (1280, 680)
+    }
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DResult {
+        let area = header(root, &self.title, &self.subtitle)?;
+        let entries: Vec<LegendEntry> = self
+            .lines
+            .iter()
+            .map(|l| LegendEntry {
+                label: l.label.clone(),
+                key: Key::Line(l.look),
+            })
+            .collect();
+        let lw = legend_width(&area, &self.legend_title, &entries)?;
+        let (plot, legend) = area.split_horizontally(area.dim_in_pixel().0 - lw);
+        let (y0, y1) = padded(
+            self.lines
+                .iter()
+                .flat_map(|l| l.pts.iter().flat_map(|(_, b)| [b.lo, b.hi])),
+            false,
+        );
+        let mut chart = ChartBuilder::on(&plot)
+            .margin(12)
+            .x_label_area_size(52)
+            .y_label_area_size(92)
+            .build_cartesian_2d(
+                Ticked::new(0.0, self.x_max, month_ticks(self.x_max)),
+                y0..y1,
+            )?;
+        let dec = decimals_for(y1 - y0);
+        let yfmt = |v: &f64| fmt_num(*v, dec);
+        let xfmt = |v: &f64| fmt_num(*v, 0);
+        chart
+            .configure_mesh()
+            .x_desc("Month")
+            .y_desc(self.y_label.as_str())
+            .x_label_formatter(&xfmt)
+            .y_label_formatter(&yfmt)
+            .y_labels(8)
+            .label_style(text(13.0))
+            .axis_desc_style(text(15.0))
+            .bold_line_style(GRID_BOLD)
+            .light_line_style(GRID)
+            .draw()?;
+        for l in &self.lines {
+            let mut poly: Vec<(f64, f64)> = l.pts.iter().map(|(m, b)| (*m, b.hi)).collect();
+            poly.extend(l.pts.iter().rev().map(|(m, b)| (*m, b.lo)));
+            chart.draw_series(std::iter::once(Polygon::new(poly, l.look.color.mix(0.10))))?;
+        }
+        let n = self.lines.len().max(1);
+        for (i, l) in self.lines.iter().enumerate() {
+            let pts: Vec<(f64, f64)> = l.pts.iter().map(|(m, b)| (*m, b.mean)).collect();
+            let st = l.look.color.stroke_width(2);
+            if l.look.dashed {
+                chart.draw_series(DashedLineSeries::new(pts.clone(), 8, 5, st))?;
+            } else {
+                chart.draw_series(LineSeries::new(pts.clone(), st))?;
+            }
+            // Markers staggered so lines of different variants do not share months.
+            let step = if self.x_max > 36.0 { 12 } else { 6 };
+            let off = (i * step / n) as i64;
+            chart.draw_series(
+                pts.iter()
+                    .filter(|(m, _)| (*m as i64 + off) % step as i64 == 0)
+                    .map(|p| marker::<DB, (f64, f64)>(*p, &l.look, 4.0)),
+            )?;
+        }
+        draw_legend(&legend, &self.legend_title, &entries, 24)?;
+        Ok(())
+    }
+}
+
+/// The legend title for the lines of a series file.
+fn legend_title(s: &Series) -> &'static str {
+    match (s.n_distinct(|l| &l.variant), s.n_distinct(|l| &l.vendor)) {
+        (_, 1) => "Variant",
+        (1, _) => "Vendor",
+        _ => "Variant · vendor",
+    }
+}
+
+fn n_reps(s: &Series) -> usize {
+    s.values
+        .iter()
+        .filter_map(|l| l.first().map(|m| m.len()))
+        .max()
+        .unwrap_or(0)
+}
+
+fn ts_figure(s: &Series, metric: &str) -> Option<TsFig> {
+    let k = s.metric(metric)?;
+    let (looks, order) = looks(&s.lines);
+    let (nv, nd) = (s.n_distinct(|l| &l.variant), s.n_distinct(|l| &l.vendor));
+    let mut lines: Vec<TsLine> = order
+        .iter()
+        .map(|&li| TsLine {
+            label: line_label(&s.lines[li], nv, nd),
+            look: looks[li],
+            pts: s
+                .months
+                .iter()
+                .enumerate()
+                .filter_map(|(mi, &m)| {
+                    band(s.values[li][k].iter().map(|r| r[mi])).map(|b| (m as f64, b))
+                })
+                .collect(),
+        })
+        .collect();
+    let max_abs = lines
+        .iter()
+        .flat_map(|l| l.pts.iter().flat_map(|(_, b)| [b.lo.abs(), b.hi.abs()]))
+        .fold(0.0, f64::max);
+    if max_abs == 0.0 && lines.iter().all(|l| l.pts.is_empty()) {
+        return None;
+    }
+    let (title, unit) = metric_info(metric);
+    let (div, unit_txt) = scale(unit, max_abs);
+    for l in &mut lines {
+        for (_, b) in &mut l.pts {
+            (b.mean, b.lo, b.hi) = (b.mean / div, b.lo / div, b.hi / div);
+        }
+    }
+    Some(TsFig {
+        name: format!("ts_{metric}"),
+        subtitle: vec![format!(
+            "{}; at the end of each month (`{metric}`)",
+            band_rule(n_reps(s))
+        )],
+        y_label: with_unit(&title, &unit_txt),
+        title,
+        legend_title: legend_title(s).into(),
+        lines,
+        x_max: s.months.last().copied().unwrap_or(1) as f64,
+    })
+}
+
+struct RingPanel {
+    label: String,
+    /// Mean customers per ring, per month.
+    pts: Vec<(f64, [f64; 5])>,
+}
+
+struct RingsFig {
+    panels: Vec<RingPanel>,
+    cols: usize,
+    x_max: f64,
+    subtitle: Vec<String>,
+}
+
+const RING_T: [f64; 5] = [0.0, 0.3, 0.55, 0.78, 0.97];
+
+impl Figure for RingsFig {
+    fn name(&self) -> String {
+        "rings".into()
+    }
+    fn title(&self) -> String {
+        "Customers by ring of collaboration".into()
+    }
+    fn section(&self) -> Section {
+        Section::TimeSeries
+    }
+    fn size(&self) -> (u32, u32) {
+        let rows = self.panels.len().div_ceil(self.cols) as u32;
+        (1280, 90 + 250 * rows.max(1))
+    }
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DResult {
+        let area = header(root, &self.title(), &self.subtitle)?;
+        let entries: Vec<LegendEntry> = (0..5)
+            .rev()
+            .map(|r| LegendEntry {
+                label: format!("ring {r} · {}", RING_NAMES[r]),
+                key: Key::Patch(viridis(RING_T[r]).to_rgba()),
+            })
+            .collect();
+        let lw = legend_width(&area, "Ring", &entries)?;
+        let (plots, legend) = area.split_horizontally(area.dim_in_pixel().0 - lw);
+        let y_max = self
+            .panels
+            .iter()
+            .flat_map(|p| p.pts.iter().map(|(_, r)| r.iter().sum::<f64>()))
+            .fold(0.0, f64::max)
+            .max(1.0)
+            * 1.05;
+        let dec = decimals_for(y_max);
+        let rows = self.panels.len().div_ceil(self.cols);
+        for (i, (p, cell)) in self
+            .panels
+            .iter()
+            .zip(grid(&plots, self.panels.len(), self.cols))
+            .enumerate()
+        {
+            let (first_col, last_row) = (i % self.cols == 0, i / self.cols == rows - 1);
+            let mut chart = ChartBuilder::on(&cell)
+                .margin(6)
+                .caption(&p.label, bold(14.0))
+                .x_label_area_size(if last_row { 40 } else { 20 })
+                .y_label_area_size(70)
+                .build_cartesian_2d(
+                    Ticked::new(0.0, self.x_max, month_ticks(self.x_max)),
+                    0.0..y_max,
+                )?;
+            let yfmt = |v: &f64| {
+                if first_col {
+                    fmt_num(*v, dec)
+                } else {
+                    String::new()
+                }
+            };
+            let xfmt = |v: &f64| {
+                let show = last_row && ((*v as i64) % 24 == 0 || self.x_max <= 36.0);
+                if show { fmt_num(*v, 0) } else { String::new() }
+            };
+            let mut mesh = chart.configure_mesh();
+            mesh.x_label_formatter(&xfmt)
+                .y_label_formatter(&yfmt)
+                .y_labels(5)
+                .label_style(text(12.0))
+                .axis_desc_style(text(13.0))
+                .bold_line_style(GRID_BOLD)
+                .light_line_style(GRID);
+            if first_col {
+                mesh.y_desc("customers");
+            }
+            if last_row {
+                mesh.x_desc("Month");
+            }
+            mesh.draw()?;
+            for r in 0..5 {
+                let below = |v: &[f64; 5]| v[..r].iter().sum::<f64>();
+                let mut poly: Vec<(f64, f64)> =
+                    p.pts.iter().map(|(m, v)| (*m, below(v) + v[r])).collect();
+                poly.extend(p.pts.iter().rev().map(|(m, v)| (*m, below(v))));
+                chart.draw_series(std::iter::once(Polygon::new(
+                    poly,
+                    viridis(RING_T[r]).filled(),
+                )))?;
+            }
+        }
+        draw_legend(&legend, "Ring", &entries, 24)?;
+        Ok(())
+    }
+}
+
+fn rings_figure(s: &Series) -> Option<RingsFig> {
+    let ks: Vec<usize> = RINGS.iter().map(|r| s.metric(r)).collect::<Option<_>>()?;
+    let (_, order) = looks(&s.lines);
+    let (nv, nd) = (s.n_distinct(|l| &l.variant), s.n_distinct(|l| &l.vendor));
+    let panels: Vec<RingPanel> = order
+        .iter()
+        .map(|&li| RingPanel {
+            label: line_label(&s.lines[li], nv, nd),
+            pts: s
+                .months
+                .iter()
+                .enumerate()
+                .map(|(mi, &m)| {
+                    let mut v = [0.0; 5];
+                    for (r, &k) in ks.iter().enumerate() {
+                        v[r] = band(s.values[li][k].iter().map(|x| x[mi])).map_or(0.0, |b| b.mean);
+                    }
+                    (m as f64, v)
+                })
+                .collect(),
+        })
+        .collect();
+    let n = panels.len();
+    let cols = match n {
+        0..=3 => n.max(1),
+        4 => 2,
+        _ => 4,
+    };
+    Some(RingsFig {
+        panels,
+        cols,
+        x_max: s.months.last().copied().unwrap_or(1) as f64,
+        subtitle: vec![format!(
+            "Mean of {} replicates, stacked: ring 0 (inside the firm) at the bottom to ring 4 (whole ecosystem) on top; same scale in every panel",
+            n_reps(s)
+        )],
+    })
+}
+
+pub fn render(s: &Series, dir: &Path) -> Result<Vec<ChartFile>, PlotError> {
+    let mut out = Vec::new();
+    for m in METRICS {
+        if let Some(f) = ts_figure(s, m) {
+            out.push(save(&f, dir)?);
+        }
+    }
+    if let Some(f) = rings_figure(s) {
+        out.push(save(&f, dir)?);
+    }
+    Ok(out)
+}

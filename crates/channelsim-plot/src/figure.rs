@@ -1,0 +1,157 @@
+//! Drawing one figure to both PNG and SVG, written atomically.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+
+use crate::PlotError;
+use crate::style::{anchored, bold, text_grey};
+
+/// A drawing failure, as text (backends have different error types).
+#[derive(Debug)]
+pub struct DrawError(pub String);
+
+impl<E: std::error::Error + Send + Sync> From<DrawingAreaErrorKind<E>> for DrawError {
+    fn from(e: DrawingAreaErrorKind<E>) -> Self {
+        DrawError(e.to_string())
+    }
+}
+
+pub type DResult<T = ()> = Result<T, DrawError>;
+
+/// Where a chart goes in the report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Section {
+    TimeSeries,
+    Policy,
+    Horizon,
+    Sweep,
+    Sensitivity,
+}
+
+/// A chart that can draw itself on any backend.
+pub trait Figure {
+    /// File stem under `charts/`.
+    fn name(&self) -> String;
+    fn title(&self) -> String;
+    fn section(&self) -> Section;
+    fn size(&self) -> (u32, u32);
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DResult;
+}
+
+/// A chart written to disk.
+#[derive(Clone, Debug)]
+pub struct ChartFile {
+    pub name: String,
+    pub title: String,
+    pub section: Section,
+    pub png: PathBuf,
+    pub svg: PathBuf,
+}
+
+/// Fills the background, draws the title and subtitle lines, and returns the
+/// area below them.
+pub fn header<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    subtitle: &[String],
+) -> DResult<DrawingArea<DB, Shift>> {
+    root.fill(&WHITE)?;
+    root.draw_text(
+        title,
+        &anchored(bold(22.0), HPos::Left, VPos::Top),
+        (16, 12),
+    )?;
+    for (i, s) in subtitle.iter().enumerate() {
+        root.draw_text(
+            s,
+            &anchored(text_grey(14.0), HPos::Left, VPos::Top),
+            (16, 42 + 19 * i as i32),
+        )?;
+    }
+    let h = 50 + 19 * subtitle.len() as u32;
+    Ok(root.split_vertically(h).1)
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), PlotError> {
+    let tmp = tmp_name(path);
+    let write = || -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()
+    };
+    if let Err(e) = write() {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(PlotError::io(&tmp, e));
+    }
+    std::fs::rename(&tmp, path).map_err(|e| PlotError::io(path, e))
+}
+
+/// `dir/.name.tmp<pid>.ext`: keeps the extension (the PNG encoder needs it).
+fn tmp_name(path: &Path) -> PathBuf {
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("out");
+    let ext = path.extension().and_then(|s| s.to_str()).unwrap_or("tmp");
+    path.with_file_name(format!(".{stem}.tmp{}.{ext}", std::process::id()))
+}
+
+/// Draws `fig` as `charts/NAME.svg` and `charts/NAME.png`.
+pub fn save<F: Figure>(fig: &F, dir: &Path) -> Result<ChartFile, PlotError> {
+    let charts = dir.join("charts");
+    std::fs::create_dir_all(&charts).map_err(|e| PlotError::io(&charts, e))?;
+    let name = fig.name();
+    let (svg, png) = (
+        charts.join(format!("{name}.svg")),
+        charts.join(format!("{name}.png")),
+    );
+    let draw_err = |path: &Path, e: DrawError| PlotError::Draw {
+        path: path.into(),
+        msg: e.0,
+    };
+
+    let mut s = String::new();
+    {
+        let root = SVGBackend::with_string(&mut s, fig.size()).into_drawing_area();
+        fig.draw(&root)
+            .and_then(|_| root.present().map_err(DrawError::from))
+            .map_err(|e| draw_err(&svg, e))?;
+    }
+    write_atomic(&svg, s.as_bytes())?;
+
+    let tmp = tmp_name(&png);
+    let res = {
+        let root = BitMapBackend::new(&tmp, fig.size()).into_drawing_area();
+        fig.draw(&root)
+            .and_then(|_| root.present().map_err(DrawError::from))
+    };
+    if let Err(e) = res {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(draw_err(&png, e));
+    }
+    std::fs::rename(&tmp, &png).map_err(|e| PlotError::io(&png, e))?;
+
+    Ok(ChartFile {
+        name,
+        title: fig.title(),
+        section: fig.section(),
+        png,
+        svg,
+    })
+}
+
+/// Splits `area` into `n` panels in `cols` columns (row-major).
+pub fn grid<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    n: usize,
+    cols: usize,
+) -> Vec<DrawingArea<DB, Shift>> {
+    let cols = cols.max(1);
+    let rows = n.div_ceil(cols).max(1);
+    area.split_evenly((rows, cols))
+        .into_iter()
+        .take(n)
+        .collect()
+}

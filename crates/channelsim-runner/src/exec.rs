@@ -1,0 +1,75 @@
+//! Running every (variant, replicate) of a scenario, in parallel with rayon.
+//!
+//! Each run is independent and deterministic given (scenario, replicate), so
+//! the results do not depend on the number of threads; they are gathered in
+//! (variant, replicate) order.
+
+use channelsim_core::metrics::Collect;
+use channelsim_core::{Scenario, VendorMonth, run_replicate};
+use rayon::prelude::*;
+
+/// One run's identity and its monthly rows (all vendors, months in order).
+#[derive(Clone, Debug)]
+pub struct RunResult {
+    pub variant: usize,
+    pub replicate: u32,
+    pub rows: Vec<VendorMonth>,
+}
+
+impl RunResult {
+    /// Rows of the last month (one per vendor).
+    pub fn horizon(&self) -> &[VendorMonth] {
+        let last = self.rows.last().map(|r| r.month).unwrap_or(0);
+        let start = self.rows.iter().position(|r| r.month == last).unwrap_or(0);
+        &self.rows[start..]
+    }
+
+    /// The series of one metric for one vendor, month by month.
+    pub fn series(&self, vendor: u32, metric: &str) -> Vec<f64> {
+        self.rows
+            .iter()
+            .filter(|r| r.vendor == vendor)
+            .map(|r| r.get(metric).unwrap_or(f64::NAN))
+            .collect()
+    }
+}
+
+/// Run every replicate of every scenario given. `progress` is called once
+/// per finished run (from any thread).
+pub fn run_all(
+    scenarios: &[&Scenario],
+    replicates: u32,
+    progress: &(dyn Fn() + Sync),
+) -> Vec<RunResult> {
+    let jobs: Vec<(usize, u32)> = (0..scenarios.len())
+        .flat_map(|v| (0..replicates).map(move |r| (v, r)))
+        .collect();
+    jobs.into_par_iter()
+        .map(|(v, r)| {
+            let mut obs = Collect::default();
+            run_replicate(scenarios[v], r, &mut obs);
+            progress();
+            RunResult {
+                variant: v,
+                replicate: r,
+                rows: obs.0,
+            }
+        })
+        .collect()
+}
+
+/// A rough upper bound of the memory a set of concurrent runs needs, bytes.
+pub fn memory_estimate(sc: &Scenario, concurrent: usize) -> u64 {
+    // Customer columns (20 bytes) plus layout slack, and the rows a run keeps.
+    let per_enterprise = 24u64;
+    let rows = sc.horizon_months as u64 * sc.vendors.len() as u64 * 360;
+    (sc.market.total_enterprises() * per_enterprise + rows + (1 << 20)) * concurrent as u64
+}
+
+/// Memory available to this process, bytes, where the system says.
+pub fn memory_available() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}

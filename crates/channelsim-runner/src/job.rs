@@ -1,0 +1,289 @@
+//! The `run` job: every variant and replicate of a scenario, its result
+//! files and its comparison.
+
+use crate::RunnerError;
+use crate::atomic::{prepare_dir, write_atomic};
+use crate::compare::{Comparison, compare};
+use crate::exec::{memory_available, memory_estimate, run_all};
+use crate::results::{
+    SummaryRow, summarise, write_runs_csv, write_series, write_summary_csv, write_summary_json,
+};
+use crate::scenario::ScenarioFile;
+use channelsim_core::{ENGINE_VERSION, MODEL_VERSION, Scenario};
+use serde::Serialize;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Instant, SystemTime};
+
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    pub replicates: Option<u32>,
+    pub seed: Option<u64>,
+    pub threads: Option<usize>,
+    pub out: Option<PathBuf>,
+    pub force: bool,
+    pub baseline: Option<String>,
+    pub vendor: Option<String>,
+    /// The command line, for the manifest.
+    pub command: String,
+}
+
+pub struct RunOutcome {
+    pub dir: PathBuf,
+    pub names: Vec<String>,
+    pub scenarios: Vec<Scenario>,
+    pub summary: Vec<SummaryRow>,
+    pub comparison: Option<Comparison>,
+    pub runs: usize,
+    pub threads: usize,
+    pub wall_seconds: f64,
+}
+
+/// Threads to use: the option, else all the machine's cores.
+pub fn thread_count(opt: Option<usize>) -> usize {
+    opt.filter(|&t| t > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+/// Run a rayon job on a pool of exactly `threads` threads.
+pub fn with_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> Result<T, RunnerError> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| RunnerError::Threads {
+            threads,
+            message: e.to_string(),
+        })?;
+    Ok(pool.install(f))
+}
+
+/// The variants to run, with the command line's replicates and seed applied.
+pub fn resolve_variants(file: &ScenarioFile, opts: &RunOptions) -> (Vec<String>, Vec<Scenario>) {
+    let mut names = Vec::new();
+    let mut scenarios = Vec::new();
+    for v in &file.variants {
+        let mut sc = v.scenario.clone();
+        if let Some(r) = opts.replicates {
+            sc.replicates = r;
+        }
+        if let Some(s) = opts.seed {
+            sc.seed = s;
+        }
+        names.push(v.name.clone());
+        scenarios.push(sc);
+    }
+    (names, scenarios)
+}
+
+/// Refuse up front what cannot fit in memory.
+pub fn check_memory(
+    scenarios: &[Scenario],
+    threads: usize,
+    runs: usize,
+) -> Result<(), RunnerError> {
+    let concurrent = threads.min(runs).max(1);
+    let need = scenarios
+        .iter()
+        .map(|s| memory_estimate(s, concurrent))
+        .max()
+        .unwrap_or(0);
+    if let Some(avail) = memory_available() {
+        if need > avail {
+            return Err(RunnerError::TooLarge {
+                need_mib: need >> 20,
+                avail_mib: avail >> 20,
+                concurrent,
+            });
+        }
+    }
+    Ok(())
+}
+
+pub fn run_job(
+    file: &ScenarioFile,
+    opts: &RunOptions,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<RunOutcome, RunnerError> {
+    let started = SystemTime::now();
+    let clock = Instant::now();
+    let (names, scenarios) = resolve_variants(file, opts);
+    if replicates_of(&scenarios) == 0 {
+        return Err(RunnerError::Invalid("replicates must be at least 1".into()));
+    }
+    let replicates = replicates_of(&scenarios);
+    let vendor = match &opts.vendor {
+        Some(v) => {
+            if !scenarios[0].vendors.iter().any(|x| &x.name == v) {
+                return Err(RunnerError::UnknownVendor {
+                    name: v.clone(),
+                    known: scenarios[0]
+                        .vendors
+                        .iter()
+                        .map(|x| x.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                });
+            }
+            v.clone()
+        }
+        None => scenarios[0].vendors[0].name.clone(),
+    };
+    let baseline = match &opts.baseline {
+        Some(b) => {
+            names
+                .iter()
+                .position(|n| n == b)
+                .ok_or_else(|| RunnerError::UnknownVariant {
+                    name: b.clone(),
+                    known: names.join(", "),
+                })?
+        }
+        None => 0,
+    };
+    let threads = thread_count(opts.threads);
+    let total = names.len() * replicates as usize;
+    check_memory(&scenarios, threads, total)?;
+    let dir = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join(&file.base.name));
+    prepare_dir(&dir, opts.force)?;
+
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let refs: Vec<&Scenario> = scenarios.iter().collect();
+    let tick = || {
+        let d = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        progress(d, total);
+    };
+    let runs = with_pool(threads, || run_all(&refs, replicates, &tick))?;
+
+    write_series(&dir.join("series.csv"), &names, &refs, &runs)?;
+    let (run_rows, summary) = summarise(&names, &refs, &runs);
+    write_runs_csv(&dir.join("runs.csv"), &run_rows)?;
+    write_summary_csv(&dir.join("summary.csv"), &summary)?;
+    write_summary_json(&dir.join("summary.json"), &run_rows, &summary)?;
+    let comparison = (names.len() > 1).then(|| compare(&names, &refs, &runs, &vendor, baseline));
+    if let Some(c) = &comparison {
+        write_json(&dir.join("compare.json"), c)?;
+    }
+    let wall_seconds = clock.elapsed().as_secs_f64();
+    let manifest = Manifest::new(
+        file,
+        opts,
+        &names,
+        &scenarios,
+        threads,
+        started,
+        wall_seconds,
+    );
+    write_json(&dir.join("manifest.json"), &manifest)?;
+    Ok(RunOutcome {
+        dir,
+        names,
+        scenarios,
+        summary,
+        comparison,
+        runs: runs.len(),
+        threads,
+        wall_seconds,
+    })
+}
+
+fn replicates_of(scenarios: &[Scenario]) -> u32 {
+    scenarios.iter().map(|s| s.replicates).min().unwrap_or(0)
+}
+
+pub fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), RunnerError> {
+    write_atomic(path, |w| {
+        serde_json::to_writer_pretty(&mut *w, value).map_err(std::io::Error::other)?;
+        writeln!(w)
+    })
+}
+
+#[derive(Serialize)]
+pub struct VariantEntry {
+    pub name: String,
+    pub overrides: std::collections::BTreeMap<String, String>,
+}
+
+/// What a run was: enough to reproduce it and to tell runs apart.
+#[derive(Serialize)]
+pub struct Manifest {
+    pub engine_version: String,
+    pub model_version: String,
+    pub command: String,
+    pub scenario_name: String,
+    pub scenario_file: String,
+    pub scenario_hash: String,
+    pub description: String,
+    pub scenario: Scenario,
+    pub variants: Vec<VariantEntry>,
+    pub defaults: channelsim_core::params::Params,
+    pub replicates: u32,
+    pub seed: u64,
+    /// Random streams are derived from (seed, replicate, month, city, phase).
+    pub replicate_seeds: Vec<String>,
+    pub threads: usize,
+    pub host: String,
+    pub started: String,
+    pub finished: String,
+    pub wall_seconds: f64,
+}
+
+impl Manifest {
+    fn new(
+        file: &ScenarioFile,
+        opts: &RunOptions,
+        names: &[String],
+        scenarios: &[Scenario],
+        threads: usize,
+        started: SystemTime,
+        wall_seconds: f64,
+    ) -> Manifest {
+        let mut base = file.base.clone();
+        if let Some(r) = opts.replicates {
+            base.replicates = r;
+        }
+        if let Some(s) = opts.seed {
+            base.seed = s;
+        }
+        let replicates = scenarios.iter().map(|s| s.replicates).min().unwrap_or(0);
+        Manifest {
+            engine_version: ENGINE_VERSION.into(),
+            model_version: MODEL_VERSION.into(),
+            command: opts.command.clone(),
+            scenario_name: base.name.clone(),
+            scenario_file: file.file.clone(),
+            scenario_hash: file.hash.clone(),
+            description: base.description.clone(),
+            variants: file
+                .variants
+                .iter()
+                .zip(names)
+                .map(|(v, n)| VariantEntry {
+                    name: n.clone(),
+                    overrides: v.overrides.iter().cloned().collect(),
+                })
+                .collect(),
+            defaults: channelsim_core::params::Params::default(),
+            replicates,
+            seed: base.seed,
+            replicate_seeds: (0..replicates)
+                .map(|r| format!("seed {} / replicate {r}", base.seed))
+                .collect(),
+            scenario: base,
+            threads,
+            host: host_name(),
+            started: humantime::format_rfc3339_seconds(started).to_string(),
+            finished: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+            wall_seconds,
+        }
+    }
+}
+
+pub fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .map(|s| s.trim().to_string())
+        .unwrap_or_else(|_| "unknown".into())
+}
