@@ -37,6 +37,17 @@ pub struct CityTally {
     pub slots: Vec<SlotTally>,
     /// Sum and count of satisfaction of each vendor's customers (for reputation).
     pub vendor_sat: Vec<(f64, u32)>,
+    /// Buffers the city phases reuse month after month (no allocation in
+    /// the month once they have grown).
+    pub scratch: CityScratch,
+}
+
+/// Per-city working buffers of the city phases; their contents do not
+/// outlive a phase.
+#[derive(Clone, Debug, Default)]
+pub struct CityScratch {
+    pub service: Vec<crate::phases::service::Fig>,
+    pub service_acc: Vec<crate::phases::service::Acc>,
 }
 
 impl CityTally {

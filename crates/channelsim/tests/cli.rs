@@ -1,0 +1,353 @@
+//! The command line, end to end: outputs, determinism across threads, bad
+//! input, refusing to overwrite, sweeps that resume and shard.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_channelsim"))
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("channelsim-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+fn run(args: &[&str]) -> Output {
+    let out = bin().args(args).output().expect("binary runs");
+    out
+}
+
+fn ok(args: &[&str]) -> Output {
+    let out = run(args);
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
+    );
+    out
+}
+
+fn read(p: &Path) -> Vec<u8> {
+    std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+#[test]
+fn run_writes_every_result_file_and_the_headline_table() {
+    let out = tmp("run");
+    let o = ok(&[
+        "run",
+        fixture("small.toml").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("city_exclusive / short_term"), "{stdout}");
+    assert!(stdout.contains("cum profit"), "{stdout}");
+    for f in [
+        "series.csv",
+        "runs.csv",
+        "summary.csv",
+        "summary.json",
+        "compare.json",
+        "manifest.json",
+        "report.html",
+    ] {
+        assert!(out.join(f).exists(), "{f} missing");
+    }
+    let series = String::from_utf8(read(&out.join("series.csv"))).unwrap();
+    let header = series.lines().next().unwrap();
+    assert!(header.starts_with("variant,replicate,month,vendor,strategy,policy,active,"));
+    // 2 variants x 3 replicates x 24 months x 1 vendor.
+    assert_eq!(series.lines().count(), 1 + 2 * 3 * 24);
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&read(&out.join("manifest.json"))).unwrap();
+    assert_eq!(manifest["model_version"], "v1");
+    assert_eq!(manifest["replicates"], 3);
+    assert_eq!(manifest["scenario"]["name"], "small");
+    let compare: serde_json::Value =
+        serde_json::from_slice(&read(&out.join("compare.json"))).unwrap();
+    assert_eq!(compare["variants"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        compare["policy_pairs"][0]["diff"].as_array().unwrap().len(),
+        24
+    );
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn one_and_two_threads_write_identical_bytes() {
+    let (a, b) = (tmp("t1"), tmp("t2"));
+    let scen = fixture("small.toml");
+    ok(&[
+        "run",
+        scen.to_str().unwrap(),
+        "--out",
+        a.to_str().unwrap(),
+        "--threads",
+        "1",
+        "--quiet",
+        "--no-report",
+    ]);
+    ok(&[
+        "run",
+        scen.to_str().unwrap(),
+        "--out",
+        b.to_str().unwrap(),
+        "--threads",
+        "2",
+        "--quiet",
+        "--no-report",
+    ]);
+    for f in [
+        "series.csv",
+        "runs.csv",
+        "summary.csv",
+        "summary.json",
+        "compare.json",
+    ] {
+        assert!(
+            read(&a.join(f)) == read(&b.join(f)),
+            "{f} differs between 1 and 2 threads"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&a);
+    let _ = std::fs::remove_dir_all(&b);
+}
+
+#[test]
+fn an_existing_folder_is_not_overwritten_without_force() {
+    let out = tmp("exists");
+    let scen = fixture("small.toml");
+    ok(&[
+        "run",
+        scen.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+        "--no-report",
+    ]);
+    let before = read(&out.join("series.csv"));
+    let o = run(&[
+        "run",
+        scen.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+        "--seed",
+        "99",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--force"));
+    assert_eq!(
+        read(&out.join("series.csv")),
+        before,
+        "a refused run touched the results"
+    );
+    ok(&[
+        "run",
+        scen.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+        "--seed",
+        "99",
+        "--force",
+        "--no-report",
+    ]);
+    assert_ne!(read(&out.join("series.csv")), before);
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn bad_input_exits_2_with_file_line_and_key_and_writes_nothing() {
+    let out = tmp("bad");
+    let o = run(&[
+        "run",
+        fixture("bad_key.toml").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("bad_key.toml:7:"), "{err}");
+    assert!(err.contains("polcy"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(!out.exists(), "output written for a bad scenario");
+    // A bad --set is named too.
+    let o = run(&[
+        "run",
+        fixture("small.toml").to_str().unwrap(),
+        "--set",
+        "params.bass_q=-3",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("bass_q"));
+    assert!(!out.exists());
+    // A missing file.
+    let o = run(&["run", "no/such/file.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no/such/file.toml"));
+}
+
+#[test]
+fn sweep_resumes_after_a_kill_to_identical_bytes() {
+    let (whole, killed) = (tmp("sw-whole"), tmp("sw-killed"));
+    let exp = fixture("grid.toml");
+    // Bigger runs, so that the kill lands between batches.
+    let big = [
+        "--set",
+        "market.cities.tier1.enterprises=40000",
+        "--set",
+        "horizon_months=60",
+    ];
+    let args = |out: &Path, threads: &'static str| {
+        let mut a: Vec<String> = [
+            "sweep",
+            exp.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+            "--no-report",
+            "--threads",
+            threads,
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        a.extend(big.iter().map(|s| s.to_string()));
+        a
+    };
+    let whole_args = args(&whole, "1");
+    ok(&whole_args.iter().map(|s| s.as_str()).collect::<Vec<_>>());
+    // Start the same sweep and kill it with SIGKILL midway.
+    let mut child = bin().args(args(&killed, "1")).spawn().unwrap();
+    let journal = killed.join("shards/0-of-1/results.csv");
+    let t0 = std::time::Instant::now();
+    loop {
+        let lines = std::fs::read_to_string(&journal)
+            .map(|t| t.lines().count())
+            .unwrap_or(0);
+        if lines >= 2 || t0.elapsed().as_secs() > 60 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    child.kill().unwrap(); // SIGKILL
+    let _ = child.wait();
+    let partial = std::fs::read_to_string(&journal).unwrap();
+    assert!(
+        !killed.join("shards/0-of-1/shard.json").exists() && partial.lines().count() < 25,
+        "the sweep finished before it could be killed: the test proved nothing"
+    );
+    // Resume: the same command finishes the rest.
+    let resume = args(&killed, "2");
+    ok(&resume.iter().map(|s| s.as_str()).collect::<Vec<_>>());
+    for f in ["design.csv", "results.csv", "failures.csv", "regret.json"] {
+        assert!(
+            read(&whole.join(f)) == read(&killed.join(f)),
+            "{f} differs after resume"
+        );
+    }
+    let results = String::from_utf8(read(&whole.join("results.csv"))).unwrap();
+    assert_eq!(
+        results.lines().count(),
+        1 + 3 * 2 * 2 * 2,
+        "grid 3x2, 2 variants, 2 replicates"
+    );
+    let _ = std::fs::remove_dir_all(&whole);
+    let _ = std::fs::remove_dir_all(&killed);
+}
+
+#[test]
+fn shards_merge_to_the_single_machine_bytes_and_status_names_missing_shards() {
+    let (whole, sharded) = (tmp("sh-whole"), tmp("sh-parts"));
+    let exp = fixture("grid.toml");
+    ok(&[
+        "sweep",
+        exp.to_str().unwrap(),
+        "--out",
+        whole.to_str().unwrap(),
+        "--quiet",
+        "--no-report",
+    ]);
+    for s in ["0/3", "2/3"] {
+        ok(&[
+            "sweep",
+            exp.to_str().unwrap(),
+            "--out",
+            sharded.to_str().unwrap(),
+            "--shard",
+            s,
+            "--quiet",
+        ]);
+    }
+    let st = ok(&["status", sharded.to_str().unwrap()]);
+    assert!(
+        String::from_utf8_lossy(&st.stdout).contains("--array=1"),
+        "{}",
+        String::from_utf8_lossy(&st.stdout)
+    );
+    let m = run(&["merge", sharded.to_str().unwrap(), "--no-report"]);
+    assert_eq!(
+        m.status.code(),
+        Some(2),
+        "merge must refuse while a shard is missing"
+    );
+    assert!(String::from_utf8_lossy(&m.stderr).contains("[1]"));
+    ok(&[
+        "sweep",
+        exp.to_str().unwrap(),
+        "--out",
+        sharded.to_str().unwrap(),
+        "--shard",
+        "1/3",
+        "--quiet",
+    ]);
+    ok(&["merge", sharded.to_str().unwrap(), "--no-report"]);
+    for f in ["results.csv", "failures.csv", "design.csv"] {
+        assert!(
+            read(&whole.join(f)) == read(&sharded.join(f)),
+            "{f} differs between sharded and whole"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&whole);
+    let _ = std::fs::remove_dir_all(&sharded);
+}
+
+#[test]
+fn a_failing_run_is_recorded_and_the_rest_go_on() {
+    let out = tmp("fail");
+    ok(&[
+        "sweep",
+        fixture("failing.toml").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+        "--no-report",
+    ]);
+    let failures = String::from_utf8(read(&out.join("failures.csv"))).unwrap();
+    let lines: Vec<&str> = failures.lines().collect();
+    assert_eq!(lines.len(), 2, "{failures}");
+    assert!(lines[1].starts_with("1,"), "{failures}");
+    assert!(lines[1].contains("bass_q"), "{failures}");
+    let results = String::from_utf8(read(&out.join("results.csv"))).unwrap();
+    let ids: Vec<&str> = results
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(ids, vec!["0", "2"]);
+    let _ = std::fs::remove_dir_all(&out);
+}
