@@ -481,17 +481,7 @@ pub fn padded(values: impl Iterator<Item = f64>, include_zero: bool) -> (f64, f6
         return (lo - d, hi + d);
     }
     let pad = (hi - lo) * 0.05;
-    let lo = if include_zero && lo == 0.0 {
-        0.0
-    } else {
-        lo - pad
-    };
-    let hi = if include_zero && hi == 0.0 {
-        0.0
-    } else {
-        hi + pad
-    };
-    (lo, hi)
+    (lo - pad, hi + pad)
 }
 
 /// Viridis (colour-blind safe, sequential) at `t` in [0, 1].

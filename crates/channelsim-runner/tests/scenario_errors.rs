@@ -157,7 +157,7 @@ fn out_of_range_points_at_the_value() {
     check(
         &e,
         ErrorKind::OutOfRange,
-        "scenarios/x.toml:10:95:",
+        "scenarios/x.toml:10:105:",
         "market.cities[1].addressable_share = 1.2",
         &["[0, 1]"],
     );
@@ -172,7 +172,7 @@ fn out_of_range_points_at_the_value() {
     check(
         &e,
         ErrorKind::OutOfRange,
-        "scenarios/x.toml:10:19:",
+        "scenarios/x.toml:10:20:",
         "market.cities[0].tier = 7",
         &["1, 2, 3 or 4"],
     );

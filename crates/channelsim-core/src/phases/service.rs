@@ -155,6 +155,7 @@ pub struct Acc {
 
 const BANKS: usize = 4;
 
+#[inline(never)]
 fn serve_city(city: &mut City, tally: &mut CityTally, k: &Consts) {
     let sv = &tally.views;
     let nslots = sv.len();

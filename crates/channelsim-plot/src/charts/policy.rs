@@ -78,31 +78,30 @@ impl Figure for PairsFig {
             true,
         );
         let dec = decimals_for(y1 - y0);
-        let rows = self.pairs.len().div_ceil(self.cols);
         for (i, (p, cell)) in self
             .pairs
             .iter()
             .zip(grid(&area, self.pairs.len(), self.cols))
             .enumerate()
         {
-            let (first_col, last_row) = (i % self.cols == 0, i / self.cols == rows - 1);
+            let (first_col, last_row) = (i % self.cols == 0, i + self.cols >= self.pairs.len());
             let (head, body) = cell.split_vertically(46);
             let (cx, caption) = crossover_text(p.crossover.as_ref());
             let left = 80;
             head.draw_text(
                 &p.strategy,
                 &anchored(bold(15.0), HPos::Left, VPos::Top),
-                (left, 6),
+                (12, 6),
             )?;
             head.draw_text(
                 &caption,
                 &anchored(text_grey(13.0), HPos::Left, VPos::Top),
-                (left, 26),
+                (12, 26),
             )?;
             let mut chart = ChartBuilder::on(&body)
                 .margin(6)
                 .margin_right(14)
-                .x_label_area_size(if last_row { 44 } else { 24 })
+                .x_label_area_size(44)
                 .y_label_area_size(left - 6)
                 .build_cartesian_2d(
                     Ticked::new(0.0, self.x_max, month_ticks(self.x_max)),
@@ -120,6 +119,7 @@ impl Figure for PairsFig {
             mesh.x_label_formatter(&xfmt)
                 .y_label_formatter(&yfmt)
                 .y_labels(6)
+                .y_max_light_lines(1)
                 .label_style(text(12.0))
                 .axis_desc_style(text(13.0))
                 .bold_line_style(GRID_BOLD)

@@ -101,7 +101,8 @@ impl Figure for TsFig {
             .x_label_formatter(&xfmt)
             .y_label_formatter(&yfmt)
             .y_labels(8)
-            .label_style(text(13.0))
+            .y_max_light_lines(1)
+            .label_style(text(14.0))
             .axis_desc_style(text(15.0))
             .bold_line_style(GRID_BOLD)
             .light_line_style(GRID)
@@ -187,7 +188,7 @@ fn ts_figure(s: &Series, metric: &str) -> Option<TsFig> {
     Some(TsFig {
         name: format!("ts_{metric}"),
         subtitle: vec![format!(
-            "{}; at the end of each month (`{metric}`)",
+            "{}; state at the end of each month",
             band_rule(n_reps(s))
         )],
         y_label: with_unit(&title, &unit_txt),
@@ -246,18 +247,18 @@ impl Figure for RingsFig {
             .max(1.0)
             * 1.05;
         let dec = decimals_for(y_max);
-        let rows = self.panels.len().div_ceil(self.cols);
         for (i, (p, cell)) in self
             .panels
             .iter()
             .zip(grid(&plots, self.panels.len(), self.cols))
             .enumerate()
         {
-            let (first_col, last_row) = (i % self.cols == 0, i / self.cols == rows - 1);
+            // x labels under the lowest panel of each column.
+            let (first_col, last_row) = (i % self.cols == 0, i + self.cols >= self.panels.len());
             let mut chart = ChartBuilder::on(&cell)
                 .margin(6)
                 .caption(&p.label, bold(14.0))
-                .x_label_area_size(if last_row { 40 } else { 20 })
+                .x_label_area_size(40)
                 .y_label_area_size(70)
                 .build_cartesian_2d(
                     Ticked::new(0.0, self.x_max, month_ticks(self.x_max)),
@@ -271,13 +272,14 @@ impl Figure for RingsFig {
                 }
             };
             let xfmt = |v: &f64| {
-                let show = last_row && ((*v as i64) % 24 == 0 || self.x_max <= 36.0);
+                let show = (*v as i64) % 24 == 0 || self.x_max <= 36.0;
                 if show { fmt_num(*v, 0) } else { String::new() }
             };
             let mut mesh = chart.configure_mesh();
             mesh.x_label_formatter(&xfmt)
                 .y_label_formatter(&yfmt)
                 .y_labels(5)
+                .y_max_light_lines(1)
                 .label_style(text(12.0))
                 .axis_desc_style(text(13.0))
                 .bold_line_style(GRID_BOLD)

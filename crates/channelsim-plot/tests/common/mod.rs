@@ -129,7 +129,7 @@ fn simulate(si: usize, long: bool, vendor: usize, rep: usize, months: usize) -> 
             (k * cap * shock * (1.0 - (-t / tau).exp()) * (1.0 + 0.02 * rng.normal())).max(0.0);
         let arr = active * acv * if long { 0.9 } else { 1.1 };
         let revenue = arr / 12.0;
-        let cost = if long { 0.85 } else { 0.7 } * revenue + if long { 900.0 } else { 250.0 };
+        let cost = if long { 0.55 } else { 0.7 } * revenue + if long { 900.0 } else { 250.0 };
         let profit = revenue - cost;
         cum += profit;
         npv += profit / (1.0f64 + 0.08).powf(t / 12.0);

@@ -231,6 +231,8 @@ impl Sources<'_> {
         node.loc
             .as_ref()
             .and_then(|l| self.snippet(l))
+            // A table made by a header or dotted key is located at its key.
+            .filter(|s| !node.is_table() || s.starts_with('{'))
             .unwrap_or_else(|| shorten(&node.render()))
     }
 }

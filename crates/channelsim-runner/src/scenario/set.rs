@@ -167,7 +167,8 @@ pub(crate) fn apply(root: &mut Node, op: &SetOp, sources: &Sources<'_>) -> Resul
         ["vendor", ..] => Err(err(
             ErrorKind::UnknownKey,
             format!(
-                "name a vendor and a field: vendor.<name>.<field>, field one of {VENDOR_FIELDS}"
+                "name a vendor and a field: vendor.<name>.<field>, field one of {VENDOR_FIELDS}{}",
+                suggest_quoting(&op.value)
             ),
         )),
         [top @ ("switches" | "params"), rest @ ..] => set_path(root, top, rest, op, &err),
