@@ -123,7 +123,7 @@ pub fn save<F: Figure>(fig: &F, dir: &Path) -> Result<ChartFile, PlotError> {
 
     let tmp = tmp_name(&png);
     let res = {
-        let root = BitMapBackend::new(&tmp, fig.size()).into_drawing_area();
+        let root = crate::raster::Png(BitMapBackend::new(&tmp, fig.size())).into_drawing_area();
         fig.draw(&root)
             .and_then(|_| root.present().map_err(DrawError::from))
     };

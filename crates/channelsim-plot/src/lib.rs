@@ -17,6 +17,7 @@
 mod charts;
 mod error;
 mod figure;
+mod raster;
 mod read;
 mod report;
 mod stats;

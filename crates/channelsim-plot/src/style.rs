@@ -344,16 +344,16 @@ pub fn metric_info(m: &str) -> (String, Unit) {
         "npv" => ("Net present value (NPV) of profit", Unit::Money),
         "satisfaction" => (
             "Mean customer satisfaction",
-            Unit::Share("satisfaction, 0–1"),
+            Unit::Share("0–1"),
         ),
         "units_alive" => ("Channel units alive", Unit::Count("units")),
         "units_exited" => ("Channel units exited", Unit::Count("units")),
         "unit_capability" => (
             "Mean capability of channel units",
-            Unit::Share("capability, 0–1"),
+            Unit::Share("0–1"),
         ),
-        "unit_survival" => ("Unit survival", Unit::Share("share of units alive")),
-        "trust" => ("Units' trust in the vendor", Unit::Share("trust, 0–1")),
+        "unit_survival" => ("Unit survival", Unit::Share("share alive")),
+        "trust" => ("Units' trust in the vendor", Unit::Share("0–1")),
         "apps_built" => ("Scenario apps built", Unit::Count("apps")),
         "apps_validated" => ("Scenario apps validated", Unit::Count("apps")),
         "apps_in_use" => (
@@ -401,7 +401,7 @@ pub fn scale(unit: Unit, max_abs: f64) -> (f64, String) {
 
 /// Axis text: "title (unit)", or the title alone.
 pub fn with_unit(title: &str, unit: &str) -> String {
-    if unit.is_empty() {
+    if unit.is_empty() || title.to_lowercase().contains(&unit.to_lowercase()) {
         title.to_string()
     } else {
         format!("{title} ({unit})")

@@ -11,6 +11,7 @@ pub mod experiment;
 pub mod job;
 pub mod results;
 pub mod scenario;
+pub mod slurm;
 pub mod sweep;
 
 pub use error::RunnerError;

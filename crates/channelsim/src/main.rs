@@ -52,6 +52,46 @@ enum Command {
         /// Results folder (e.g. output/default).
         dir: PathBuf,
     },
+    /// Write the sbatch scripts that run an experiment as a Slurm job array
+    /// (one shard per task) and merge it afterwards; --submit submits them.
+    Slurm(SlurmArgs),
+}
+
+#[derive(Args)]
+struct SlurmArgs {
+    /// Experiment file (TOML).
+    experiment: PathBuf,
+    /// Array tasks, i.e. shards; each task runs a contiguous slice of the runs.
+    #[arg(long)]
+    tasks: usize,
+    /// Output folder (default: output/<experiment name>); the scripts and
+    /// logs/ go there too.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Slurm partition of the jobs.
+    #[arg(long)]
+    partition: Option<String>,
+    /// Time limit of each task, in Slurm's syntax (e.g. 02:00:00).
+    #[arg(long)]
+    time: Option<String>,
+    /// CPUs of each task, also its worker threads.
+    #[arg(long, default_value_t = 1)]
+    cpus_per_task: usize,
+    /// At most K tasks running at once (--array=0-(N-1)%K).
+    #[arg(long, value_name = "K")]
+    throttle: Option<usize>,
+    /// The channelsim binary the tasks run (default: this one).
+    #[arg(long, value_name = "PATH")]
+    bin: Option<PathBuf>,
+    /// Override any key of the base scenario (passed to every task).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    sets: Vec<String>,
+    /// Discard the shards of another experiment or split in the output folder.
+    #[arg(long)]
+    force: bool,
+    /// Submit the array, then the merge chained after it, with sbatch.
+    #[arg(long)]
+    submit: bool,
 }
 
 #[derive(Args)]
@@ -131,6 +171,7 @@ fn main() -> ExitCode {
         Command::Merge { dirs, no_report } => merge(&dirs, no_report),
         Command::Status { dir } => status(&dir),
         Command::Report { dir } => report(&dir),
+        Command::Slurm(a) => slurm(a),
     };
     match res {
         Ok(()) => ExitCode::SUCCESS,
@@ -284,5 +325,76 @@ fn status(dir: &std::path::Path) -> Result<(), RunnerError> {
     if !st.duplicated_runs.is_empty() {
         println!("runs recorded twice: {:?}", st.duplicated_runs);
     }
+    Ok(())
+}
+
+fn slurm(a: SlurmArgs) -> Result<(), RunnerError> {
+    use channelsim_runner::slurm;
+    let exp = Experiment::load(&a.experiment, &a.sets)?;
+    let abs = |p: &std::path::Path| {
+        std::path::absolute(p).map_err(|e| RunnerError::Io {
+            path: p.to_path_buf(),
+            source: e,
+        })
+    };
+    let bin = match &a.bin {
+        Some(b) => abs(b)?,
+        None => std::env::current_exe().map_err(|e| RunnerError::Io {
+            path: PathBuf::from("channelsim"),
+            source: e,
+        })?,
+    };
+    let out = a
+        .out
+        .clone()
+        .unwrap_or_else(|| std::path::Path::new("output").join(&exp.name));
+    let opts = slurm::SlurmOptions {
+        bin,
+        experiment: abs(&a.experiment)?,
+        out: abs(&out)?,
+        workdir: abs(std::path::Path::new("."))?,
+        job_name: slurm::job_name(&exp.name),
+        tasks: a.tasks,
+        throttle: a.throttle,
+        partition: a.partition,
+        time: a.time,
+        cpus_per_task: a.cpus_per_task,
+        sets: a.sets,
+    };
+    let scripts = slurm::prepare(&exp, &opts, a.force)?;
+    println!(
+        "{} runs in {} array tasks ({} to {} runs each)",
+        scripts.runs,
+        scripts.tasks,
+        scripts.runs / scripts.tasks,
+        scripts.runs.div_ceil(scripts.tasks)
+    );
+    println!("array script: {}", scripts.array.display());
+    println!("merge script: {}", scripts.merge.display());
+    println!("logs:         {}", scripts.logs.display());
+    // A failed submission is a failure of the machine (exit code 1).
+    let failed = |path: &std::path::Path, e: slurm::SlurmError| RunnerError::Io {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(e.to_string()),
+    };
+    if !a.submit {
+        println!("submit with:");
+        for c in slurm::submit_commands(&scripts) {
+            println!("  {c}");
+        }
+        return Ok(());
+    }
+    let array = slurm::submit_array(&scripts).map_err(|e| failed(&scripts.array, e))?;
+    println!("submitted array job {array}");
+    let merge = slurm::submit_merge(&scripts, &array).map_err(|e| RunnerError::Io {
+        path: scripts.merge.clone(),
+        source: std::io::Error::other(format!(
+            "{e}; the array job {array} is submitted: submit the merge with \
+             sbatch --dependency=afterok:{array} {}",
+            scripts.merge.display()
+        )),
+    })?;
+    println!("submitted merge job {merge} (after array job {array} succeeds)");
+    println!("follow with: squeue -j {array},{merge}; channelsim status {}", opts.out.display());
     Ok(())
 }

@@ -143,14 +143,24 @@ pub fn service_quality(w: &[f32; 6], needs: [f32; 4], f: &Fig) -> f32 {
     (num / den).clamp(0.0, 1.0)
 }
 
-/// Running sums of one slot. The city keeps `BANKS` interleaved copies so
-/// that consecutive customers of the same slot do not wait on each other's
-/// additions (summed in bank order at the end).
+/// Running sums of one slot. Where a city has several slots, it keeps
+/// `BANKS` interleaved copies, so that consecutive customers of the same
+/// slot do not wait on each other's additions (summed in bank order at the
+/// end); where it has one, the sums stay in registers.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Acc {
     sat: f64,
     surplus: f64,
     served: u32,
+}
+
+impl Acc {
+    #[inline]
+    fn add(&mut self, sat: f32, surplus: f32) {
+        self.sat += sat as f64;
+        self.surplus += surplus as f64;
+        self.served += 1;
+    }
 }
 
 const BANKS: usize = 4;
@@ -170,10 +180,35 @@ fn serve_city(city: &mut City, tally: &mut CityTally, k: &Consts) {
             figs.push(Fig::new(k, v, ind, 12));
         }
     }
-    let acc = &mut tally.scratch.service_acc;
-    acc.clear();
-    acc.resize(nslots * BANKS, Acc::default());
-    let mut j = 0usize;
+    if nslots == 1 {
+        let mut a = Acc::default();
+        serve_customers(city, figs, k, |_, s, surplus| a.add(s, surplus));
+        tally.slots[0].sat_sum += a.sat;
+        tally.slots[0].surplus += a.surplus;
+        tally.slots[0].served += a.served;
+    } else {
+        let acc = &mut tally.scratch.service_acc;
+        acc.clear();
+        acc.resize(nslots * BANKS, Acc::default());
+        let mut j = 0usize;
+        serve_customers(city, figs, k, |slot, s, surplus| {
+            acc[slot * BANKS + (j & (BANKS - 1))].add(s, surplus);
+            j += 1;
+        });
+        for (t, banks) in tally.slots.iter_mut().zip(acc.chunks_exact(BANKS)) {
+            for a in banks {
+                t.sat_sum += a.sat;
+                t.surplus += a.surplus;
+                t.served += a.served;
+            }
+        }
+    }
+    reputation(city, tally, k)
+}
+
+/// Serve every active customer; `tally(slot, satisfaction, surplus)`.
+#[inline(always)]
+fn serve_customers(city: &mut City, figs: &[Fig], k: &Consts, mut tally: impl FnMut(usize, f32, f32)) {
     for seg in 0..N_SEG {
         let list = &k.list[seg];
         let r = city.blocks[seg].active_range();
@@ -197,22 +232,9 @@ fn serve_city(city: &mut City, tally: &mut CityTally, k: &Consts) {
             let s = *sat + k.rate * (q - *sat);
             *sat = s;
             let list = list[ring as usize];
-            let a = &mut acc[(j % BANKS) * nslots + slot];
-            a.sat += s as f64;
-            a.served += 1;
-            a.surplus += (k.wtp * q * list - list * f.price_paid) as f64;
-            j += 1;
+            tally(slot, s, k.wtp * q * list - list * f.price_paid);
         }
     }
-    for (slot, t) in tally.slots.iter_mut().enumerate() {
-        for b in 0..BANKS {
-            let a = &acc[b * nslots + slot];
-            t.sat_sum += a.sat;
-            t.served += a.served;
-            t.surplus += a.surplus;
-        }
-    }
-    reputation(city, tally, k)
 }
 
 /// Reputation: exponential average of the vendor's customers' satisfaction.

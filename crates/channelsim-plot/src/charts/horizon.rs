@@ -136,6 +136,7 @@ impl Figure for ForestFig {
                 .disable_y_mesh()
                 .disable_y_axis()
                 .x_labels(4)
+                .x_max_light_lines(1)
                 .x_label_formatter(&xfmt)
                 .label_style(text(12.0))
                 .bold_line_style(GRID_BOLD)

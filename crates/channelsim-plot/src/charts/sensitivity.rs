@@ -94,6 +94,7 @@ impl Figure for MorrisFig {
             .y_desc(format!("σ, sd of elementary effects ({})", self.unit))
             .x_label_formatter(&xfmt)
             .y_label_formatter(&yfmt)
+            .max_light_lines(1)
             .label_style(text(13.0))
             .axis_desc_style(text(14.0))
             .bold_line_style(GRID_BOLD)
@@ -140,6 +141,13 @@ impl Figure for MorrisFig {
             .flatten()
             .map(|p| (p.0 - 6, p.1 - 6, p.0 + 6, p.1 + 6))
             .collect();
+        for i in 0..mu.len() {
+            if pts[i].is_some() && cf[i].is_finite() && cf[i] > 0.0 {
+                let a = chart.backend_coord(&((mu[i] - cf[i]).max(0.0), sg[i]));
+                let b = chart.backend_coord(&(mu[i] + cf[i], sg[i]));
+                taken.push((a.0, a.1 - 3, b.0, b.1 + 3));
+            }
+        }
         let style = text(13.0);
         // Place labels of the most important factors first.
         let mut order: Vec<usize> = (0..mu.len()).filter(|&i| pts[i].is_some()).collect();
@@ -193,6 +201,10 @@ impl Figure for MorrisFig {
                 };
                 root.draw(&PathElement::new(vec![p, c], GREY.stroke_width(1)))?;
             }
+            root.draw(&Rectangle::new(
+                [(b.0 - 2, b.1 - 1), (b.2 + 2, b.3 + 1)],
+                WHITE.mix(0.85).filled(),
+            ))?;
             root.draw_text(
                 &self.factors[i],
                 &anchored(style.clone(), HPos::Left, VPos::Top),
@@ -280,9 +292,11 @@ impl Figure for SobolFig {
         chart
             .configure_mesh()
             .disable_y_mesh()
+            .x_max_light_lines(1)
             .x_desc("Sobol index (share of output variance)")
             .x_label_formatter(&xfmt)
             .y_label_formatter(&yfmt)
+            .max_light_lines(1)
             .label_style(text(13.0))
             .axis_desc_style(text(14.0))
             .bold_line_style(GRID_BOLD)

@@ -142,6 +142,7 @@ impl Figure for LineFig {
             mesh.x_desc(xd)
                 .x_labels(6)
                 .y_labels(6)
+                .max_light_lines(1)
                 .x_label_formatter(&xfmt)
                 .y_label_formatter(&yfmt)
                 .label_style(text(12.0))
@@ -273,10 +274,13 @@ impl Figure for HeatFig {
             .disable_x_axis()
             .y_labels(6)
             .y_label_formatter(&yfmt)
-            .y_desc(self.unit.as_str())
             .label_style(text(12.0))
-            .axis_desc_style(text(13.0))
             .draw()?;
+        bar.draw_text(
+            &self.unit,
+            &anchored(text(13.0), HPos::Left, VPos::Bottom),
+            (10, 30),
+        )?;
         let steps = 100;
         cb.draw_series((0..steps).map(|k| {
             let a = vmin + (vmax - vmin) * k as f64 / steps as f64;
@@ -302,7 +306,7 @@ pub fn render(s: &Sweep, dir: &Path) -> Result<Vec<ChartFile>, PlotError> {
     let vendor = if s.vendor.is_empty() {
         String::new()
     } else {
-        format!(" (vendor {})", s.vendor)
+        format!("; vendor {}", s.vendor)
     };
     for (k, metric) in s.metrics.iter().enumerate() {
         let max_abs = s
