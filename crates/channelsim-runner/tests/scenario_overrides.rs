@@ -47,12 +47,27 @@ fn set_changes_the_resolved_value() {
     assert!(!b.switches.churn);
     assert_eq!(b.switches.fixed_reach, Some(1.0));
     assert_eq!(b.params.kinds.reseller.share_first, 0.4);
-    assert_eq!(b.params.kinds.reseller.share_renew, 0.15, "other fields keep their defaults");
+    assert_eq!(
+        b.params.kinds.reseller.share_renew, 0.15,
+        "other fields keep their defaults"
+    );
     assert_eq!(b.market.segment_shares, [0.6, 0.3, 0.08, 0.02]);
     assert_eq!(b.description, "a quick look");
-    let t1: Vec<u32> = b.market.cities.iter().filter(|c| c.tier == 1).map(|c| c.enterprises).collect();
+    let t1: Vec<u32> = b
+        .market
+        .cities
+        .iter()
+        .filter(|c| c.tier == 1)
+        .map(|c| c.enterprises)
+        .collect();
     assert_eq!(t1, vec![9000, 9000]);
-    assert!(b.market.cities.iter().filter(|c| c.tier == 2).all(|c| c.enterprises == 4000));
+    assert!(
+        b.market
+            .cities
+            .iter()
+            .filter(|c| c.tier == 2)
+            .all(|c| c.enterprises == 4000)
+    );
     // The --sets reach every variant.
     for v in &f.variants {
         assert_eq!(v.scenario.horizon_months, 24);
@@ -73,7 +88,12 @@ fn set_on_a_file_without_market_uses_the_default_market() {
 #[test]
 fn policy_set_and_shorthand() {
     let text = TWO_VARIANTS;
-    let f = parse_scenario(text, "two.toml", &sets(&["vendor.focal.policy.rd_rate=0.3"])).unwrap();
+    let f = parse_scenario(
+        text,
+        "two.toml",
+        &sets(&["vendor.focal.policy.rd_rate=0.3"]),
+    )
+    .unwrap();
     let p = &f.base.vendors[0].policy;
     assert_eq!(p.share_shift, 0.05);
     assert_eq!(p.rd_rate, 0.3);
@@ -82,12 +102,18 @@ fn policy_set_and_shorthand() {
     let f = parse_scenario(
         text,
         "two.toml",
-        &sets(&["vendor.focal.policy=short_term", "vendor.focal.policy_overrides.patience=6"]),
+        &sets(&[
+            "vendor.focal.policy=short_term",
+            "vendor.focal.policy_overrides.patience=6",
+        ]),
     )
     .unwrap();
     let v = &f.base.vendors[0];
     assert_eq!(v.policy_preset, "short_term");
-    assert_eq!(v.policy.share_shift, 0.05, "the file's override stays on top of the new preset");
+    assert_eq!(
+        v.policy.share_shift, 0.05,
+        "the file's override stays on top of the new preset"
+    );
     assert_eq!(v.policy.patience, 6);
     assert_eq!(v.policy.price_factor, Policy::short_term().price_factor);
 }
@@ -104,7 +130,10 @@ fn a_variant_set_changes_only_that_variant() {
     assert_eq!(
         b.overrides,
         vec![
-            ("vendor.focal.policy".to_string(), "\"short_term\"".to_string()),
+            (
+                "vendor.focal.policy".to_string(),
+                "\"short_term\"".to_string()
+            ),
             ("params.bass_p".to_string(), "0.004".to_string()),
         ]
     );
@@ -137,7 +166,10 @@ set = { "vendor.v.strategy" = { small = "online", large = "abu" } }
 "#;
     let f = parse_scenario(text, "m.toml", &[]).unwrap();
     assert_eq!(f.base.vendors[0].mix.label(), "mix:abu+online");
-    assert_eq!(f.variants[0].scenario.vendors[0].mix, Mix::uniform(Strategy::Amoeba));
+    assert_eq!(
+        f.variants[0].scenario.vendors[0].mix,
+        Mix::uniform(Strategy::Amoeba)
+    );
     let m = f.variants[1].scenario.vendors[0].mix;
     for tier in 1..=4 {
         assert_eq!(m.get(tier, 0), Some(Strategy::Online));
@@ -149,16 +181,29 @@ set = { "vendor.v.strategy" = { small = "online", large = "abu" } }
 
 #[test]
 fn set_values_fall_back_to_strings() {
-    let f = parse_scenario(DEFAULT_SCENARIO, "d.toml", &sets(&["name = my-run", "vendor.focal.strategy=abu"])).unwrap();
+    let f = parse_scenario(
+        DEFAULT_SCENARIO,
+        "d.toml",
+        &sets(&["name = my-run", "vendor.focal.strategy=abu"]),
+    )
+    .unwrap();
     assert_eq!(f.base.name, "my-run");
     assert_eq!(f.base.vendors[0].mix, Mix::uniform(Strategy::Abu));
     // Variants still set their own strategy.
-    assert_eq!(f.variants[0].scenario.vendors[0].mix, Mix::uniform(Strategy::Traditional));
+    assert_eq!(
+        f.variants[0].scenario.vendors[0].mix,
+        Mix::uniform(Strategy::Traditional)
+    );
 }
 
 #[test]
 fn apply_sets_returns_the_overridden_document() {
-    let t = apply_sets(DEFAULT_SCENARIO, "d.toml", &sets(&["params.bass_p=0.003", "replicates=3"])).unwrap();
+    let t = apply_sets(
+        DEFAULT_SCENARIO,
+        "d.toml",
+        &sets(&["params.bass_p=0.003", "replicates=3"]),
+    )
+    .unwrap();
     assert_eq!(t["replicates"].as_integer(), Some(3));
     assert_eq!(t["params"]["bass_p"].as_float(), Some(0.003));
     assert_eq!(t["variant"].as_array().map(Vec::len), Some(14));
@@ -169,7 +214,10 @@ fn defaults_fill_everything_left_out() {
     let text = "name = \"tiny\"\n[[vendor]]\nname = \"v\"\nstrategy = \"traditional\"\n";
     let f = parse_scenario(text, "tiny.toml", &[]).unwrap();
     let b = &f.base;
-    assert_eq!((b.model.as_str(), b.horizon_months, b.replicates, b.seed), ("v1", 120, 20, 42));
+    assert_eq!(
+        (b.model.as_str(), b.horizon_months, b.replicates, b.seed),
+        ("v1", 120, 20, 42)
+    );
     assert_eq!(b.discount_rate, 0.08);
     assert_eq!(b.vendors[0].policy_preset, "long_term");
     assert_eq!(b.vendors[0].policy, Policy::long_term());

@@ -176,7 +176,11 @@ fn main() -> ExitCode {
     match res {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            match &e {
+                // Scenario errors show the offending line with a caret.
+                RunnerError::Scenario(se) => eprintln!("error: {}", se.report()),
+                _ => eprintln!("error: {e}"),
+            }
             ExitCode::from(if e.is_usage() { 2 } else { 1 })
         }
     }

@@ -351,3 +351,22 @@ fn a_failing_run_is_recorded_and_the_rest_go_on() {
     assert_eq!(ids, vec!["0", "2"]);
     let _ = std::fs::remove_dir_all(&out);
 }
+
+#[test]
+fn a_scenario_too_large_for_memory_is_refused_up_front() {
+    let out = tmp("huge");
+    let t0 = std::time::Instant::now();
+    let o = run(&[
+        "run",
+        fixture("small.toml").to_str().unwrap(),
+        "--set",
+        "market.cities.tier1.enterprises=4000000000",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("MiB of memory"), "{err}");
+    assert!(t0.elapsed().as_secs() < 10, "the refusal was not up front");
+    assert!(!out.exists());
+}

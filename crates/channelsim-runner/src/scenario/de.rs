@@ -195,14 +195,14 @@ pub(crate) fn from_node<'de, T: de::Deserialize<'de>>(
 /// Key path of element `i` of the array at `path`: vendors are named by
 /// their name (`vendor.focal`), anything else by index (`market.cities[2]`).
 pub(crate) fn elem_path(path: &str, i: usize, elem: &Node) -> String {
-    if path == "vendor" {
-        if let Some(name) = elem.get("name").and_then(Node::as_str) {
-            if !name.is_empty() && !name.contains(['.', '[', ']', ' ']) {
-                return format!("vendor.{name}");
-            }
-        }
+    let name = elem
+        .get("name")
+        .and_then(Node::as_str)
+        .filter(|n| !n.is_empty() && !n.contains(['.', '[', ']', ' ']));
+    match name {
+        Some(n) if path == "vendor" => format!("vendor.{n}"),
+        _ => format!("{path}[{i}]"),
     }
-    format!("{path}[{i}]")
 }
 
 pub(crate) fn key_path(path: &str, key: &str) -> String {

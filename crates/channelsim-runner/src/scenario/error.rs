@@ -207,6 +207,11 @@ impl Sources<'_> {
         }
     }
 
+    /// The 1-based line a location starts on.
+    pub fn line_of(&self, loc: Option<&Loc>) -> usize {
+        self.diag(ErrorKind::Invalid, loc, "", None, "").line
+    }
+
     /// A diagnostic about a node, showing its value.
     pub fn at_node(
         &self,

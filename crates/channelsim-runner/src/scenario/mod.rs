@@ -14,8 +14,15 @@
 //! Nothing here prints or exits: every problem is a [`ScenarioError`] whose
 //! diagnostics name the file, line, column, key path and what is allowed.
 
+// Errors are built once, on the cold path of a one-off parse; boxing them
+// would only add noise.
+#![allow(clippy::result_large_err)]
+
 mod de;
 mod error;
+mod index;
+mod mix;
+mod raw;
 mod resolve;
 mod set;
 mod tree;
@@ -30,7 +37,8 @@ pub use error::{Diagnostic, ErrorKind, ScenarioError};
 pub use resolve::{MAX_CITIES, POLICY_PRESETS, SUPPORTED_MODELS};
 
 use error::Sources;
-use resolve::{P, from_de_error, lookup, resolve};
+use index::{P, lookup};
+use resolve::{from_de_error, resolve};
 use set::{SetOp, apply, parse_set};
 use tree::{Loc, Node, Src};
 
