@@ -60,15 +60,25 @@ pub fn header<DB: DrawingBackend>(
     subtitle: &[String],
 ) -> DResult<DrawingArea<DB, Shift>> {
     root.fill(&WHITE)?;
+    // Long texts shrink to fit the width rather than run off the edge.
+    let fit = |t: &str, size: f64| -> DResult<f64> {
+        let room = root.dim_in_pixel().0.saturating_sub(32) as f64;
+        let w = root.estimate_text_size(t, &bold(size))?.0 as f64;
+        Ok(if w > room {
+            (size * room / w).max(9.0)
+        } else {
+            size
+        })
+    };
     root.draw_text(
         title,
-        &anchored(bold(22.0), HPos::Left, VPos::Top),
+        &anchored(bold(fit(title, 22.0)?), HPos::Left, VPos::Top),
         (16, 12),
     )?;
     for (i, s) in subtitle.iter().enumerate() {
         root.draw_text(
             s,
-            &anchored(text_grey(14.0), HPos::Left, VPos::Top),
+            &anchored(text_grey(fit(s, 14.0)?), HPos::Left, VPos::Top),
             (16, 42 + 19 * i as i32),
         )?;
     }

@@ -11,6 +11,22 @@
 //! at least [`PERCENTILE_MIN_REPLICATES`] replicates, else mean ± 1.645 sd
 //! (the normal 90% range); each chart's subtitle says which.
 //!
+//! Charts (each as `charts/NAME.png` and `charts/NAME.svg`):
+//! - `ts_{active,arr,cum_profit,npv,satisfaction,units_alive,unit_capability,
+//!   trust,apps_validated}`: one line per (variant, vendor) with its band;
+//!   `rings`: customers by ring, stacked, one panel per line (series.csv).
+//! - `policy_pairs[_METRIC]`: long minus short per strategy with the
+//!   crossover month (compare.json `policy_pairs`, one chart per metric).
+//! - `horizon`: mean and 95% interval per variant and headline metric, rows
+//!   sorted by the first metric; `paired`: differences from the baseline
+//!   (compare.json, else summary.csv).
+//! - `sweep_line_METRIC`, `sweep_heat_METRIC`: over each factor, and over the
+//!   first two factors, one line or panel per variant (design.csv + results.csv).
+//! - `morris_METRIC[_VARIANT]`, `sobol_METRIC[_VARIANT]` (sensitivity.json).
+//!
+//! Colours: one Okabe–Ito hue per strategy (fixed order), short-term dashed
+//! with hollow markers; marker shapes repeat the hue for grey-scale reading.
+//!
 //! Text is drawn with DejaVu Sans compiled into the binary, so no system font
 //! library is needed. The library never prints and never exits.
 

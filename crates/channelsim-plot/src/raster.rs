@@ -150,7 +150,10 @@ impl<'a> DrawingBackend for Png<'a> {
                 if err.is_err() || cov <= 0.0 {
                     return;
                 }
-                let (gx, gy) = (b.min.x as i32 + x as i32 + dx, b.min.y as i32 + y as i32 + dy);
+                let (gx, gy) = (
+                    b.min.x as i32 + x as i32 + dx,
+                    b.min.y as i32 + y as i32 + dy,
+                );
                 let (tx, ty) = trans.transform(gx, gy);
                 let (px, py) = (pos.0 + tx, pos.1 + ty);
                 if px >= 0 && py >= 0 && (px as u32) < cw && (py as u32) < ch {

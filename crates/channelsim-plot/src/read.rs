@@ -339,8 +339,17 @@ pub struct Sweep {
     pub factors: Vec<String>,
     pub metrics: Vec<String>,
     pub vendor: String,
-    /// `(factor values, metric values)` per run.
-    pub runs: Vec<(Vec<f64>, Vec<f64>)>,
+    /// Variant names in order of appearance; one empty name without a
+    /// `variant` column.
+    pub variants: Vec<String>,
+    pub runs: Vec<SweepRun>,
+}
+
+pub struct SweepRun {
+    pub variant: usize,
+    /// Factor values as written (numbers, or text such as `[0.1, 0.2]`).
+    pub factors: Vec<String>,
+    pub metrics: Vec<f64>,
 }
 
 pub fn sweep(dir: &Path) -> Result<Option<Sweep>, PlotError> {
@@ -351,8 +360,8 @@ pub fn sweep(dir: &Path) -> Result<Option<Sweep>, PlotError> {
     let r = Table::read(&rp)?;
     let d_id = d.need("run_id")?;
     let r_id = r.need("run_id")?;
-    const DESIGN_META: [&str; 4] = ["run_id", "point_id", "replicate", "seed"];
-    const RESULT_META: [&str; 4] = ["run_id", "point_id", "replicate", "vendor"];
+    const DESIGN_META: [&str; 5] = ["run_id", "point_id", "variant", "replicate", "seed"];
+    const RESULT_META: [&str; 5] = ["run_id", "point_id", "variant", "replicate", "vendor"];
     let fcols: Vec<usize> = (0..d.header.len())
         .filter(|&c| !DESIGN_META.contains(&d.header[c].as_str()))
         .collect();
@@ -362,41 +371,55 @@ pub fn sweep(dir: &Path) -> Result<Option<Sweep>, PlotError> {
     if fcols.is_empty() {
         return Err(PlotError::format(&dp, "no factor columns"));
     }
-    let mut design: HashMap<String, Vec<f64>> = HashMap::new();
-    for (i, row) in d.rows.iter().enumerate() {
-        let f = fcols
-            .iter()
-            .map(|&c| d.num(i, c))
-            .collect::<Result<Vec<_>, _>>()?;
-        design.insert(d.str(row, d_id).to_string(), f);
+    let d_var = d.col("variant");
+    let mut design: HashMap<String, (String, Vec<String>)> = HashMap::new();
+    for row in &d.rows {
+        let f = fcols.iter().map(|&c| d.str(row, c).to_string()).collect();
+        let v = d_var.map(|c| d.str(row, c).to_string()).unwrap_or_default();
+        design.insert(d.str(row, d_id).to_string(), (v, f));
     }
     let vcol = r.col("vendor");
     let vendor = match (vcol, r.rows.first()) {
         (Some(c), Some(row)) => r.str(row, c).to_string(),
         _ => String::new(),
     };
+    let r_var = r.col("variant");
+    let mut variants: Vec<String> = Vec::new();
     let mut runs = Vec::new();
     for (i, row) in r.rows.iter().enumerate() {
         if vcol.is_some_and(|c| r.str(row, c) != vendor) {
             continue;
         }
         let id = r.str(row, r_id);
-        let f = design.get(id).ok_or_else(|| {
+        let (dv, f) = design.get(id).ok_or_else(|| {
             PlotError::format(
                 &rp,
                 format!("line {}: run_id {id:?} not in design.csv", i + 2),
             )
         })?;
-        let m = mcols
+        let v = r_var.map_or(dv.as_str(), |c| r.str(row, c));
+        let vi = match variants.iter().position(|x| x == v) {
+            Some(p) => p,
+            None => {
+                variants.push(v.to_string());
+                variants.len() - 1
+            }
+        };
+        let metrics = mcols
             .iter()
             .map(|&c| r.num(i, c))
             .collect::<Result<Vec<_>, _>>()?;
-        runs.push((f.clone(), m));
+        runs.push(SweepRun {
+            variant: vi,
+            factors: f.clone(),
+            metrics,
+        });
     }
     Ok(Some(Sweep {
         factors: fcols.iter().map(|&c| d.header[c].clone()).collect(),
         metrics: mcols.iter().map(|&c| r.header[c].clone()).collect(),
         vendor,
+        variants,
         runs,
     }))
 }
@@ -404,6 +427,8 @@ pub fn sweep(dir: &Path) -> Result<Option<Sweep>, PlotError> {
 /// One analysis of `sensitivity.json`.
 pub struct Sensitivity {
     pub metric: String,
+    /// The variant analysed, when the file names one.
+    pub variant: String,
     pub factors: Vec<String>,
     pub kind: SensKind,
 }
@@ -432,8 +457,26 @@ pub fn sensitivity(dir: &Path) -> Result<Option<Vec<Sensitivity>>, PlotError> {
         serde_json::Value::Array(a) => a,
         o => vec![o],
     };
-    items
-        .iter()
+    // An item may hold its analyses under `results` (one per metric and
+    // variant), sharing the parent's `factors` and `method`.
+    let mut flat = Vec::new();
+    for o in items {
+        match o.get("results").and_then(|r| r.as_array()) {
+            Some(rs) => {
+                for r in rs {
+                    let mut m = r.as_object().cloned().unwrap_or_default();
+                    for k in ["factors", "method", "metric"] {
+                        if let (false, Some(x)) = (m.contains_key(k), o.get(k)) {
+                            m.insert(k.into(), x.clone());
+                        }
+                    }
+                    flat.push(serde_json::Value::Object(m));
+                }
+            }
+            None => flat.push(o),
+        }
+    }
+    flat.iter()
         .map(|o| parse_sens(&p, o))
         .collect::<Result<Vec<_>, _>>()
         .map(Some)
@@ -491,12 +534,10 @@ fn parse_sens(p: &Path, o: &serde_json::Value) -> Result<Sensitivity, PlotError>
             "neither `S1` (sobol) nor `mu_star` (morris)",
         ));
     };
+    let text = |k: &str| o.get(k).and_then(|m| m.as_str()).unwrap_or("").to_string();
     Ok(Sensitivity {
-        metric: o
-            .get("metric")
-            .and_then(|m| m.as_str())
-            .unwrap_or("")
-            .to_string(),
+        metric: text("metric"),
+        variant: text("variant"),
         factors,
         kind,
     })

@@ -10,7 +10,7 @@ use crate::PlotError;
 use crate::charts::policy_crossover_text;
 use crate::figure::{ChartFile, Section, write_atomic};
 use crate::read::{self, Compare, LineMeta, SummaryRow};
-use crate::style::{decimals_for_value, fmt_num, looks, metric_info, scale};
+use crate::style::{decimals_for_value, fmt_fixed, fmt_num, looks, metric_info, scale};
 
 /// HTML-escapes text for element content and quoted attributes.
 pub fn esc(s: &str) -> String {
@@ -94,6 +94,7 @@ fn show(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         Value::Null => "–".into(),
+        Value::Array(a) => format!("[{}]", a.iter().map(show).collect::<Vec<_>>().join(", ")),
         other => other.to_string(),
     }
 }
@@ -243,7 +244,7 @@ fn headline_html(
             "unit_survival" | "satisfaction" => "0–1".to_string(),
             _ => unit,
         };
-        let dec = decimals_for_value(max_abs / div).max(if max_abs / div < 10.0 { 2 } else { 0 });
+        let dec = decimals_for_value(max_abs / div);
         let best = vals.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let _ = write!(
             o,
@@ -267,14 +268,16 @@ fn headline_html(
         for (k, (div, dec, best)) in cols.iter().enumerate() {
             match r.est[k] {
                 Some((m, lo, hi)) if m.is_finite() => {
-                    let win = rows.len() > 1 && m >= *best;
+                    // Ties at the shown precision all win.
+                    let win =
+                        rows.len() > 1 && fmt_fixed(m / div, *dec) == fmt_fixed(best / div, *dec);
                     let _ = write!(
                         o,
                         "<td class=\"num{}\"><span class=\"v\">{}</span><span class=\"ci\">[{} – {}]</span></td>",
                         if win { " win" } else { "" },
-                        fmt_num(m / div, *dec),
-                        fmt_num(lo / div, *dec),
-                        fmt_num(hi / div, *dec)
+                        fmt_fixed(m / div, *dec),
+                        fmt_fixed(lo / div, *dec),
+                        fmt_fixed(hi / div, *dec)
                     );
                 }
                 _ => o.push_str("<td class=\"num\">–</td>"),
@@ -291,22 +294,27 @@ fn crossover_html(o: &mut String, c: &Compare) {
     }
     o.push_str("<section id=\"crossover\"><h2>Crossover months</h2>\n<p class=\"note\">The month from which the long-term policy's cumulative value stays ahead of the short-term policy's to the horizon, across replicates.</p>\n");
     o.push_str("<table><thead><tr><th>Strategy</th><th>Metric</th><th class=\"num\">Median month</th><th class=\"num\">Mean month</th><th class=\"num\">Spread (lo – hi)</th><th class=\"num\">Runs that cross</th><th class=\"num\">Long − short at the horizon</th></tr></thead><tbody>\n");
+    // One unit and precision for the whole column.
+    let max_abs = c
+        .policy_pairs
+        .iter()
+        .filter_map(|p| p.diff.last())
+        .flat_map(|d| [d.mean.abs(), d.ci_lo.abs(), d.ci_hi.abs()])
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max);
+    let metric = c.policy_pairs.first().map_or("", |p| p.metric.as_str());
+    let (div, unit) = scale(metric_info(metric).1, max_abs);
+    let dec = decimals_for_value(max_abs / div);
     for p in &c.policy_pairs {
         let (_, caption) = policy_crossover_text(p.crossover.as_ref());
         let cr = p.crossover.clone().unwrap_or_default();
-        let last = p.diff.last();
-        let (div, unit) = scale(
-            metric_info(&p.metric).1,
-            last.map_or(0.0, |d| d.mean.abs().max(d.ci_hi.abs())),
-        );
-        let at_h = last.map_or("–".into(), |d| {
-            let dec = decimals_for_value(d.mean / div);
+        let at_h = p.diff.last().map_or("–".into(), |d| {
             format!(
                 "{} {}<span class=\"ci\">[{} – {}]</span>",
-                fmt_num(d.mean / div, dec),
+                fmt_fixed(d.mean / div, dec),
                 esc(&unit),
-                fmt_num(d.ci_lo / div, dec),
-                fmt_num(d.ci_hi / div, dec)
+                fmt_fixed(d.ci_lo / div, dec),
+                fmt_fixed(d.ci_hi / div, dec)
             )
         });
         let share = if cr.share_crossed.is_finite() {
@@ -314,16 +322,20 @@ fn crossover_html(o: &mut String, c: &Compare) {
         } else {
             "–".into()
         };
+        let spread = if cr.month_lo.is_finite() || cr.month_hi.is_finite() {
+            format!("{} – {}", fmt_num(cr.month_lo, 0), fmt_num(cr.month_hi, 0))
+        } else {
+            "–".into()
+        };
         let _ = writeln!(
             o,
-            "<tr><td title=\"{}\">{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{} – {}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            "<tr><td title=\"{}\">{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
             esc(&caption),
             esc(&p.strategy),
             esc(&p.metric),
             fmt_num(cr.month_median, 0),
             fmt_num(cr.month_mean, 1),
-            fmt_num(cr.month_lo, 0),
-            fmt_num(cr.month_hi, 0),
+            spread,
             share,
             at_h
         );
@@ -397,13 +409,17 @@ fn scenario_html(o: &mut String, m: &Value) {
 fn manifest_html(o: &mut String, m: &Value) {
     let Some(obj) = m.as_object() else { return };
     o.push_str("<section id=\"manifest\"><h2>Manifest</h2>\n<table><tbody>\n");
+    // Nested objects (e.g. a sweep's `experiment`) become dotted rows.
+    let mut rows = Vec::new();
     for (k, v) in obj {
-        if matches!(
+        if !matches!(
             k.as_str(),
             "scenario" | "defaults" | "variants" | "description"
         ) {
-            continue;
+            flatten(v, k, &mut rows);
         }
+    }
+    for (k, v) in &rows {
         let text = match v {
             Value::Array(a) if a.len() > 6 => format!(
                 "{} values: {}, {}, {}, …, {}",
@@ -414,7 +430,7 @@ fn manifest_html(o: &mut String, m: &Value) {
                 show(&a[a.len() - 1])
             ),
             Value::Array(a) => a.iter().map(show).collect::<Vec<_>>().join(", "),
-            Value::Number(n) if k == "wall_seconds" => {
+            Value::Number(n) if k.as_str() == "wall_seconds" => {
                 format!("{} s", fmt_num(n.as_f64().unwrap_or(f64::NAN), 1))
             }
             other => show(other),
@@ -431,9 +447,11 @@ pub fn write(dir: &Path, charts: &[ChartFile]) -> Result<PathBuf, PlotError> {
     let summary = read::summary(dir)?;
     let m = manifest.clone().unwrap_or(Value::Null);
     let sc = m.get("scenario");
+    let exp = m.get("experiment");
     let name = m
         .get("scenario_name")
         .or_else(|| sc.and_then(|s| s.get("name")))
+        .or_else(|| exp.and_then(|e| e.get("name")))
         .map(show)
         .unwrap_or_else(|| {
             dir.file_name()
@@ -443,6 +461,7 @@ pub fn write(dir: &Path, charts: &[ChartFile]) -> Result<PathBuf, PlotError> {
     let question = sc
         .and_then(|s| s.get("description"))
         .or_else(|| m.get("description"))
+        .or_else(|| exp.and_then(|e| e.get("description")))
         .map(show)
         .filter(|s| !s.trim().is_empty());
     let horizon = compare

@@ -61,10 +61,10 @@ pub fn band(values: impl Iterator<Item = f64>) -> Option<Band> {
 /// How a band over `n` replicates was computed, for captions.
 pub fn band_rule(n: usize) -> String {
     if n >= PERCENTILE_MIN_REPLICATES {
-        format!("line: mean of {n} replicates; band: 5th–95th percentile")
+        format!("Line: mean of {n} replicates; band: 5th–95th percentile")
     } else {
         format!(
-            "line: mean of {n} replicates; band: mean ± 1.645 sd (under {PERCENTILE_MIN_REPLICATES} replicates)"
+            "Line: mean of {n} replicates; band: mean ± 1.645 sd (under {PERCENTILE_MIN_REPLICATES} replicates)"
         )
     }
 }

@@ -204,12 +204,11 @@ fn marker_shape(m: usize, r: f64) -> Vec<(i32, i32)> {
     }
 }
 
+/// A marker: a filled shape and its outline, in pixels around a point.
+pub type Marker<C, DB> = ComposedElement<C, DB, Polygon<(i32, i32)>, PathElement<(i32, i32)>>;
+
 /// A marker element at `p` (data coordinates); hollow markers are white inside.
-pub fn marker<DB: DrawingBackend, C>(
-    p: C,
-    look: &Look,
-    r: f64,
-) -> ComposedElement<C, DB, Polygon<(i32, i32)>, PathElement<(i32, i32)>> {
+pub fn marker<DB: DrawingBackend, C>(p: C, look: &Look, r: f64) -> Marker<C, DB> {
     let shape = marker_shape(look.marker, r);
     let mut outline = shape.clone();
     outline.push(shape[0]);
@@ -252,11 +251,13 @@ impl Ranged for Ticked {
 }
 
 /// A legend row: a line sample or a filled patch.
+#[derive(Clone)]
 pub enum Key {
     Line(Look),
     Patch(RGBAColor),
 }
 
+#[derive(Clone)]
 pub struct LegendEntry {
     pub label: String,
     pub key: Key,
@@ -342,23 +343,17 @@ pub fn metric_info(m: &str) -> (String, Unit) {
         "profit" => ("Profit per month", Unit::Money),
         "cum_profit" => ("Cumulative profit", Unit::Money),
         "npv" => ("Net present value (NPV) of profit", Unit::Money),
-        "satisfaction" => (
-            "Mean customer satisfaction",
-            Unit::Share("0–1"),
-        ),
+        "satisfaction" => ("Mean customer satisfaction", Unit::Share("0–1")),
         "units_alive" => ("Channel units alive", Unit::Count("units")),
         "units_exited" => ("Channel units exited", Unit::Count("units")),
-        "unit_capability" => (
-            "Mean capability of channel units",
-            Unit::Share("0–1"),
-        ),
+        "unit_capability" => ("Mean capability of channel units", Unit::Share("0–1")),
         "unit_survival" => ("Unit survival", Unit::Share("share alive")),
         "trust" => ("Units' trust in the vendor", Unit::Share("0–1")),
         "apps_built" => ("Scenario apps built", Unit::Count("apps")),
         "apps_validated" => ("Scenario apps validated", Unit::Count("apps")),
         "apps_in_use" => (
             "Customers with an app for their industry",
-            Unit::Share("share"),
+            Unit::Share("0–1"),
         ),
         "unit_profit_mean" => ("Mean unit profit per month", Unit::Money),
         "unit_profit_total" => ("Total unit profit per month", Unit::Money),
@@ -399,6 +394,18 @@ pub fn scale(unit: Unit, max_abs: f64) -> (f64, String) {
     }
 }
 
+/// A title for use mid-sentence: first letter lowercased unless the word
+/// is an acronym ("NPV", "ARR").
+pub fn mid_sentence(s: &str) -> String {
+    let mut c = s.chars();
+    match (c.next(), c.next()) {
+        (Some(a), Some(b)) if !b.is_uppercase() => {
+            a.to_lowercase().chain(s.chars().skip(1)).collect()
+        }
+        _ => s.to_string(),
+    }
+}
+
 /// Axis text: "title (unit)", or the title alone.
 pub fn with_unit(title: &str, unit: &str) -> String {
     if unit.is_empty() || title.to_lowercase().contains(&unit.to_lowercase()) {
@@ -408,15 +415,38 @@ pub fn with_unit(title: &str, unit: &str) -> String {
     }
 }
 
+/// A name usable in a file name.
+pub fn file_safe(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
 /// A number with thousands separators and at most `dec` decimals (trailing
 /// zeros dropped).
 pub fn fmt_num(v: f64, dec: usize) -> String {
+    grouped(v, dec, true)
+}
+
+/// Like [`fmt_num`] but always `dec` decimals (table columns).
+pub fn fmt_fixed(v: f64, dec: usize) -> String {
+    grouped(v, dec, false)
+}
+
+fn grouped(v: f64, dec: usize, trim: bool) -> String {
     if !v.is_finite() {
         return "–".into();
     }
     let s = format!("{:.*}", dec, v.abs());
     let (int, frac) = match s.split_once('.') {
-        Some((i, f)) => (i.to_string(), f.trim_end_matches('0').to_string()),
+        Some((i, f)) if trim => (i.to_string(), f.trim_end_matches('0').to_string()),
+        Some((i, f)) => (i.to_string(), f.to_string()),
         None => (s, String::new()),
     };
     let mut grouped = String::new();
@@ -522,7 +552,14 @@ mod tests {
         assert_eq!(fmt_num(2.0, 2), "2");
         assert_eq!(fmt_num(-0.0001, 2), "0");
         assert_eq!(fmt_num(f64::NAN, 2), "–");
+        assert_eq!(fmt_fixed(0.7, 2), "0.70");
+        assert_eq!(fmt_fixed(-1234.0, 1), "−1,234.0");
         assert_eq!(decimals_for(120.0), 0);
+        assert_eq!(
+            mid_sentence("Net present value (NPV)"),
+            "net present value (NPV)"
+        );
+        assert_eq!(mid_sentence("NPV"), "NPV");
         assert_eq!(decimals_for(1.0), 2);
     }
 

@@ -32,6 +32,10 @@ pub fn short_title(m: &str) -> String {
         "satisfaction" => "Satisfaction".into(),
         "unit_survival" => "Unit survival".into(),
         "units_alive" => "Units alive".into(),
+        "unit_capability" => "Unit capability".into(),
+        "apps_in_use" => "Apps in use".into(),
+        "cum_ecosystem_value" => "Ecosystem value (cum.)".into(),
+        "trust" => "Trust".into(),
         _ => metric_info(m).0,
     }
 }
@@ -70,11 +74,38 @@ impl Figure for ForestFig {
         Section::Horizon
     }
     fn size(&self) -> (u32, u32) {
-        let h = 50 + 19 * self.subtitle.len() as u32 + TOP + BOTTOM + 16;
-        (1280, h + ROW_H * self.rows.len() as u32)
+        let (blocks, _) = self.layout();
+        let block = TOP + BOTTOM + 16 + ROW_H * self.rows.len() as u32;
+        (
+            1280,
+            50 + 19 * self.subtitle.len() as u32 + block * blocks as u32,
+        )
     }
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DResult {
         let area = header(root, &self.title, &self.subtitle)?;
+        let (blocks, per) = self.layout();
+        for (b, block) in area.split_evenly((blocks, 1)).iter().enumerate() {
+            let ks: Vec<usize> = (b * per..((b + 1) * per).min(self.panels.len())).collect();
+            self.draw_block(block, &ks, per)?;
+        }
+        Ok(())
+    }
+}
+
+impl ForestFig {
+    /// Rows of at most five panels, balanced: (rows, panels per row).
+    fn layout(&self) -> (usize, usize) {
+        let blocks = self.panels.len().div_ceil(5).max(1);
+        (blocks, self.panels.len().div_ceil(blocks).max(1))
+    }
+
+    /// One row of panels `ks` (of `per` slots), with the row labels.
+    fn draw_block<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        ks: &[usize],
+        per: usize,
+    ) -> DResult {
         let mut lw = 0;
         for r in &self.rows {
             lw = lw.max(area.estimate_text_size(&r.label, &text(14.0))?.0);
@@ -104,8 +135,9 @@ impl Figure for ForestFig {
                 .enumerate()
                 .map(|(i, r)| marker::<DB, (f64, f64)>((1.0, y_of(i)), &r.look, 4.5)),
         )?;
-        let cells = panels.split_evenly((1, self.panels.len()));
-        for (k, ((title, unit, div), cell)) in self.panels.iter().zip(cells).enumerate() {
+        let cells = panels.split_evenly((1, per));
+        for (&k, cell) in ks.iter().zip(cells) {
+            let (title, unit, div) = &self.panels[k];
             let (head, body) = cell.split_vertically(TOP);
             head.draw_text(
                 title,
@@ -315,7 +347,7 @@ pub fn render(
         })
         .collect();
     sort_rows(&mut rows);
-    let by = short_title(&metrics[0]).to_lowercase();
+    let by = mid_sentence(&short_title(&metrics[0]));
     let fig = ForestFig {
         name: "horizon".into(),
         title: format!("Comparison at {horizon}"),

@@ -38,6 +38,7 @@ pub fn crossover_text(c: Option<&Crossover>) -> (Option<f64>, String) {
 }
 
 struct PairsFig {
+    name: String,
     pairs: Vec<PolicyPair>,
     colors: Vec<RGBColor>,
     div: f64,
@@ -49,12 +50,12 @@ struct PairsFig {
 
 impl Figure for PairsFig {
     fn name(&self) -> String {
-        "policy_pairs".into()
+        self.name.clone()
     }
     fn title(&self) -> String {
         format!(
             "Long-term minus short-term policy: {}",
-            self.metric_title.to_lowercase()
+            mid_sentence(&self.metric_title)
         )
     }
     fn section(&self) -> Section {
@@ -67,7 +68,7 @@ impl Figure for PairsFig {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DResult {
         let sub = vec![
             "Above zero: long-term is ahead. Band: 95% paired interval of the mean difference.".into(),
-            "Dashed vertical line: median crossover month (from then on long-term stays ahead); grey span: its spread across runs.".into(),
+            "Dashed vertical line: median crossover month (from then on long-term stays ahead; grey if under half the runs cross); shaded: its spread.".into(),
         ];
         let area = header(root, &self.title(), &sub)?;
         let (y0, y1) = padded(
@@ -164,11 +165,14 @@ impl Figure for PairsFig {
                 color.stroke_width(2),
             ))?;
             if let Some(m) = cx {
+                // Grey when most runs never cross.
+                let share = p.crossover.as_ref().map_or(0.0, |c| c.share_crossed);
+                let ink = if share >= 0.5 { INK } else { GREY };
                 chart.draw_series(std::iter::once(DashedPathElement::new(
                     vec![(m, y0), (m, y1)],
                     6,
                     4,
-                    INK.stroke_width(2),
+                    ink.stroke_width(2),
                 )))?;
             }
         }
@@ -177,15 +181,32 @@ impl Figure for PairsFig {
 }
 
 pub fn render(c: &Compare, dir: &Path) -> Result<Vec<ChartFile>, PlotError> {
-    let mut pairs: Vec<PolicyPair> = c
-        .policy_pairs
-        .iter()
-        .filter(|p| !p.diff.is_empty())
-        .cloned()
-        .collect();
-    if pairs.is_empty() {
-        return Ok(vec![]);
+    // One figure per metric, in order of first appearance.
+    let mut metrics: Vec<&str> = Vec::new();
+    for p in c.policy_pairs.iter().filter(|p| !p.diff.is_empty()) {
+        if !metrics.contains(&p.metric.as_str()) {
+            metrics.push(&p.metric);
+        }
     }
+    let mut out = Vec::new();
+    for (k, metric) in metrics.iter().enumerate() {
+        let pairs: Vec<PolicyPair> = c
+            .policy_pairs
+            .iter()
+            .filter(|p| !p.diff.is_empty() && p.metric == *metric)
+            .cloned()
+            .collect();
+        let name = if k == 0 {
+            "policy_pairs".to_string()
+        } else {
+            format!("policy_pairs_{}", file_safe(metric))
+        };
+        out.push(save(&figure(name, metric, pairs), dir)?);
+    }
+    Ok(out)
+}
+
+fn figure(name: String, metric: &str, mut pairs: Vec<PolicyPair>) -> PairsFig {
     let rank = |s: &str| {
         STRATEGIES
             .iter()
@@ -206,13 +227,12 @@ pub fn render(c: &Compare, dir: &Path) -> Result<Vec<ChartFile>, PlotError> {
             }
         })
         .collect();
-    let metric = pairs[0].metric.clone();
     let metric = if metric.is_empty() {
-        "cum_profit".into()
+        "cum_profit"
     } else {
         metric
     };
-    let (metric_title, unit) = metric_info(&metric);
+    let (metric_title, unit) = metric_info(metric);
     let max_abs = pairs
         .iter()
         .flat_map(|p| p.diff.iter().flat_map(|d| [d.ci_lo.abs(), d.ci_hi.abs()]))
@@ -225,7 +245,8 @@ pub fn render(c: &Compare, dir: &Path) -> Result<Vec<ChartFile>, PlotError> {
         .max()
         .unwrap_or(1) as f64;
     let n = pairs.len();
-    let fig = PairsFig {
+    PairsFig {
+        name,
         pairs,
         colors,
         div,
@@ -233,6 +254,5 @@ pub fn render(c: &Compare, dir: &Path) -> Result<Vec<ChartFile>, PlotError> {
         metric_title,
         x_max,
         cols: if n <= 4 { n.min(2) } else { 4 },
-    };
-    Ok(vec![save(&fig, dir)?])
+    }
 }

@@ -17,21 +17,37 @@ fn metric_name(m: &str) -> String {
     if m.is_empty() {
         "the output".into()
     } else {
-        metric_info(m).0.to_lowercase()
+        mid_sentence(&metric_info(m).0)
     }
 }
 
-fn suffix(i: usize, n: usize) -> String {
-    if n > 1 {
-        format!("_{i}")
+/// The chart's file stem: method, metric, and the variant when several.
+fn stem(method: &str, s: &Sensitivity, i: usize, many_variants: bool) -> String {
+    let mut n = method.to_string();
+    if s.metric.is_empty() {
+        n += &format!("_{i}");
     } else {
-        String::new()
+        n += &format!("_{}", file_safe(&s.metric));
+    }
+    if many_variants && !s.variant.is_empty() {
+        n += &format!("_{}", file_safe(&s.variant));
+    }
+    n
+}
+
+/// A subtitle line naming the variant, if any.
+fn variant_line(v: &str) -> Vec<String> {
+    if v.is_empty() {
+        vec![]
+    } else {
+        vec![format!("Variant: {v}")]
     }
 }
 
 struct MorrisFig {
     name: String,
     metric: String,
+    variant: String,
     unit: String,
     div: f64,
     factors: Vec<String>,
@@ -60,10 +76,8 @@ impl Figure for MorrisFig {
         (1100, 760)
     }
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DResult {
-        let sub = vec![
-            "Right: larger overall effect (μ*, with its 95% bootstrap interval). Up: more non-linear or interacting (σ).".into(),
-            "Dashed line: σ = μ*.".into(),
-        ];
+        let mut sub = variant_line(&self.variant);
+        sub.push("Right: larger overall effect (μ*, with its 95% bootstrap interval). Up: more non-linear or interacting (σ). Dashed line: σ = μ*.".into());
         let area = header(root, &self.title(), &sub)?;
         let mu: Vec<f64> = self.mu_star.iter().map(|v| v / self.div).collect();
         let sg: Vec<f64> = self.sigma.iter().map(|v| v / self.div).collect();
@@ -219,6 +233,7 @@ impl Figure for MorrisFig {
 struct SobolFig {
     name: String,
     metric: String,
+    variant: String,
     factors: Vec<String>,
     s1: Vec<(f64, f64)>,
     st: Vec<(f64, f64)>,
@@ -244,10 +259,8 @@ impl Figure for SobolFig {
         (1100, (190 + 52 * self.factors.len() as u32).max(420))
     }
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DResult {
-        let sub = vec![
-            "S1: share of variance from the factor alone; ST: including its interactions. Bars: 95% bootstrap intervals.".into(),
-            "Sorted by ST (largest on top).".into(),
-        ];
+        let mut sub = variant_line(&self.variant);
+        sub.push("S1: share of variance from the factor alone; ST: including its interactions. Bars: 95% bootstrap intervals. Sorted by ST.".into());
         let area = header(root, &self.title(), &sub)?;
         let entries = vec![
             LegendEntry {
@@ -340,7 +353,7 @@ impl Figure for SobolFig {
 
 pub fn render(items: &[Sensitivity], dir: &Path) -> Result<Vec<ChartFile>, PlotError> {
     let mut out = Vec::new();
-    let n = items.len();
+    let many = items.iter().any(|s| s.variant != items[0].variant);
     for (i, s) in items.iter().enumerate() {
         if s.factors.is_empty() {
             continue;
@@ -364,8 +377,9 @@ pub fn render(items: &[Sensitivity], dir: &Path) -> Result<Vec<ChartFile>, PlotE
                 };
                 out.push(save(
                     &MorrisFig {
-                        name: format!("morris{}", suffix(i, n)),
+                        name: stem("morris", s, i, many),
                         metric: s.metric.clone(),
+                        variant: s.variant.clone(),
                         unit,
                         div,
                         factors: s.factors.clone(),
@@ -385,8 +399,9 @@ pub fn render(items: &[Sensitivity], dir: &Path) -> Result<Vec<ChartFile>, PlotE
                 let zip = |a: &[f64], b: &[f64]| a.iter().copied().zip(b.iter().copied()).collect();
                 out.push(save(
                     &SobolFig {
-                        name: format!("sobol{}", suffix(i, n)),
+                        name: stem("sobol", s, i, many),
                         metric: s.metric.clone(),
+                        variant: s.variant.clone(),
                         factors: s.factors.clone(),
                         s1: zip(s1, s1_conf),
                         st: zip(st, st_conf),
