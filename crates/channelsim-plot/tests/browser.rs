@@ -58,6 +58,10 @@ fn chromium(args: &[String], profile: &Path) -> Output {
 #[test]
 fn report_renders_in_chromium() {
     if !Path::new(CHROMIUM).exists() {
+        assert!(
+            std::env::var_os("CHANNELSIM_REQUIRE_CHROMIUM").is_none(),
+            "CHANNELSIM_REQUIRE_CHROMIUM is set but {CHROMIUM} is missing"
+        );
         println!("skipped: chromium not installed");
         return;
     }

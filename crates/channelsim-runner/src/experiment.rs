@@ -113,6 +113,26 @@ pub struct Experiment {
     pub base_text: String,
     #[serde(skip)]
     pub sets: Vec<String>,
+    /// Command-line overrides (after the file's own `set`).
+    pub cli_sets: Vec<String>,
+    #[serde(skip)]
+    pub text: String,
+}
+
+/// An experiment's sources, saved in its folder (`experiment.json`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SavedSources {
+    pub experiment_file: String,
+    pub experiment_text: String,
+    pub base_text: String,
+    pub cli_sets: Vec<String>,
+}
+
+fn parse_raw(text: &str, file: &str) -> Result<RawExperiment, RunnerError> {
+    toml::from_str(text).map_err(|e| {
+        let (line, col) = e.span().map(|s| line_col(text, s.start)).unwrap_or((0, 0));
+        bad(&format!("{file}:{line}:{col}"), e.message())
+    })
 }
 
 /// One run of the experiment.
@@ -154,16 +174,46 @@ impl Experiment {
         dir: &Path,
         sets: &[String],
     ) -> Result<Experiment, RunnerError> {
-        let raw: RawExperiment = toml::from_str(text).map_err(|e| {
-            let (line, col) = e.span().map(|s| line_col(text, s.start)).unwrap_or((0, 0));
-            bad(&format!("{file}:{line}:{col}"), e.message())
-        })?;
+        let raw = parse_raw(text, file)?;
         let base_path = resolve_base(dir, &raw.base);
         let base_text = std::fs::read_to_string(&base_path).map_err(|e| RunnerError::Io {
             path: base_path.clone(),
             source: e,
         })?;
-        let base_file = base_path.display().to_string();
+        Self::with_base(text, file, &base_text, sets)
+    }
+
+    /// Rebuild an experiment from the sources saved in its folder.
+    pub fn from_saved(s: &SavedSources) -> Result<Experiment, RunnerError> {
+        Self::with_base(
+            &s.experiment_text,
+            &s.experiment_file,
+            &s.base_text,
+            &s.cli_sets,
+        )
+    }
+
+    /// The sources to save next to the results (so `merge` can analyse).
+    pub fn sources(&self) -> SavedSources {
+        SavedSources {
+            experiment_file: self.file.clone(),
+            experiment_text: self.text.clone(),
+            base_text: self.base_text.clone(),
+            cli_sets: self.cli_sets.clone(),
+        }
+    }
+
+    fn with_base(
+        text: &str,
+        file: &str,
+        base_text: &str,
+        sets: &[String],
+    ) -> Result<Experiment, RunnerError> {
+        let raw = parse_raw(text, file)?;
+        // The base is named as the experiment writes it, so that messages
+        // (and failures.csv) do not depend on where the command ran.
+        let base_file = raw.base.clone();
+        let base_text = base_text.to_string();
         let mut all_sets: Vec<String> = raw
             .set
             .iter()
@@ -240,6 +290,8 @@ impl Experiment {
             morris: morris_design,
             base_text,
             sets: all_sets,
+            cli_sets: sets.to_vec(),
+            text: text.to_string(),
         })
     }
 

@@ -6,7 +6,8 @@
 //!   contiguous slice of the runs into `shards/I-of-N/` (see `sweep`);
 //! - `merge.sbatch`: `channelsim merge DIR`, submitted with
 //!   `--dependency=afterok:<array job id>` so that it starts only when every
-//!   task succeeded.
+//!   task succeeded (then `channelsim report DIR`, whose failure is only a
+//!   warning).
 //!
 //! Both land in the experiment's output folder, next to `logs/` (the tasks'
 //! output, `%x_%A_%a.out`). Rendering is pure ([`array_script`],
@@ -170,12 +171,14 @@ pub fn array_script(o: &SlurmOptions) -> String {
     common_directives(o, &mut l);
     l.push(String::new());
     l.push(format!(
-        "# Written by `channelsim slurm`: experiment {:?}, {n} shards, one per array task.",
-        o.job_name
+        "# Written by `channelsim slurm`: {n} shards of the experiment, one per array task."
     ));
     l.push(format!(
-        "# Resubmit missing shards (`channelsim status {}` lists them): sbatch --array=2,7 {}",
+        "# Missing shards: `channelsim status {}` prints --array=LIST; resubmit them with",
         shell_quote(&o.out.display().to_string()),
+    ));
+    l.push(format!(
+        "#   sbatch --array=LIST {}",
         shell_quote(&o.out.join(ARRAY_SCRIPT).display().to_string()),
     ));
     l.push("set -euo pipefail".into());
@@ -236,10 +239,15 @@ pub fn merge_script(o: &SlurmOptions) -> String {
         "cd {}",
         shell_quote(&o.workdir.display().to_string())
     ));
-    l.push(format!(
-        "exec {} merge {}",
+    let (bin, out) = (
         shell_quote(&o.bin.display().to_string()),
-        shell_quote(&o.out.display().to_string())
+        shell_quote(&o.out.display().to_string()),
+    );
+    l.push(format!("{bin} merge --no-report {out}"));
+    // The merged results are what the job is for: a report that cannot be
+    // drawn is a warning, not a failed merge.
+    l.push(format!(
+        "{bin} report {out} || echo \"warning: report.html not written; the merged results are complete\" >&2"
     ));
     l.join("\n") + "\n"
 }
@@ -293,10 +301,10 @@ fn check_options(o: &SlurmOptions, runs: usize) -> Result<(), RunnerError> {
         return bad("--cpus-per-task must be at least 1".into());
     }
     for (what, v) in [("--partition", &o.partition), ("--time", &o.time)] {
-        if let Some(v) = v {
-            if v.is_empty() || v.chars().any(|c| c.is_whitespace() || c.is_control()) {
-                return bad(format!("{what} {v:?}: must be one word"));
-            }
+        if let Some(v) = v
+            && (v.is_empty() || v.chars().any(|c| c.is_whitespace() || c.is_control()))
+        {
+            return bad(format!("{what} {v:?}: must be one word"));
         }
     }
     for (what, p) in [
@@ -414,10 +422,10 @@ pub fn prepare(exp: &Experiment, o: &SlurmOptions, force: bool) -> Result<Script
     })
 }
 
-/// Run `sbatch --parsable ...` and return the job id. `program` is `sbatch`
-/// unless the environment variable `CHANNELSIM_SBATCH` names another.
+/// Run `sbatch ARGS` (the first `sbatch` on PATH) and return the job id it
+/// prints (ARGS should hold `--parsable`).
 pub fn sbatch(args: &[String]) -> Result<String, SlurmError> {
-    let program = std::env::var("CHANNELSIM_SBATCH").unwrap_or_else(|_| "sbatch".into());
+    let program = "sbatch".to_string();
     let command = format!("{program} {}", args.join(" "));
     let out = Command::new(&program)
         .args(args)
@@ -527,9 +535,16 @@ mod tests {
     #[test]
     fn the_merge_runs_merge_and_is_chained_afterok_on_the_array() {
         let m = merge_script(&opts());
-        assert_eq!(
-            m.lines().last().unwrap(),
-            "exec /opt/cs/bin/channelsim merge /scratch/r/output/grid"
+        assert!(
+            lines(&m).contains(&"/opt/cs/bin/channelsim merge --no-report /scratch/r/output/grid"),
+            "{m}"
+        );
+        assert!(
+            m.lines()
+                .last()
+                .unwrap()
+                .starts_with("/opt/cs/bin/channelsim report /scratch/r/output/grid || "),
+            "{m}"
         );
         assert!(lines(&m).contains(&"#SBATCH --kill-on-invalid-dep=yes"));
         assert!(!m.contains("--array"));
@@ -550,7 +565,8 @@ mod tests {
         o.out = "/scratch/my runs/50%/grid".into();
         let s = array_script(&o);
         assert!(
-            lines(&s).contains(&"#SBATCH --output=\"/scratch/my runs/50%%/grid/logs/%x_%A_%a.out\""),
+            lines(&s)
+                .contains(&"#SBATCH --output=\"/scratch/my runs/50%%/grid/logs/%x_%A_%a.out\""),
             "{s}"
         );
         assert!(s.contains("--out '/scratch/my runs/50%/grid'"), "{s}");

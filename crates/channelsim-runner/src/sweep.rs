@@ -531,18 +531,46 @@ struct ExperimentManifest<'a> {
     wall_seconds: f64,
 }
 
-/// The shard to run: the option, else Slurm's array variables, else all.
-pub fn shard_from_env(opt: Option<Shard>) -> Result<Option<Shard>, RunnerError> {
+/// The shard to run: the option, else Slurm's array task id. The number of
+/// shards is the split already laid out in the folder (by `channelsim
+/// slurm`), else SLURM_ARRAY_TASK_COUNT: a resubmitted `--array=2` has a
+/// task count of 1, which must not redefine the split.
+pub fn shard_from_env(opt: Option<Shard>, dir: &Path) -> Result<Option<Shard>, RunnerError> {
     if opt.is_some() {
         return Ok(opt);
     }
-    match (
-        std::env::var("SLURM_ARRAY_TASK_ID"),
-        std::env::var("SLURM_ARRAY_TASK_COUNT"),
-    ) {
-        (Ok(i), Ok(n)) => Ok(Some(Shard::parse(&format!("{i}/{n}"))?)),
-        _ => Ok(None),
+    let Ok(i) = std::env::var("SLURM_ARRAY_TASK_ID") else {
+        return Ok(None);
+    };
+    let counts: BTreeSet<usize> = shard_folders(dir).iter().map(|(s, _)| s.count).collect();
+    let n = match counts.len() {
+        1 => counts.into_iter().next().unwrap_or(1).to_string(),
+        _ => std::env::var("SLURM_ARRAY_TASK_COUNT").map_err(|_| {
+            RunnerError::Invalid(
+                "SLURM_ARRAY_TASK_ID is set but the number of shards is unknown: pass --shard I/N"
+                    .into(),
+            )
+        })?,
+    };
+    Ok(Some(Shard::parse(&format!("{i}/{n}"))?))
+}
+
+/// Save the experiment's sources in its folder, for `merge`.
+pub fn save_sources(exp: &Experiment, dir: &Path) -> Result<(), RunnerError> {
+    crate::job::write_json(&dir.join("experiment.json"), &exp.sources())
+}
+
+/// Merge the shards and, with the saved sources, run the analyses.
+pub fn merge_and_analyse(dir: &Path) -> Result<Status, RunnerError> {
+    let st = merge(dir)?;
+    let path = dir.join("experiment.json");
+    if let Ok(text) = fs::read_to_string(&path) {
+        let saved: crate::experiment::SavedSources = serde_json::from_str(&text)
+            .map_err(|e| RunnerError::Invalid(format!("{}: {e}", path.display())))?;
+        let exp = Experiment::from_saved(&saved)?;
+        analyse(&exp, dir)?;
     }
+    Ok(st)
 }
 
 /// Run a sweep (or one shard of it); without a shard, merge and analyse.
@@ -578,7 +606,8 @@ pub fn sweep_job(
         }
         Err(_) => write_string(&stamp, &format!("{}\n", exp.hash))?,
     }
-    let shard = shard_from_env(opts.shard)?;
+    let shard = shard_from_env(opts.shard, &dir)?;
+    save_sources(exp, &dir)?;
     let (ran_now, failed) = run_shard(exp, &dir, shard.unwrap_or(Shard::ALL), threads, progress)?;
     let merged = shard.is_none();
     if merged {

@@ -277,9 +277,7 @@ fn sweep(a: SweepArgs, sensitivity: bool) -> Result<(), RunnerError> {
 
 fn merge(dirs: &[PathBuf], no_report: bool) -> Result<(), RunnerError> {
     for dir in dirs {
-        let st = channelsim_runner::sweep::merge(dir)?;
-        let exp_path = dir.join("manifest.json");
-        let _ = exp_path;
+        let st = channelsim_runner::sweep::merge_and_analyse(dir)?;
         println!(
             "{}: merged {} runs ({} failed)",
             dir.display(),
@@ -399,6 +397,9 @@ fn slurm(a: SlurmArgs) -> Result<(), RunnerError> {
         )),
     })?;
     println!("submitted merge job {merge} (after array job {array} succeeds)");
-    println!("follow with: squeue -j {array},{merge}; channelsim status {}", opts.out.display());
+    println!(
+        "follow with: squeue -j {array},{merge}; channelsim status {}",
+        opts.out.display()
+    );
     Ok(())
 }
