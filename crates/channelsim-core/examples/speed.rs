@@ -40,19 +40,23 @@ fn main() {
         }
     });
     let secs = t.elapsed().as_secs_f64();
+    let cm: u64 = c.0.iter().map(|r| r.active).sum();
     println!("init {init:.2}s");
     for (n, d) in channelsim_core::step::PHASES
         .iter()
         .zip(stepper.scratch.timings)
     {
-        println!("  {n:<18}{:>8.1} ms", d.as_secs_f64() * 1e3);
+        let ms = d.as_secs_f64() * 1e3;
+        let ns = ms * 1e6 / cm.max(1) as f64;
+        println!("  {n:<18}{ms:>8.1} ms {ns:>7.1} ns/active customer-month");
     }
-    let cm: u64 = c.0.iter().map(|r| r.active).sum();
+    let em = sc.market.total_enterprises() as f64 * sc.horizon_months as f64;
     println!(
-        "{} threads={threads} {:.2}s active customer-months {cm} -> {:.1} M/s; final active {}",
+        "{} threads={threads} {:.2}s active customer-months {cm} -> {:.1} M/s; final active {}; enterprise-months {:.0} M/s",
         s.name(),
         secs,
         cm as f64 / secs / 1e6,
-        c.0.last().unwrap().active
+        c.0.last().unwrap().active,
+        em / secs / 1e6
     );
 }

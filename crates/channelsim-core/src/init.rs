@@ -2,7 +2,7 @@
 
 use crate::ids::{CityId, N_IND, N_SEG, SegMask, Strategy, UnitId, UnitKind, VendorId};
 use crate::params::Scenario;
-use crate::rng::{Phase, Stream, beta_mean};
+use crate::rng::{BetaMean, Phase, Stream};
 use crate::world::{City, Ledger, SegBlock, Unit, Vendor, World};
 
 /// Build the world of one replicate. The market (enterprises, their
@@ -39,6 +39,16 @@ pub fn build_world(sc: &Scenario, replicate: u32) -> World {
             }
         })
         .collect();
+    // Need weights by segment: proximity, expertise, companionship, price.
+    let need_beta: [[BetaMean; 4]; N_SEG] = std::array::from_fn(|s| {
+        [
+            p.need_prox[s],
+            p.need_exp[s],
+            p.need_comp[s],
+            p.need_price[s],
+        ]
+        .map(|m| BetaMean::new(m, p.need_concentration))
+    });
     let cities = sc
         .market
         .cities
@@ -84,14 +94,12 @@ pub fn build_world(sc: &Scenario, replicate: u32) -> World {
                         u -= w;
                     }
                     city.industry.push(ind as u8);
-                    let q = |rng: &mut Stream, m: f64| {
-                        (beta_mean(rng, m, p.need_concentration) * 255.0).round() as u8
-                    };
+                    let q = |rng: &mut Stream, b: &BetaMean| (b.sample(rng) * 255.0).round() as u8;
                     city.needs.push([
-                        q(&mut rng, p.need_prox[s]),
-                        q(&mut rng, p.need_exp[s]),
-                        q(&mut rng, p.need_comp[s]),
-                        q(&mut rng, p.need_price[s]),
+                        q(&mut rng, &need_beta[s][0]),
+                        q(&mut rng, &need_beta[s][1]),
+                        q(&mut rng, &need_beta[s][2]),
+                        q(&mut rng, &need_beta[s][3]),
                     ]);
                 }
             }
@@ -171,9 +179,20 @@ pub fn open_units(world: &mut World, sc: &Scenario, v: VendorId, replace_only: b
             }
         }
     }
-    for c in 0..world.cities.len() {
+    // Live units of the vendor by city and kind, counted once (replacing
+    // opens at most one kind per strategy, so the counts stay valid).
+    let mut have = vec![[0u32; UnitKind::ALL.len()]; world.cities.len()];
+    if replace_only {
+        for u in world.units.iter().filter(|u| u.alive && u.vendor == v) {
+            if let Some(c) = u.city {
+                have[c.idx()][u.kind as usize] += 1;
+            }
+        }
+    }
+    let strategies = mix.strategies();
+    for (c, have) in have.iter().enumerate() {
         let tier = world.cities[c].tier;
-        for s in mix.strategies() {
+        for &s in &strategies {
             if s == Strategy::Online {
                 continue;
             }
@@ -187,21 +206,7 @@ pub fn open_units(world: &mut World, sc: &Scenario, v: VendorId, replace_only: b
                 continue;
             }
             let target = target_units(sc, &world.cities[c], s);
-            let have = if replace_only {
-                world
-                    .units
-                    .iter()
-                    .filter(|u| {
-                        u.alive
-                            && u.vendor == v
-                            && u.kind == s.kind()
-                            && u.city == Some(CityId(c as u32))
-                    })
-                    .count() as u32
-            } else {
-                0
-            };
-            for _ in have..target {
+            for _ in have[s.kind() as usize]..target {
                 spawn_unit(world, sc, v, Some(CityId(c as u32)), s.kind(), segs, None);
             }
         }

@@ -7,6 +7,7 @@
 
 pub mod ids;
 pub mod init;
+pub mod lanes;
 pub mod metrics;
 pub mod params;
 pub mod phases;

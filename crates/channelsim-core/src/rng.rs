@@ -76,6 +76,17 @@ impl Stream {
         (self.next() >> 40) as f32 * (1.0 / (1u32 << 24) as f32)
     }
 
+    /// `uniform_f32` if `draw`; otherwise the stream does not move and the
+    /// value is at least 128, above any probability. Lets a loop draw for
+    /// some of its items without a branch, consuming the stream exactly as
+    /// `if draw { uniform_f32() }`.
+    #[inline]
+    pub fn uniform_f32_if(&mut self, draw: bool) -> f32 {
+        self.state = self.state.wrapping_add(GOLDEN * draw as u64);
+        let bits = (mix64(self.state) >> 40) as u32 | ((!draw as u32) << 31);
+        bits as f32 * (1.0 / (1u32 << 24) as f32)
+    }
+
     /// Bernoulli(p).
     #[inline]
     pub fn chance(&mut self, p: f64) -> bool {
@@ -85,7 +96,7 @@ impl Stream {
     /// Uniform integer in 0..n (n > 0), by Lemire's multiply-shift.
     #[inline]
     pub fn below(&mut self, n: u32) -> u32 {
-        ((self.next() >> 32) * n as u64 >> 32) as u32
+        (((self.next() >> 32) * n as u64) >> 32) as u32
     }
 }
 
@@ -120,11 +131,30 @@ pub fn binomial(rng: &mut Stream, n: u64, p: f64) -> u64 {
 
 /// Beta with the given mean and concentration (a + b), in (0, 1).
 pub fn beta_mean(rng: &mut Stream, mean: f64, concentration: f64) -> f64 {
-    use rand_distr::{Beta, Distribution};
-    let m = mean.clamp(1e-3, 1.0 - 1e-3);
-    Beta::new(m * concentration, (1.0 - m) * concentration)
-        .map(|d| d.sample(rng))
-        .unwrap_or(m)
+    BetaMean::new(mean, concentration).sample(rng)
+}
+
+/// `beta_mean` set up once for many draws (the same draws).
+#[derive(Clone, Copy, Debug)]
+pub struct BetaMean {
+    mean: f64,
+    beta: Option<rand_distr::Beta<f64>>,
+}
+
+impl BetaMean {
+    pub fn new(mean: f64, concentration: f64) -> BetaMean {
+        let m = mean.clamp(1e-3, 1.0 - 1e-3);
+        BetaMean {
+            mean: m,
+            beta: rand_distr::Beta::new(m * concentration, (1.0 - m) * concentration).ok(),
+        }
+    }
+
+    #[inline]
+    pub fn sample(&self, rng: &mut Stream) -> f64 {
+        use rand_distr::Distribution;
+        self.beta.map(|d| d.sample(rng)).unwrap_or(self.mean)
+    }
 }
 
 #[cfg(test)]
@@ -154,6 +184,21 @@ mod tests {
         }
         for c in counts {
             assert!((c as i64 - 10_000).abs() < 500, "{counts:?}");
+        }
+    }
+
+    #[test]
+    fn uniform_f32_if_draws_as_uniform_f32() {
+        let mut a = Stream::new(5, 0, 0, 0, Phase::Expansion);
+        let mut b = a.clone();
+        for i in 0..1000 {
+            let draw = i % 3 != 0;
+            let u = a.uniform_f32_if(draw);
+            if draw {
+                assert_eq!(u.to_bits(), b.uniform_f32().to_bits());
+            } else {
+                assert!(u >= 128.0);
+            }
         }
     }
 

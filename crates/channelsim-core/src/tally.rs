@@ -37,17 +37,40 @@ pub struct CityTally {
     pub slots: Vec<SlotTally>,
     /// Sum and count of satisfaction of each vendor's customers (for reputation).
     pub vendor_sat: Vec<(f64, u32)>,
-    /// Buffers the city phases reuse month after month (no allocation in
-    /// the month once they have grown).
-    pub scratch: CityScratch,
 }
 
-/// Per-city working buffers of the city phases; their contents do not
-/// outlive a phase.
+/// Working buffers of a city phase; their contents do not outlive the city
+/// being worked on. One set per thread, reused city after city and month
+/// after month: the month allocates nothing once they have grown.
 #[derive(Clone, Debug, Default)]
 pub struct CityScratch {
+    pub acquisition: crate::phases::acquisition::Bufs,
+    /// Service: the figures of each (slot, industry, terms), and each
+    /// slot's sums.
     pub service: Vec<crate::phases::service::Fig>,
     pub service_acc: Vec<crate::phases::service::Acc>,
+    /// Renewal: each slot as a unit a customer could move to.
+    pub rivals: Vec<crate::phases::renewal::Rival>,
+    /// Expansion: co-creation of each (slot, industry).
+    pub co_creation: Vec<f32>,
+    /// Payments: each slot's terms; what a customer of a (slot, ring, term)
+    /// pays, worked out for the slots `billed` in the segment; customers
+    /// counted per (slot, ring, term) and per (slot, industry, ring), left
+    /// at zero between cities.
+    pub terms: Vec<crate::phases::payments::Terms>,
+    pub billed: Vec<bool>,
+    pub bill: Vec<f32>,
+    pub by_term: Vec<u32>,
+    pub by_ind: Vec<u32>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<CityScratch> = Default::default();
+}
+
+/// Run `f` with this thread's city buffers (not re-entrant).
+pub fn with_scratch<R>(f: impl FnOnce(&mut CityScratch) -> R) -> R {
+    SCRATCH.with(|s| f(&mut s.borrow_mut()))
 }
 
 impl CityTally {

@@ -3,7 +3,7 @@
 
 use crate::ids::{N_IND, N_SEG, UnitKind};
 use crate::params::Scenario;
-use crate::world::World;
+use crate::world::{Unit, World};
 
 /// Derived, read-only figures of one unit for the month.
 #[derive(Clone, Copy, Debug, Default)]
@@ -68,31 +68,34 @@ pub fn update_mgmt_demand(world: &mut World, sc: &Scenario) {
 }
 
 /// Count, for each unit, the vendor's non-exclusive partner units alive in
-/// its city that serve overlapping segments (itself included).
+/// its city that serve overlapping segments (itself included). Counted per
+/// (vendor, segment set) first, so a city costs its slots, not their square.
 pub fn rivals(world: &World, sc: &Scenario, out: &mut Vec<u32>) {
     out.clear();
     out.resize(world.units.len(), 0);
-    let open = |k: UnitKind| !k.owned() && !sc.params.kinds.get(k).exclusive;
+    let open = |u: &Unit| {
+        u.alive && u.city.is_some() && !u.kind.owned() && !sc.params.kinds.get(u.kind).exclusive
+    };
+    let mut by_mask = vec![[0u32; 16]; world.vendors.len()];
     for c in &world.cities {
-        for (i, &a) in c.slots.iter().enumerate() {
+        for m in by_mask.iter_mut() {
+            *m = [0; 16];
+        }
+        for &b in &c.slots {
+            let ub = &world.units[b.idx()];
+            if open(ub) {
+                by_mask[ub.vendor.idx()][ub.segments.0 as usize & 15] += 1;
+            }
+        }
+        for &a in &c.slots {
             let ua = &world.units[a.idx()];
-            if !ua.alive || ua.city.is_none() || !open(ua.kind) {
-                continue;
+            if open(ua) {
+                let counts = &by_mask[ua.vendor.idx()];
+                out[a.idx()] = (0..16)
+                    .filter(|&m| m & ua.segments.0 as usize != 0)
+                    .map(|m| counts[m])
+                    .sum();
             }
-            let mut n = 0;
-            for &b in &c.slots[..] {
-                let ub = &world.units[b.idx()];
-                if ub.alive
-                    && ub.vendor == ua.vendor
-                    && ub.city.is_some()
-                    && open(ub.kind)
-                    && ub.segments.intersects(ua.segments)
-                {
-                    n += 1;
-                }
-            }
-            let _ = i;
-            out[a.idx()] = n;
         }
     }
 }

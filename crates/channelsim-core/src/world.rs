@@ -88,16 +88,52 @@ impl City {
         self.paid.swap(i, j);
     }
 
-    /// Move prospect at `i` to the end of the active region; returns its new index.
+    // What each column means by status: every enterprise has its fixed
+    // attributes (industry, needs) and its cumulative `paid`; a lost one
+    // also its `tenure` (months since lost); `ring`, `slot`, `sat` and
+    // `unit_tenure` mean something only while it is active (adoption sets
+    // them afresh). Moves between regions copy only what the enterprise's
+    // new status keeps: fewer cache lines touched at a random index.
+
+    /// Move prospect at `i` to the end of the active region; returns its new
+    /// index. The caller sets its state columns (it adopts).
     pub fn activate(&mut self, seg: usize, i: usize) -> usize {
         let b = self.blocks[seg];
         debug_assert!(i >= b.prospect_start());
         let first_lost = (b.start + b.active) as usize;
         let first_prospect = b.prospect_start();
-        self.swap(i, first_prospect);
-        self.swap(first_prospect, first_lost);
+        // The adopter goes to `first_lost`, the first lost enterprise to
+        // `first_prospect`, the first prospect to `i`.
+        if first_lost == first_prospect {
+            self.swap_kept(i, first_lost);
+        } else {
+            self.rotate_kept(i, first_prospect, first_lost);
+            self.tenure[first_prospect] = self.tenure[first_lost];
+        }
         self.blocks[seg].active += 1;
         first_lost
+    }
+
+    /// Swap what every enterprise keeps (fixed attributes and `paid`).
+    #[inline]
+    fn swap_kept(&mut self, i: usize, j: usize) {
+        self.industry.swap(i, j);
+        self.needs.swap(i, j);
+        self.paid.swap(i, j);
+    }
+
+    /// What every enterprise keeps moves a -> c, b -> a, c -> b.
+    #[inline]
+    fn rotate_kept(&mut self, a: usize, b: usize, c: usize) {
+        fn rot<T: Copy>(v: &mut [T], a: usize, b: usize, c: usize) {
+            let t = v[c];
+            v[c] = v[a];
+            v[a] = v[b];
+            v[b] = t;
+        }
+        rot(&mut self.industry, a, b, c);
+        rot(&mut self.needs, a, b, c);
+        rot(&mut self.paid, a, b, c);
     }
 
     /// Move active customer at `i` to the lost region (the last active slot
@@ -105,7 +141,14 @@ impl City {
     pub fn lose(&mut self, seg: usize, i: usize) {
         let b = self.blocks[seg];
         let last_active = (b.start + b.active - 1) as usize;
-        self.swap(i, last_active);
+        if i != last_active {
+            self.swap_kept(i, last_active);
+            self.ring[i] = self.ring[last_active];
+            self.slot[i] = self.slot[last_active];
+            self.sat[i] = self.sat[last_active];
+            self.tenure[i] = self.tenure[last_active];
+            self.unit_tenure[i] = self.unit_tenure[last_active];
+        }
         self.blocks[seg].active -= 1;
         self.blocks[seg].lost += 1;
         self.tenure[last_active] = 0;
@@ -116,7 +159,10 @@ impl City {
     pub fn release(&mut self, seg: usize, i: usize) {
         let b = self.blocks[seg];
         let last_lost = b.prospect_start() - 1;
-        self.swap(i, last_lost);
+        if i != last_lost {
+            self.swap_kept(i, last_lost);
+            self.tenure[i] = self.tenure[last_lost];
+        }
         self.blocks[seg].lost -= 1;
     }
 }

@@ -8,7 +8,7 @@ use crate::ids::{N_SEG, Strategy, UnitKind};
 use crate::params::Scenario;
 use crate::rng::{Phase, Stream, binomial};
 use crate::step::Scratch;
-use crate::tally::CityTally;
+use crate::tally::{CityTally, with_scratch};
 use crate::views::UnitView;
 use crate::world::{City, Unit, Vendor, World};
 use rayon::prelude::*;
@@ -36,7 +36,9 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
         .cities
         .par_iter_mut()
         .zip(s.tallies.par_iter_mut())
-        .for_each(|(city, tally)| acquire_city(city, tally, &ctx));
+        .for_each(|(city, tally)| {
+            with_scratch(|b| acquire_city(city, tally, &mut b.acquisition, &ctx))
+        });
 }
 
 /// Can this unit take new customers of `seg` in `city` for its vendor?
@@ -50,10 +52,12 @@ pub fn eligible(sc: &Scenario, u: &Unit, tier: u8, seg: usize) -> bool {
             == Some(u.kind)
 }
 
-fn acquire_city(city: &mut City, tally: &mut CityTally, ctx: &Ctx) {
+#[inline(never)]
+fn acquire_city(city: &mut City, tally: &mut CityTally, bufs: &mut Bufs, ctx: &Ctx) {
     let sc = ctx.sc;
     let p = &sc.params;
     let nv = ctx.vendors.len();
+    let outside = p.u_outside.exp();
     let mut rng = Stream::new(
         ctx.seed,
         ctx.replicate,
@@ -61,13 +65,17 @@ fn acquire_city(city: &mut City, tally: &mut CityTally, ctx: &Ctx) {
         city.id.0,
         Phase::Acquisition,
     );
-    // Slots eligible per vendor, and local staff per vendor, for one segment.
-    let mut cand: Vec<Vec<usize>> = vec![Vec::new(); nv];
-    let mut reach = vec![0.0f64; nv];
-    let mut weight = vec![0.0f64; nv + 1];
-    let mut staff = vec![0u32; nv];
-    let mut online = vec![false; nv];
-    let mut pick = vec![usize::MAX; nv];
+    // Slots eligible per vendor, and local staff per vendor, for one
+    // segment.
+    bufs.reset(nv);
+    let Bufs {
+        cand,
+        reach,
+        weight,
+        staff,
+        online,
+        pick,
+    } = bufs;
     for seg in 0..N_SEG {
         let block = city.blocks[seg];
         if block.len == 0 {
@@ -143,13 +151,18 @@ fn acquire_city(city: &mut City, tally: &mut CityTally, ctx: &Ctx) {
         let f = block.active as f64 / block.len as f64;
         let h = (p.bass_p * r_all + p.bass_q * f).min(1.0);
         let adopters = binomial(&mut rng, pool as u64, h);
+        weight[nv] = if sc.switches.outside_option {
+            r_all * outside
+        } else {
+            0.0
+        };
         for _ in 0..adopters {
             let b = city.blocks[seg];
             if b.prospects() == 0 {
                 break;
             }
             let i = b.prospect_start() + rng.below(b.prospects()) as usize;
-            let needs = city.needs[i].map(|x| x as f64 / 255.0);
+            let needs = city.needs[i].map(|x| NEED[x as usize]);
             let ind = city.industry[i] as usize;
             // Each reaching vendor puts forward the unit that would serve.
             for v in 0..nv {
@@ -169,11 +182,6 @@ fn acquire_city(city: &mut City, tally: &mut CityTally, ctx: &Ctx) {
                     - p.u_price * needs[3] * price;
                 weight[v] = reach[v] * util.exp();
             }
-            weight[nv] = if sc.switches.outside_option {
-                r_all * p.u_outside.exp()
-            } else {
-                0.0
-            };
             let total: f64 = weight.iter().sum();
             let mut x = rng.uniform() * total;
             let mut chosen = nv;
@@ -195,6 +203,44 @@ fn acquire_city(city: &mut City, tally: &mut CityTally, ctx: &Ctx) {
                 );
             }
         }
+    }
+}
+
+/// Needs quantised to 1/255, as f64.
+static NEED: [f64; 256] = {
+    let mut t = [0.0; 256];
+    let mut x = 0;
+    while x < 256 {
+        t[x] = x as f64 / 255.0;
+        x += 1;
+    }
+    t
+};
+
+/// An acquisition's working buffers, per vendor (kept between months).
+#[derive(Clone, Debug, Default)]
+pub struct Bufs {
+    cand: Vec<Vec<usize>>,
+    reach: Vec<f64>,
+    weight: Vec<f64>,
+    staff: Vec<u32>,
+    online: Vec<bool>,
+    pick: Vec<usize>,
+}
+
+impl Bufs {
+    fn reset(&mut self, nv: usize) {
+        self.cand.resize_with(nv, Vec::new);
+        for (v, n) in [(&mut self.reach, nv), (&mut self.weight, nv + 1)] {
+            v.clear();
+            v.resize(n, 0.0);
+        }
+        self.staff.clear();
+        self.staff.resize(nv, 0);
+        self.online.clear();
+        self.online.resize(nv, false);
+        self.pick.clear();
+        self.pick.resize(nv, usize::MAX);
     }
 }
 

@@ -3,12 +3,12 @@
 //! x (1 + app fit): each ring needs local co-creation. The serving unit
 //! earns implementation services on the growth of the contract.
 
-use crate::ids::{N_RING, N_SEG};
+use crate::ids::{N_IND, N_RING, N_SEG};
 use crate::params::Scenario;
 use crate::phases::service::ring_factor;
 use crate::rng::{Phase, Stream};
 use crate::step::Scratch;
-use crate::tally::CityTally;
+use crate::tally::{CityTally, with_scratch};
 use crate::world::{City, World};
 use rayon::prelude::*;
 
@@ -20,33 +20,55 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
         .zip(s.tallies.par_iter_mut())
         .for_each(|(city, tally)| {
             let mut rng = Stream::new(seed, rep, month, city.id.0, Phase::Expansion);
-            expand_city(city, tally, sc, &mut rng)
+            with_scratch(|b| expand_city(city, tally, &mut b.co_creation, sc, &mut rng))
         });
 }
 
-fn expand_city(city: &mut City, tally: &mut CityTally, sc: &Scenario, rng: &mut Stream) {
+#[inline(never)]
+fn expand_city(
+    city: &mut City,
+    tally: &mut CityTally,
+    co: &mut Vec<f32>,
+    sc: &Scenario,
+    rng: &mut Stream,
+) {
     let p = &sc.params;
     let sv = &tally.views;
     let rf = ring_factor(p.ring_growth);
     let e = p.expansion_rate as f32;
     let svc = p.services_expansion as f32;
+    if city.blocks.iter().all(|b| b.active == 0) {
+        return;
+    }
+    // Co-creation of each (slot, industry) this month.
+    co.clear();
+    for v in sv {
+        co.extend((0..N_IND).map(|ind| v.k_eff[ind] * v.local * (1.0 + v.app_fit[ind])));
+    }
     for seg in 0..N_SEG {
         let base = p.base_acv[seg] as f32;
-        for i in city.blocks[seg].active_range() {
-            let r = city.ring[i] as usize;
-            if r + 1 >= N_RING {
-                continue;
-            }
-            let slot = city.slot[i] as usize;
-            let v = &sv[slot];
-            let ind = city.industry[i] as usize;
-            let co = v.k_eff[ind] * v.local * (1.0 + v.app_fit[ind]);
-            let prob = e * city.sat[i] * co;
-            if rng.uniform_f32() < prob {
-                city.ring[i] = (r + 1) as u8;
-                let growth = base * v.price * (rf[r + 1] - rf[r]);
+        let r = city.blocks[seg].active_range();
+        let slots = &city.slot[r.clone()];
+        // A city with one slot need not read the slot column.
+        let one_slot = sv.len() == 1;
+        let cols = city.ring[r.clone()]
+            .iter_mut()
+            .zip(&city.industry[r.clone()])
+            .zip(&city.sat[r.clone()])
+            .zip(&mut city.paid[r]);
+        for (i, (((ring, &ind), &sat), paid)) in cols.enumerate() {
+            let r = *ring as usize;
+            // Ring 4 has nowhere to climb and draws nothing. No branch on it
+            // (a book of mixed rings would mispredict it): its draw leaves
+            // the stream where it was and comes out above any probability.
+            let u = rng.uniform_f32_if(r + 1 < N_RING);
+            let slot = if one_slot { 0 } else { slots[i] as usize };
+            let prob = e * sat * co[slot * N_IND + ind as usize];
+            if u < prob {
+                *ring = (r + 1) as u8;
+                let growth = base * sv[slot].price * (rf[r + 1] - rf[r]);
                 let fee = svc * growth;
-                city.paid[i] += fee;
+                *paid += fee;
                 let t = &mut tally.slots[slot];
                 t.services += fee as f64;
                 t.unit_sub += fee as f64;

@@ -4,12 +4,12 @@
 //! pays wages and its own training; the vendor takes its equity share of a
 //! partner's positive profit and consolidates its owned units.
 
-use crate::ids::{N_IND, N_SEG, UnitKind};
+use crate::ids::{N_IND, N_RING, N_SEG, UnitKind};
 use crate::params::Scenario;
 use crate::phases::service::{discount_of, ring_factor};
 use crate::step::Scratch;
-use crate::tally::CityTally;
-use crate::views::NO_SRC;
+use crate::tally::{CityScratch, CityTally, with_scratch};
+use crate::views::{NO_SRC, UnitView};
 use crate::world::{City, World};
 use rayon::prelude::*;
 
@@ -18,54 +18,219 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
         .cities
         .par_iter_mut()
         .zip(s.tallies.par_iter_mut())
-        .for_each(|(city, tally)| pay_city(city, tally, sc));
+        .for_each(|(city, tally)| with_scratch(|b| pay_city(city, tally, b, sc)));
     book(world, sc, s);
 }
 
-fn pay_city(city: &mut City, tally: &mut CityTally, sc: &Scenario) {
+/// A customer's terms with its unit this month: its first month (it pays
+/// implementation services), the rest of its first year, or renewal years.
+#[inline]
+fn term(unit_tenure: u16) -> usize {
+    (unit_tenure != 0) as usize + (unit_tenure >= 12) as usize
+}
+const N_TERM: usize = 3;
+
+/// A slot's price, and its share and discount by the customer's term.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Terms {
+    /// Price relative to list (the vendor's price factor, online discount).
+    price: f64,
+    /// The unit's share of the subscription, by term.
+    share: [f64; N_TERM],
+    /// Intra-brand discount, as a share of the price, by term.
+    discount: [f64; N_TERM],
+}
+
+impl Terms {
+    /// What a customer of ring factor `rf` in term `t` pays this month, and
+    /// the implementation services in it. Money in f64 so that what
+    /// customers pay and what is booked agree.
+    #[inline]
+    fn pay(&self, base: f64, rf: f64, svc: f64, t: usize) -> (f64, f64) {
+        let gross = base * self.price * rf;
+        let pay = gross * (1.0 - self.discount[t]);
+        (pay, if t == 0 { svc * pay } else { 0.0 })
+    }
+
+    fn new(v: &UnitView) -> Terms {
+        let ut = [0, 1, 12];
+        Terms {
+            price: v.price as f64,
+            share: ut.map(|ut| if ut < 12 { v.share_first } else { v.share_renew } as f64),
+            discount: ut.map(|ut| discount_of(v, ut) as f64),
+        }
+    }
+}
+
+/// Customers pay ACV/12 less any discount, plus implementation services in
+/// their first month with a unit; each books its `paid`, and the slots'
+/// tallies take the money and the counts. Where a segment has many
+/// customers per slot, everyone in a (slot, ring, term) pays the same:
+/// they are counted and multiplied out once per slot (`pay_counted`, so
+/// the bookkeeping costs the slots, not the customers); where it has few,
+/// each customer is booked (`pay_each`).
+#[inline(never)]
+fn pay_city(city: &mut City, tally: &mut CityTally, b: &mut CityScratch, sc: &Scenario) {
     let p = &sc.params;
     let sv = &tally.views;
-    let rf = ring_factor(p.ring_growth);
-    let svc = p.services_first_year * 12.0;
+    let live = sv.iter().filter(|v| v.alive).count();
+    let k = Month {
+        rf: ring_factor(p.ring_growth).map(|f| f as f64),
+        svc: p.services_first_year * 12.0,
+        base: 0.0,
+        seg: 0,
+    };
+    b.terms.clear();
+    b.terms.extend(sv.iter().map(Terms::new));
     for seg in 0..N_SEG {
-        let base = p.base_acv[seg] / 12.0;
-        for i in city.blocks[seg].active_range() {
-            let slot = city.slot[i] as usize;
-            let v = &sv[slot];
-            let r = city.ring[i] as usize;
-            let ind = city.industry[i] as usize;
-            let ut = city.unit_tenure[i];
-            // Money in f64 so that what customers pay and what is booked agree.
-            let share = if ut < 12 {
-                v.share_first
-            } else {
-                v.share_renew
-            } as f64;
-            let d = discount_of(v, ut) as f64;
-            let gross = base * v.price as f64 * rf[r] as f64;
-            let pay = gross * (1.0 - d);
-            let services = if ut == 0 { svc * pay } else { 0.0 };
-            city.paid[i] += (pay + services) as f32;
-            city.tenure[i] = city.tenure[i].saturating_add(1);
-            city.unit_tenure[i] = ut.saturating_add(1);
-            let t = &mut tally.slots[slot];
+        let block = city.blocks[seg];
+        // Everyone active or lost counts one more month.
+        let known = block.start as usize..block.prospect_start();
+        for t in &mut city.tenure[known] {
+            *t = t.saturating_add(1);
+        }
+        if block.active == 0 {
+            continue;
+        }
+        let k = Month {
+            base: p.base_acv[seg] / 12.0,
+            seg,
+            ..k
+        };
+        // Counting pays from about 16 customers per slot.
+        if block.active as usize >= 16 * live {
+            pay_counted(city, tally, b, &k);
+        } else {
+            pay_each(city, tally, &b.terms, &k);
+        }
+        for ut in &mut city.unit_tenure[block.active_range()] {
+            *ut = ut.saturating_add(1);
+        }
+    }
+}
+
+/// The month's figures of a segment.
+#[derive(Clone, Copy)]
+struct Month {
+    /// Ring factors (1 + g)^r.
+    rf: [f64; N_RING],
+    /// Implementation services as a share of the first month's payment.
+    svc: f64,
+    /// Monthly list price of the segment, base ACV / 12.
+    base: f64,
+    seg: usize,
+}
+
+/// Book each customer of the segment in turn.
+fn pay_each(city: &mut City, tally: &mut CityTally, terms: &[Terms], k: &Month) {
+    let r = city.blocks[k.seg].active_range();
+    let cols = city.slot[r.clone()]
+        .iter()
+        .zip(&city.ring[r.clone()])
+        .zip(&city.industry[r.clone()])
+        .zip(&city.unit_tenure[r.clone()])
+        .zip(&mut city.paid[r]);
+    for ((((&slot, &ring), &ind), &ut), paid) in cols {
+        let (slot, ring, ind, term) = (slot as usize, ring as usize, ind as usize, term(ut));
+        let (v, terms) = (&tally.views[slot], &terms[slot]);
+        let gross = k.base * terms.price * k.rf[ring];
+        let (pay, services) = terms.pay(k.base, k.rf[ring], k.svc, term);
+        let (share, d) = (terms.share[term], terms.discount[term]);
+        *paid += (pay + services) as f32;
+        let t = &mut tally.slots[slot];
+        t.unit_sub += gross * (share - d) + services;
+        t.vendor_sub += gross * (1.0 - share);
+        t.services += services;
+        t.customer_paid += pay + services;
+        t.arr += pay * 12.0;
+        t.book[k.seg] += 1;
+        t.book_ind[ind] += 1;
+        t.rings[ring] += 1;
+        if v.app_src[ind] != NO_SRC {
+            t.foreign_sub[ind] += gross;
+        }
+        if v.app_fit[ind] > 0.0 {
+            t.apps_in_use += 1;
+        }
+    }
+}
+
+/// Count the customers of the segment per (slot, ring, term) and (slot,
+/// industry, ring), booking each one's `paid`; then multiply out per slot
+/// with customers, and leave the counts at zero.
+fn pay_counted(city: &mut City, tally: &mut CityTally, b: &mut CityScratch, k: &Month) {
+    const CELLS: usize = N_RING * N_TERM;
+    let sv = &tally.views;
+    let nslots = sv.len();
+    b.by_term.resize(nslots * CELLS, 0);
+    b.by_ind.resize(nslots * N_IND * N_RING, 0);
+    // What one customer of a (slot, ring, term) pays, as its `paid` books
+    // it; a slot's are worked out at its first customer.
+    b.billed.clear();
+    b.billed.resize(nslots, false);
+    b.bill.resize(nslots * CELLS, 0.0);
+    let terms = &b.terms[..];
+    let (by_term, by_ind) = (&mut b.by_term[..], &mut b.by_ind[..]);
+    let (billed, bill) = (&mut b.billed[..], &mut b.bill[..]);
+    let r = city.blocks[k.seg].active_range();
+    let cols = city.slot[r.clone()]
+        .iter()
+        .zip(&city.ring[r.clone()])
+        .zip(&city.industry[r.clone()])
+        .zip(&city.unit_tenure[r.clone()])
+        .zip(&mut city.paid[r]);
+    for ((((&slot, &ring), &ind), &ut), paid) in cols {
+        let (slot, ring) = (slot as usize, ring as usize);
+        if !billed[slot] {
+            billed[slot] = true;
+            for (c, b) in bill[slot * CELLS..][..CELLS].iter_mut().enumerate() {
+                let (pay, services) = terms[slot].pay(k.base, k.rf[c / N_TERM], k.svc, c % N_TERM);
+                *b = (pay + services) as f32;
+            }
+        }
+        let m = slot * CELLS + ring * N_TERM + term(ut);
+        *paid += bill[m];
+        by_term[m] += 1;
+        by_ind[(slot * N_IND + ind as usize) * N_RING + ring] += 1;
+    }
+    let slots = sv.iter().zip(terms).zip(tally.slots.iter_mut()).enumerate();
+    for (slot, ((v, terms), t)) in slots.filter(|&(s, _)| billed[s]) {
+        let bp = k.base * terms.price;
+        let counts = &mut by_term[slot * CELLS..][..CELLS];
+        for term in 0..N_TERM {
+            // Contract value at list x ring factors of the customers.
+            let mut rings = 0.0;
+            for (ring, &f) in k.rf.iter().enumerate() {
+                let n = std::mem::take(&mut counts[ring * N_TERM + term]);
+                rings += n as f64 * f;
+                t.book[k.seg] += n;
+                t.rings[ring] += n;
+            }
+            let gross = bp * rings;
+            let (pay, services) = terms.pay(k.base, rings, k.svc, term);
+            let (share, d) = (terms.share[term], terms.discount[term]);
             t.unit_sub += gross * (share - d) + services;
             t.vendor_sub += gross * (1.0 - share);
             t.services += services;
             t.customer_paid += pay + services;
             t.arr += pay * 12.0;
-            t.book[seg] += 1;
-            t.book_ind[ind] += 1;
-            t.rings[r] += 1;
+        }
+        for ind in 0..N_IND {
+            let counts = &mut by_ind[(slot * N_IND + ind) * N_RING..][..N_RING];
+            let (mut n, mut rings) = (0, 0.0);
+            for (c, &f) in counts.iter_mut().zip(&k.rf) {
+                let c = std::mem::take(c);
+                n += c;
+                rings += c as f64 * f;
+            }
+            t.book_ind[ind] += n;
             if v.app_src[ind] != NO_SRC {
-                t.foreign_sub[ind] += gross;
+                // Subscriptions on another unit's app (its royalties).
+                t.foreign_sub[ind] += bp * rings;
             }
             if v.app_fit[ind] > 0.0 {
-                t.apps_in_use += 1;
+                t.apps_in_use += n;
             }
-        }
-        for i in city.blocks[seg].lost_range() {
-            city.tenure[i] = city.tenure[i].saturating_add(1);
         }
     }
 }

@@ -5,12 +5,12 @@
 //! to the prospect pool after a year. Customers of units that died are
 //! re-homed: half leave, the rest move to another unit of the vendor.
 
-use crate::ids::{N_SEG, UnitKind};
+use crate::ids::{N_RING, N_SEG, UnitKind};
 use crate::params::Scenario;
 use crate::phases::acquisition::eligible;
 use crate::rng::{Phase, Stream};
 use crate::step::Scratch;
-use crate::tally::CityTally;
+use crate::tally::{CityTally, with_scratch};
 use crate::world::{City, Unit, World};
 use rayon::prelude::*;
 
@@ -23,29 +23,101 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
         .zip(s.tallies.par_iter_mut())
         .for_each(|(city, tally)| {
             let mut rng = Stream::new(seed, rep, month, city.id.0, Phase::Renewal);
-            renew_city(city, tally, units, sc, &mut rng)
+            with_scratch(|b| renew_city(city, tally, &mut b.rivals, units, sc, &mut rng))
         });
 }
 
-/// Annual churn probability at a renewal.
-#[inline]
-pub fn churn_prob(sc: &Scenario, seg: usize, sat: f32, ring: u8) -> f32 {
-    let p = &sc.params;
-    let lock = 1.0 - p.lock_base.powi(ring as i32);
-    (p.base_churn[seg] * (-p.churn_sensitivity * (sat as f64 - 0.6)).exp() * (1.0 - lock))
-        .min(p.churn_cap) as f32
+/// The annual churn rule, base_churn(segment) x exp(-4 (S - 0.6)) x
+/// (1 - lock(r)), capped; its per-segment and per-ring parts worked out
+/// once (the same values, in the same order of operations, as written out).
+pub struct Churn {
+    base: [f64; N_SEG],
+    /// 1 - lock(r), lock(r) = 1 - 0.85^r.
+    unlocked: [f64; N_RING],
+    sensitivity: f64,
+    cap: f64,
 }
 
+impl Churn {
+    pub fn new(sc: &Scenario) -> Churn {
+        let p = &sc.params;
+        Churn {
+            base: p.base_churn,
+            unlocked: std::array::from_fn(|r| 1.0 - (1.0 - p.lock_base.powi(r as i32))),
+            sensitivity: p.churn_sensitivity,
+            cap: p.churn_cap,
+        }
+    }
+
+    /// Annual churn probability at a renewal.
+    #[inline]
+    pub fn prob(&self, seg: usize, sat: f32, ring: u8) -> f32 {
+        (self.base[seg]
+            * (-self.sensitivity * (sat as f64 - 0.6)).exp()
+            * self.unlocked[ring as usize])
+            .min(self.cap) as f32
+    }
+}
+
+/// Is a customer of this tenure at a 12-month anniversary?
+#[inline]
+fn due(tenure: u16) -> bool {
+    (tenure != 0) & (tenure % 12 == 0)
+}
+
+/// Bit j set if customer j of `tenure` (at most 64) is due.
+#[inline]
+fn due_mask(tenure: &[u16]) -> u64 {
+    if let Ok(t) = <&[u16; 64]>::try_from(tenure) {
+        // A byte flag per customer (vector compares), then eight flags to
+        // eight bits with one multiply: 0x0102040810204080 moves byte k's
+        // low bit to bit 56 + k, without carries into those bits.
+        let flags: [u8; 64] = std::array::from_fn(|j| due(t[j]) as u8);
+        let mut mask = 0u64;
+        for (q, w) in flags.chunks_exact(8).enumerate() {
+            let w = u64::from_le_bytes(w.try_into().unwrap());
+            mask |= (w.wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * q);
+        }
+        return mask;
+    }
+    let mut mask = 0u64;
+    for (j, &t) in tenure.iter().enumerate() {
+        mask |= (due(t) as u64) << j;
+    }
+    mask
+}
+
+#[inline(never)]
 fn renew_city(
     city: &mut City,
     tally: &mut CityTally,
+    rivals: &mut Vec<Rival>,
     units: &[Unit],
     sc: &Scenario,
     rng: &mut Stream,
 ) {
     let p = &sc.params;
-    let sv = &tally.views;
+    let churn = Churn::new(sc);
+    let moves = tally.views.iter().any(|v| v.rivals > 1);
     for seg in 0..N_SEG {
+        // Who could take a customer that moves: each slot's vendor and kind,
+        // and whether it takes this segment here (looked up once).
+        rivals.clear();
+        if moves {
+            rivals.extend(city.slots.iter().map(|u| {
+                let u = &units[u.idx()];
+                Rival {
+                    vendor: u.vendor.0,
+                    kind: u.kind,
+                    eligible: eligible(sc, u, city.tier, seg),
+                }
+            }));
+        }
+        let ctx = Ctx {
+            sc,
+            churn: &churn,
+            rivals,
+        };
         // Lost customers a year gone return to the pool.
         let lost = city.blocks[seg].lost_range();
         for i in lost.rev() {
@@ -53,39 +125,74 @@ fn renew_city(
                 city.release(seg, i);
             }
         }
-        // Renewals, from the back: `lose` swaps the last active customer in.
+        // Renewals, from the back: `lose` swaps the last active customer
+        // in. About one customer in twelve is due: find them 64 at a time
+        // with a bit mask built without branches, then take the set bits
+        // from the highest.
         let active = city.blocks[seg].active_range();
-        for i in active.rev() {
-            let t = city.tenure[i];
-            if t == 0 || t % 12 != 0 {
-                continue;
+        let mut end = active.end;
+        while end > active.start {
+            let start = end.saturating_sub(64).max(active.start);
+            let mut mask = due_mask(&city.tenure[start..end]);
+            while mask != 0 {
+                let j = 63 - mask.leading_zeros() as usize;
+                mask &= !(1u64 << j);
+                renew(city, tally, &ctx, rng, seg, start + j);
             }
-            let slot = city.slot[i] as usize;
-            if sc.switches.churn
-                && rng.uniform_f32() < churn_prob(sc, seg, city.sat[i], city.ring[i])
-            {
-                tally.slots[slot].churned += 1;
-                city.lose(seg, i);
-                continue;
-            }
-            let n = sv[slot].rivals;
-            if n > 1 && rng.chance(p.intra_move * (n - 1) as f64 / n as f64) {
-                let me = city.slots[slot];
-                let rivals: Vec<usize> = (0..city.slots.len())
-                    .filter(|&k| {
-                        let u = &units[city.slots[k].idx()];
-                        city.slots[k] != me
-                            && u.vendor == units[me.idx()].vendor
-                            && u.kind == units[me.idx()].kind
-                            && eligible(sc, u, city.tier, seg)
-                    })
-                    .collect();
-                if !rivals.is_empty() {
-                    let k = rivals[rng.below(rivals.len() as u32) as usize];
-                    city.slot[i] = k as u16;
-                    city.unit_tenure[i] = 0;
-                }
-            }
+            end = start;
+        }
+    }
+}
+
+/// A slot seen as a unit a customer could move to.
+#[derive(Clone, Copy, Debug)]
+pub struct Rival {
+    vendor: u32,
+    kind: UnitKind,
+    eligible: bool,
+}
+
+/// What a renewal reads of the rest of the world.
+struct Ctx<'a> {
+    sc: &'a Scenario,
+    churn: &'a Churn,
+    /// By slot.
+    rivals: &'a [Rival],
+}
+
+/// One customer's renewal: it churns, or stays and may move to a rival
+/// unit of the same vendor.
+#[inline]
+fn renew(
+    city: &mut City,
+    tally: &mut CityTally,
+    ctx: &Ctx,
+    rng: &mut Stream,
+    seg: usize,
+    i: usize,
+) {
+    let sc = ctx.sc;
+    let p = &sc.params;
+    let slot = city.slot[i] as usize;
+    if sc.switches.churn && rng.uniform_f32() < ctx.churn.prob(seg, city.sat[i], city.ring[i]) {
+        tally.slots[slot].churned += 1;
+        city.lose(seg, i);
+        return;
+    }
+    let n = tally.views[slot].rivals;
+    if n > 1 && rng.chance(p.intra_move * (n - 1) as f64 / n as f64) {
+        // Another unit of the same vendor and kind that takes the segment.
+        let me = ctx.rivals[slot];
+        let rival = |k: &usize| {
+            let u = &ctx.rivals[*k];
+            *k != slot && u.vendor == me.vendor && u.kind == me.kind && u.eligible
+        };
+        let count = (0..ctx.rivals.len()).filter(rival).count();
+        if count > 0 {
+            let pick = rng.below(count as u32) as usize;
+            let k = (0..ctx.rivals.len()).filter(rival).nth(pick).unwrap();
+            city.slot[i] = k as u16;
+            city.unit_tenure[i] = 0;
         }
     }
 }
@@ -103,7 +210,12 @@ pub fn rehome_orphans(world: &mut World, sc: &Scenario, tallies: &mut [CityTally
         .par_iter_mut()
         .zip(tallies.par_iter_mut())
         .for_each(|(city, tally)| {
-            let dead: Vec<bool> = city.slots.iter().map(|u| !units[u.idx()].alive).collect();
+            // Units that died before this month have no customers left.
+            let dead: Vec<bool> = city
+                .slots
+                .iter()
+                .map(|u| units[u.idx()].month_died == Some(month))
+                .collect();
             if !dead.iter().any(|&d| d) {
                 return;
             }
@@ -143,4 +255,27 @@ pub fn rehome_orphans(world: &mut World, sc: &Scenario, tallies: &mut [CityTally
                 }
             }
         });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn due_mask_matches_one_by_one() {
+        let mut x = 12345u32;
+        for len in [64usize, 63, 5, 0] {
+            let t: Vec<u16> = (0..len)
+                .map(|_| {
+                    x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                    ((x >> 16) % 40) as u16
+                })
+                .collect();
+            let want = t
+                .iter()
+                .enumerate()
+                .fold(0u64, |m, (j, &t)| m | (due(t) as u64) << j);
+            assert_eq!(due_mask(&t), want);
+        }
+    }
 }

@@ -5,14 +5,16 @@
 //! mean satisfaction.
 //!
 //! Speed: everything in the formula that does not depend on the customer is
-//! worked out once per (slot, industry, terms) and city-month ([`Fig`]); the
-//! weighted needs come from 256-entry tables. Both give the very same f32
-//! values, in the same order of operations, as the formula written out.
+//! worked out once per (slot, industry, terms) and city-month ([`Fig`]), and
+//! customers are served four at a time in f32 lanes ([`F4`]). Every lane
+//! does the formula's operations in the formula's order, so the numbers are
+//! those of serving one customer at a time.
 
 use crate::ids::{N_IND, N_RING, N_SEG};
+use crate::lanes::F4;
 use crate::params::Scenario;
 use crate::step::Scratch;
-use crate::tally::CityTally;
+use crate::tally::{CityScratch, CityTally, with_scratch};
 use crate::views::UnitView;
 use crate::world::{City, World};
 use rayon::prelude::*;
@@ -23,7 +25,7 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
         .cities
         .par_iter_mut()
         .zip(s.tallies.par_iter_mut())
-        .for_each(|(city, tally)| serve_city(city, tally, &k));
+        .for_each(|(city, tally)| with_scratch(|b| serve_city(city, tally, b, &k)));
 }
 
 /// Ring factor (1 + g)^r of the contract value.
@@ -43,15 +45,9 @@ pub fn discount_of(v: &UnitView, unit_tenure: u16) -> f32 {
     v.discount.min(share)
 }
 
-/// The month's constants: weights, and each need times its weight for the
-/// 256 quantised need levels (`w x need`, the product the formula uses).
+/// The month's constants of the formula.
 pub struct Consts {
     w: [f32; 6],
-    /// w[1] x expertise, w[2] x proximity, w[3] x companionship, w[5] x price.
-    exp: [f32; 256],
-    prox: [f32; 256],
-    comp: [f32; 256],
-    price: [f32; 256],
     rate: f32,
     wtp: f32,
     /// Weight of this month in the reputation average.
@@ -63,16 +59,9 @@ pub struct Consts {
 impl Consts {
     pub fn new(sc: &Scenario) -> Consts {
         let p = &sc.params;
-        let w: [f32; 6] = p.service_weights.map(|x| x as f32);
-        const Q: f32 = 1.0 / 255.0;
-        let table = |wi: f32| std::array::from_fn(|n| wi * (n as f32 * Q));
         let rf = ring_factor(p.ring_growth);
         Consts {
-            w,
-            exp: table(w[1]),
-            prox: table(w[2]),
-            comp: table(w[3]),
-            price: table(w[5]),
+            w: p.service_weights.map(|x| x as f32),
             rate: p.satisfaction_rate as f32,
             wtp: p.surplus_wtp as f32,
             rw: p.reputation_weight as f32,
@@ -86,7 +75,9 @@ impl Consts {
 
 /// What a customer's service quality takes from its unit, for one
 /// (slot, industry, terms): first-year or renewal terms set the price paid.
+/// (In this order, so that four of them transpose into lanes.)
 #[derive(Clone, Copy, Debug, Default)]
+#[repr(C, align(32))]
 pub struct Fig {
     /// w[0] x product quality.
     quality: f32,
@@ -125,28 +116,125 @@ fn fig_index(slot: usize, ind: usize, unit_tenure: u16) -> usize {
     (slot * N_IND + ind) * 2 + (unit_tenure >= 12) as usize
 }
 
-/// Service quality q_s of one customer (MODEL.md section 7), in [0, 1]:
-/// (w0 Q + w1 exp k_eff (1 - overload) + w2 prox local + w3 comp attention
-/// + w4 app_fit + w5 price value) / (w0 + w1 exp + w2 prox + w3 comp + w4
-/// + w5 price), with `needs` the customer's weighted needs
-/// [w2 prox, w1 exp, w3 comp, w5 price].
-#[inline]
-pub fn service_quality(w: &[f32; 6], needs: [f32; 4], f: &Fig) -> f32 {
-    let [prox, exp, comp, price] = needs;
+/// The figures of four customers, lane by lane.
+struct Lanes {
+    quality: F4,
+    k_eff: F4,
+    room: F4,
+    local: F4,
+    attention: F4,
+    app: F4,
+    value: F4,
+    price_paid: F4,
+}
+
+/// Where four customers' figures come from.
+trait Figures {
+    fn lanes(&self, c: &Four) -> Lanes;
+}
+
+/// Any city: each customer's figure by (slot, industry, terms).
+struct BySlot<'a>(&'a [Fig]);
+
+impl Figures for BySlot<'_> {
+    #[inline(always)]
+    fn lanes(&self, c: &Four) -> Lanes {
+        let f: [&Fig; 4] = std::array::from_fn(|l| {
+            &self.0[fig_index(c.slot[l] as usize, c.ind[l] as usize, c.ut[l])]
+        });
+        let [quality, k_eff, room, local] =
+            F4::transpose(f.map(|f| [f.quality, f.k_eff, f.room, f.local]));
+        let [attention, app, value, price_paid] =
+            F4::transpose(f.map(|f| [f.attention, f.app, f.value, f.price_paid]));
+        Lanes {
+            quality,
+            k_eff,
+            room,
+            local,
+            attention,
+            app,
+            value,
+            price_paid,
+        }
+    }
+}
+
+/// The figures of a city's one slot: by industry and by terms only.
+struct OneSlot {
+    quality: f32,
+    room: f32,
+    local: f32,
+    attention: f32,
+    /// By industry; 8 entries so that `ind & 7` needs no bounds check.
+    k_eff: [f32; 8],
+    app: [f32; 8],
+    value: [f32; 2],
+    price_paid: [f32; 2],
+}
+
+impl OneSlot {
+    fn new(figs: &[Fig]) -> OneSlot {
+        let f = &figs[0];
+        OneSlot {
+            quality: f.quality,
+            room: f.room,
+            local: f.local,
+            attention: f.attention,
+            k_eff: std::array::from_fn(|i| figs.get(fig_index(0, i, 0)).map_or(0.0, |f| f.k_eff)),
+            app: std::array::from_fn(|i| figs.get(fig_index(0, i, 0)).map_or(0.0, |f| f.app)),
+            value: [figs[0].value, figs[1].value],
+            price_paid: [figs[0].price_paid, figs[1].price_paid],
+        }
+    }
+}
+
+impl Figures for OneSlot {
+    #[inline(always)]
+    fn lanes(&self, c: &Four) -> Lanes {
+        let ind = c.ind.map(|i| i as usize & 7);
+        let renew = c.ut.map(|u| u >= 12);
+        Lanes {
+            quality: F4::splat(self.quality),
+            k_eff: F4::from_fn(|l| self.k_eff[ind[l]]),
+            room: F4::splat(self.room),
+            local: F4::splat(self.local),
+            attention: F4::splat(self.attention),
+            app: F4::from_fn(|l| self.app[ind[l]]),
+            value: F4::select(renew, self.value[0], self.value[1]),
+            price_paid: F4::select(renew, self.price_paid[0], self.price_paid[1]),
+        }
+    }
+}
+
+/// Service quality q_s of four customers (MODEL.md section 7), in [0, 1]:
+///
+/// q_s = (w0 Q + w1 exp k_eff (1 - overload) + w2 prox local
+///        + w3 comp attention + w4 app_fit + w5 price value)
+///       / (w0 + w1 exp + w2 prox + w3 comp + w4 + w5 price),
+///
+/// summed in that order. `needs` are the customers' needs [prox, exp, comp,
+/// price], quantised to 1/255, and `f` their figures (`f.quality` is w0 Q,
+/// `f.app` is w4 app_fit).
+#[inline(always)]
+fn service_quality(w: &[f32; 6], needs: [[u8; 4]; 4], f: &Lanes) -> F4 {
+    const Q: f32 = 1.0 / 255.0;
+    let raw = needs.map(u32::from_le_bytes);
+    let need = |j: u32| F4::from_fn(|l| ((raw[l] >> (8 * j)) & 255) as f32) * F4::splat(Q);
+    let prox = F4::splat(w[2]) * need(0);
+    let exp = F4::splat(w[1]) * need(1);
+    let comp = F4::splat(w[3]) * need(2);
+    let price = F4::splat(w[5]) * need(3);
     let num = f.quality
         + exp * f.k_eff * f.room
         + prox * f.local
         + comp * f.attention
         + f.app
         + price * f.value;
-    let den = w[0] + exp + prox + comp + w[4] + price;
-    (num / den).clamp(0.0, 1.0)
+    let den = F4::splat(w[0]) + exp + prox + comp + F4::splat(w[4]) + price;
+    (num / den).clamp01()
 }
 
-/// Running sums of one slot. Where a city has several slots, it keeps
-/// `BANKS` interleaved copies, so that consecutive customers of the same
-/// slot do not wait on each other's additions (summed in bank order at the
-/// end); where it has one, the sums stay in registers.
+/// Running sums of one slot.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Acc {
     sat: f64,
@@ -163,16 +251,13 @@ impl Acc {
     }
 }
 
-const BANKS: usize = 4;
-
 #[inline(never)]
-fn serve_city(city: &mut City, tally: &mut CityTally, k: &Consts) {
+fn serve_city(city: &mut City, tally: &mut CityTally, b: &mut CityScratch, k: &Consts) {
     let sv = &tally.views;
-    let nslots = sv.len();
     if city.blocks.iter().all(|b| b.active == 0) {
         return; // nobody to serve: the reputation stands
     }
-    let figs = &mut tally.scratch.service;
+    let figs = &mut b.service;
     figs.clear();
     for v in sv {
         for ind in 0..N_IND {
@@ -180,59 +265,114 @@ fn serve_city(city: &mut City, tally: &mut CityTally, k: &Consts) {
             figs.push(Fig::new(k, v, ind, 12));
         }
     }
-    if nslots == 1 {
+    // Sums per slot, in customer order. Where a city has one slot, its
+    // figures vary only by industry and terms, and the sums stay in
+    // registers.
+    let acc = &mut b.service_acc;
+    acc.clear();
+    if sv.len() == 1 {
+        let one = OneSlot::new(figs);
         let mut a = Acc::default();
-        serve_customers(city, figs, k, |_, s, surplus| a.add(s, surplus));
-        tally.slots[0].sat_sum += a.sat;
-        tally.slots[0].surplus += a.surplus;
-        tally.slots[0].served += a.served;
+        serve_customers(city, k, &one, |_, s, u| a.add(s, u));
+        acc.push(a);
     } else {
-        let acc = &mut tally.scratch.service_acc;
-        acc.clear();
-        acc.resize(nslots * BANKS, Acc::default());
-        let mut j = 0usize;
-        serve_customers(city, figs, k, |slot, s, surplus| {
-            acc[slot * BANKS + (j & (BANKS - 1))].add(s, surplus);
-            j += 1;
-        });
-        for (t, banks) in tally.slots.iter_mut().zip(acc.chunks_exact(BANKS)) {
-            for a in banks {
-                t.sat_sum += a.sat;
-                t.surplus += a.surplus;
-                t.served += a.served;
-            }
-        }
+        acc.resize(sv.len(), Acc::default());
+        serve_customers(city, k, &BySlot(figs), |slot, s, u| acc[slot].add(s, u));
+    }
+    for (t, a) in tally.slots.iter_mut().zip(acc.iter()) {
+        t.sat_sum += a.sat;
+        t.surplus += a.surplus;
+        t.served += a.served;
     }
     reputation(city, tally, k)
 }
 
-/// Serve every active customer; `tally(slot, satisfaction, surplus)`.
+/// Four customers' service: their new satisfaction and their surplus.
 #[inline(always)]
-fn serve_customers(city: &mut City, figs: &[Fig], k: &Consts, mut tally: impl FnMut(usize, f32, f32)) {
+fn serve4(k: &Consts, list: &[f32; N_RING], f: &Lanes, c: &Four) -> (F4, F4) {
+    let q = service_quality(&k.w, c.needs, f);
+    let sat = F4::new(c.sat);
+    let s = sat + F4::splat(k.rate) * (q - sat);
+    let list = F4::from_fn(|l| list[c.ring[l] as usize]);
+    (s, F4::splat(k.wtp) * q * list - list * f.price_paid)
+}
+
+/// The columns of four customers.
+struct Four {
+    slot: [u16; 4],
+    needs: [[u8; 4]; 4],
+    ind: [u8; 4],
+    ut: [u16; 4],
+    ring: [u8; 4],
+    sat: [f32; 4],
+}
+
+/// Serve every active customer, four at a time (the last few padded with
+/// copies of the last customer, whose results are dropped); `figures`
+/// gives their figures, `tally(slot, satisfaction, surplus)` takes the
+/// results in customer order.
+#[inline(always)]
+fn serve_customers(
+    city: &mut City,
+    k: &Consts,
+    figures: &impl Figures,
+    mut tally: impl FnMut(usize, f32, f32),
+) {
     for seg in 0..N_SEG {
         let list = &k.list[seg];
         let r = city.blocks[seg].active_range();
-        let cols = city.slot[r.clone()]
-            .iter()
-            .zip(&city.needs[r.clone()])
-            .zip(&city.industry[r.clone()])
-            .zip(&city.unit_tenure[r.clone()])
-            .zip(&city.ring[r.clone()])
-            .zip(&mut city.sat[r]);
-        for (((((&slot, n), &ind), &ut), &ring), sat) in cols {
-            let slot = slot as usize;
-            let f = &figs[fig_index(slot, ind as usize, ut)];
-            let needs = [
-                k.prox[n[0] as usize],
-                k.exp[n[1] as usize],
-                k.comp[n[2] as usize],
-                k.price[n[3] as usize],
-            ];
-            let q = service_quality(&k.w, needs, f);
-            let s = *sat + k.rate * (q - *sat);
-            *sat = s;
-            let list = list[ring as usize];
-            tally(slot, s, k.wtp * q * list - list * f.price_paid);
+        let n = r.len();
+        let quads = n / 4 * 4;
+        let (slot, needs, ind) = (
+            &city.slot[r.clone()],
+            &city.needs[r.clone()],
+            &city.industry[r.clone()],
+        );
+        let (ut, ring, sat) = (
+            &city.unit_tenure[r.clone()],
+            &city.ring[r.clone()],
+            &mut city.sat[r],
+        );
+        let cols = slot
+            .chunks_exact(4)
+            .zip(needs.chunks_exact(4))
+            .zip(ind.chunks_exact(4))
+            .zip(ut.chunks_exact(4))
+            .zip(ring.chunks_exact(4))
+            .zip(sat.chunks_exact_mut(4));
+        for (((((slot, needs), ind), ut), ring), sat) in cols {
+            let four = Four {
+                slot: slot.try_into().unwrap(),
+                needs: needs.try_into().unwrap(),
+                ind: ind.try_into().unwrap(),
+                ut: ut.try_into().unwrap(),
+                ring: ring.try_into().unwrap(),
+                sat: (&*sat).try_into().unwrap(),
+            };
+            let (s, u) = serve4(k, list, &figures.lanes(&four), &four);
+            let (s, u) = (s.to_array(), u.to_array());
+            sat.copy_from_slice(&s);
+            tally(four.slot[0] as usize, s[0], u[0]);
+            tally(four.slot[1] as usize, s[1], u[1]);
+            tally(four.slot[2] as usize, s[2], u[2]);
+            tally(four.slot[3] as usize, s[3], u[3]);
+        }
+        if quads < n {
+            let at = |l: usize| (quads + l).min(n - 1);
+            let four = Four {
+                slot: std::array::from_fn(|l| slot[at(l)]),
+                needs: std::array::from_fn(|l| needs[at(l)]),
+                ind: std::array::from_fn(|l| ind[at(l)]),
+                ut: std::array::from_fn(|l| ut[at(l)]),
+                ring: std::array::from_fn(|l| ring[at(l)]),
+                sat: std::array::from_fn(|l| sat[at(l)]),
+            };
+            let (s, u) = serve4(k, list, &figures.lanes(&four), &four);
+            let (s, u) = (s.to_array(), u.to_array());
+            for l in 0..n - quads {
+                sat[quads + l] = s[l];
+                tally(four.slot[l] as usize, s[l], u[l]);
+            }
         }
     }
 }
