@@ -67,7 +67,7 @@ impl Market {
         order.sort_by(|&a, &b| {
             let ra = exact[a] - exact[a].floor();
             let rb = exact[b] - exact[b].floor();
-            rb.partial_cmp(&ra).unwrap().then(a.cmp(&b))
+            rb.total_cmp(&ra).then(a.cmp(&b))
         });
         for &s in order.iter().cycle() {
             if left == 0 {
@@ -710,6 +710,7 @@ impl Scenario {
             ("app_rate", pr.app_rate),
             ("app_threshold", pr.app_threshold),
             ("validate_quality", pr.validate_quality),
+            ("cell_split_capability", pr.cell_split_capability),
             ("eta_t", pr.eta_t),
             ("eta_x", pr.eta_x),
             ("eta_n", pr.eta_n),
