@@ -115,6 +115,17 @@ pub struct Comparison {
     pub paired: Vec<Paired>,
     pub ranking: Vec<Ranking>,
     pub policy_pairs: Vec<PolicyPair>,
+    /// When each variant overtakes the baseline for good (cumulative
+    /// profit and NPV), across replicates.
+    pub crossovers: Vec<BaselineCrossover>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct BaselineCrossover {
+    pub variant: String,
+    pub baseline: String,
+    pub metric: String,
+    pub crossover: Crossover,
 }
 
 /// First month (1-based) from which `d[m] > 0` holds to the end; `None`
@@ -236,7 +247,20 @@ pub fn compare(
             policy_pairs.push(policy_pair(names, scenarios, runs, li, si, m, &vid));
         }
     }
+    let mut crossovers = Vec::new();
+    for vi in (0..scenarios.len()).filter(|&v| v != baseline) {
+        for m in ["cum_profit", "npv"] {
+            let p = policy_pair(names, scenarios, runs, vi, baseline, m, &vid);
+            crossovers.push(BaselineCrossover {
+                variant: names[vi].clone(),
+                baseline: names[baseline].clone(),
+                metric: m.to_string(),
+                crossover: p.crossover,
+            });
+        }
+    }
     Comparison {
+        crossovers,
         vendor: vendor.to_string(),
         baseline: names[baseline].clone(),
         horizon: scenarios[0].horizon_months,
