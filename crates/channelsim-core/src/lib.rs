@@ -18,6 +18,9 @@ pub mod tally;
 pub mod views;
 pub mod world;
 
+#[cfg(test)]
+pub(crate) mod testkit;
+
 pub use metrics::{METRICS, Observer, VendorMonth};
 pub use params::{MODEL_VERSION, Policy, Scenario};
 pub use sim::run_replicate;

@@ -270,3 +270,32 @@ fn adopt(city: &mut City, tally: &mut CityTally, seg: usize, i: usize, slot: usi
     city.unit_tenure[j] = 0;
     tally.slots[slot].new += 1;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit::{scenario, stepped};
+
+    #[test]
+    fn abu_is_eligible_only_for_large_and_strategic_accounts() {
+        let sc = scenario(Strategy::Abu, "long_term");
+        let (w, _) = stepped(&sc, 1);
+        let u = w
+            .units
+            .iter()
+            .find(|u| u.kind == UnitKind::AccountTeam)
+            .unwrap();
+        let tier = w.cities[u.city.unwrap().idx()].tier;
+        assert!(!eligible(&sc, u, tier, 0) && !eligible(&sc, u, tier, 1));
+        assert!(eligible(&sc, u, tier, 2) && eligible(&sc, u, tier, 3));
+    }
+
+    #[test]
+    fn without_reach_nobody_adopts_and_with_reach_someone_does() {
+        let mut sc = scenario(Strategy::CityExclusive, "long_term");
+        sc.switches.fixed_reach = Some(0.0);
+        assert_eq!(stepped(&sc, 12).0.status_counts().1, 0);
+        sc.switches.fixed_reach = Some(1.0);
+        assert!(stepped(&sc, 12).0.status_counts().1 > 0);
+    }
+}

@@ -77,3 +77,29 @@ fn expand_city(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::ids::Strategy;
+    use crate::testkit::{scenario, stepped};
+
+    #[test]
+    fn online_customers_never_climb_rings_and_local_ones_do() {
+        let (w, _) = stepped(&scenario(Strategy::Online, "long_term"), 60);
+        let rings = |w: &crate::world::World| -> usize {
+            w.cities
+                .iter()
+                .map(|c| {
+                    c.blocks
+                        .iter()
+                        .flat_map(|b| b.active_range())
+                        .filter(|&i| c.ring[i] > 0)
+                        .count()
+                })
+                .sum()
+        };
+        assert_eq!(rings(&w), 0, "no local co-creation, no ring");
+        let (w, _) = stepped(&scenario(Strategy::CityExclusive, "long_term"), 60);
+        assert!(rings(&w) > 0);
+    }
+}

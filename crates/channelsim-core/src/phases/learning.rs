@@ -89,3 +89,30 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::ids::{Strategy, UnitKind};
+    use crate::testkit::{scenario, stepped};
+
+    #[test]
+    fn capability_grows_with_enablement_and_online_stays_under_its_cap() {
+        let mut lo = scenario(Strategy::CityExclusive, "long_term");
+        lo.policy_mut().enablement = 0.0;
+        let mut hi = lo.clone();
+        hi.policy_mut().enablement = 8.0;
+        let cap = |sc| {
+            stepped(sc, 24)
+                .0
+                .units
+                .iter()
+                .filter(|u| u.alive)
+                .map(|u| u.mean_capability())
+                .sum::<f64>()
+        };
+        assert!(cap(&hi) > cap(&lo));
+        let (w, _) = stepped(&scenario(Strategy::Online, "long_term"), 60);
+        let online = w.units.iter().find(|u| u.kind == UnitKind::Online).unwrap();
+        assert!(online.capability.iter().all(|&k| k <= 0.4 + 1e-6));
+    }
+}

@@ -94,3 +94,32 @@ pub fn run(world: &World, sc: &Scenario, s: &Scratch) -> Vec<VendorMonth> {
     let _ = sc;
     rows
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::ids::Strategy;
+    use crate::testkit::{scenario, stepped};
+
+    #[test]
+    fn rows_add_up_to_the_world() {
+        let sc = scenario(Strategy::Traditional, "long_term");
+        let (mut w, mut st) = stepped(&sc, 30);
+        let rows = st.step(&mut w, &sc);
+        let r = &rows[0];
+        assert_eq!(r.month, 31);
+        assert_eq!(r.active, w.status_counts().1);
+        assert_eq!(
+            r.active,
+            r.active_small + r.active_medium + r.active_large + r.active_strategic
+        );
+        assert_eq!(r.active, r.ring0 + r.ring1 + r.ring2 + r.ring3 + r.ring4);
+        assert_eq!(
+            r.units_alive as usize,
+            w.units.iter().filter(|u| u.alive).count()
+        );
+        assert!(
+            (r.ecosystem_value - (r.profit + r.unit_profit_total + r.customer_surplus)).abs()
+                < 1e-6
+        );
+    }
+}

@@ -314,3 +314,31 @@ fn book(world: &mut World, sc: &Scenario, s: &mut Scratch) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::ids::Strategy;
+    use crate::testkit::{scenario, stepped};
+
+    #[test]
+    fn a_month_of_payments_is_booked_once_and_partners_pay_dividends() {
+        let sc = scenario(Strategy::CityExclusive, "long_term");
+        let (mut w, mut st) = stepped(&sc, 36);
+        let before = w.ledger.clone();
+        st.step(&mut w, &sc);
+        let paid = w.ledger.customer_paid - before.customer_paid;
+        let booked = (w.ledger.unit_booked - before.unit_booked)
+            + (w.ledger.vendor_booked - before.vendor_booked);
+        assert!(paid > 0.0);
+        assert!((paid - booked).abs() < 1e-9 * paid);
+        // City partners keep 80% of a positive profit: the vendor got the rest.
+        let f = &st.scratch.vendor_flows[0];
+        let positive: f64 = st
+            .scratch
+            .unit_flows
+            .iter()
+            .map(|u| u.profit.max(0.0))
+            .sum();
+        assert!((f.dividends - 0.20 * positive).abs() < 1e-6 * positive.max(1.0));
+    }
+}

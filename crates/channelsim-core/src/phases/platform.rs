@@ -22,3 +22,34 @@ pub fn run(world: &mut World, sc: &Scenario, _s: &mut Scratch) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::ids::{Strategy, UnitId, VendorId};
+    use crate::testkit::{scenario, stepped};
+    use crate::world::App;
+
+    #[test]
+    fn an_app_in_use_six_months_above_threshold_is_validated_and_a_poor_one_is_not() {
+        let sc = scenario(Strategy::CityExclusive, "long_term");
+        let (mut w, mut st) = stepped(&sc, 24);
+        let builder = w.units.iter().position(|u| u.book_ind[0] > 0).unwrap();
+        w.apps.clear();
+        for q in [0.9f32, 0.3] {
+            w.apps.push(App {
+                vendor: VendorId(0),
+                builder: UnitId(builder as u32),
+                industry: 0,
+                quality: q,
+                months_in_use: 0,
+                validated: false,
+            });
+        }
+        for m in 0..6 {
+            assert!(!w.apps[0].validated, "validated after {m} months");
+            st.step(&mut w, &sc);
+        }
+        assert!(w.apps[0].validated);
+        assert!(!w.apps[1].validated);
+    }
+}

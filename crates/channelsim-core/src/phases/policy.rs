@@ -239,3 +239,55 @@ fn dilute(world: &mut World, sc: &Scenario, v: VendorId, rng: &mut Stream) {
         u.hurt = true;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::Strategy;
+    use crate::testkit::{scenario, stepped};
+
+    #[test]
+    fn a_squeeze_stops_at_base_share_less_ten_points_and_costs_trust() {
+        let sc = scenario(Strategy::Traditional, "short_term");
+        let (mut w, _) = stepped(&sc, 1);
+        let v = VendorId(0);
+        let t0 = w.units[0].trust;
+        squeeze(&mut w, &sc, v, 0.05);
+        let u = &w.units[0];
+        assert!((u.share_first - (0.35 - 0.05 - 0.05)).abs() < 1e-12);
+        assert!(
+            u.trust < t0 * 0.71,
+            "trust {} after a squeeze from {t0}",
+            u.trust
+        );
+        for _ in 0..10 {
+            squeeze(&mut w, &sc, v, 0.05);
+        }
+        let floor = sc.params.kinds.reseller.share_renew - 0.10;
+        assert!((w.units[0].share_renew - floor.max(0.0)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_killed_unit_loses_its_customers_to_rehoming() {
+        let sc = scenario(Strategy::CityExclusive, "long_term");
+        let (mut w, mut st) = stepped(&sc, 30);
+        let served = w.units[0].customers();
+        assert!(served > 0);
+        kill(&mut w, UnitId(0));
+        assert!(!w.units[0].alive && w.vendors[0].units_exited == 1);
+        st.step(&mut w, &sc);
+        let city = w.units[0].city.unwrap().idx();
+        let slot = w.cities[city]
+            .slots
+            .iter()
+            .position(|&u| u == UnitId(0))
+            .unwrap();
+        let still: usize = w.cities[city]
+            .blocks
+            .iter()
+            .flat_map(|b| b.active_range())
+            .filter(|&i| w.cities[city].slot[i] as usize == slot)
+            .count();
+        assert_eq!(still, 0, "customers still with a dead unit");
+    }
+}

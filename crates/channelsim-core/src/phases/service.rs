@@ -393,3 +393,32 @@ fn reputation(city: &mut City, tally: &mut CityTally, k: &Consts) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::ids::Strategy;
+    use crate::testkit::{scenario, stepped};
+
+    #[test]
+    fn satisfaction_stays_in_bounds_and_follows_service() {
+        let good = scenario(Strategy::CityExclusive, "long_term");
+        let mut poor = good.clone();
+        poor.policy_mut().price_factor = 3.0;
+        poor.policy_mut().enablement = 0.0;
+        let mean = |sc| {
+            let (w, _) = stepped(sc, 36);
+            let (mut s, mut n) = (0.0, 0);
+            for c in &w.cities {
+                for b in &c.blocks {
+                    for i in b.active_range() {
+                        assert!((0.0..=1.0).contains(&c.sat[i]));
+                        s += c.sat[i] as f64;
+                        n += 1;
+                    }
+                }
+            }
+            s / n as f64
+        };
+        assert!(mean(&poor) < mean(&good));
+    }
+}

@@ -104,3 +104,23 @@ fn split_cell(world: &mut World, sc: &Scenario, id: UnitId) {
     c.trust = trust;
     c.start_staff = sc.params.kinds.cell.start_staff.min(child_staff);
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::ids::Strategy;
+    use crate::testkit::{scenario, stepped};
+
+    #[test]
+    fn an_overloaded_solvent_unit_hires_and_an_insolvent_partner_does_not() {
+        let sc = scenario(Strategy::CityExclusive, "long_term");
+        let (mut w, mut st) = stepped(&sc, 2);
+        w.units[0].book = [400, 0, 0, 0]; // 400 load units for 4 staff x 40
+        let staff = w.units[0].staff;
+        w.units[1].book = [400, 0, 0, 0];
+        w.units[1].cash = -1.0;
+        let staff1 = w.units[1].staff;
+        st.step(&mut w, &sc);
+        assert_eq!(w.units[0].staff, staff + 1);
+        assert_eq!(w.units[1].staff, staff1);
+    }
+}

@@ -64,3 +64,21 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
         world.ledger.external_costs += f.hosting + f.rd + overhead;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::ids::Strategy;
+    use crate::testkit::{scenario, stepped};
+
+    #[test]
+    fn r_and_d_builds_quality_and_never_falls_below_its_minimum() {
+        let sc = scenario(Strategy::JointVenture, "long_term");
+        let (w, st) = stepped(&sc, 60);
+        let v = &w.vendors[0];
+        assert!(v.quality > sc.params.start_quality, "quality {}", v.quality);
+        assert!(v.quality < sc.params.quality_floor + sc.params.quality_span);
+        let min = sc.params.rd_min * sc.head_office_scale();
+        assert!(st.scratch.vendor_flows[0].rd >= min - 1e-9);
+        assert!(v.rd_history.iter().all(|&r| r >= min - 1e-9));
+    }
+}
