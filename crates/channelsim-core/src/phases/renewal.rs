@@ -262,6 +262,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn churn_falls_with_satisfaction_and_ring_and_is_capped() {
+        let sc = crate::testkit::scenario(crate::ids::Strategy::Traditional, "long_term");
+        let c = Churn::new(&sc);
+        let p = |seg, s, r| c.prob(seg, s, r);
+        assert!(
+            (p(0, 0.6, 0) - 0.25).abs() < 1e-6,
+            "base churn at S = 0.6, ring 0"
+        );
+        assert!(p(0, 0.9, 0) < p(0, 0.6, 0) && p(0, 0.6, 0) < p(0, 0.3, 0));
+        assert!(p(0, 0.6, 3) < p(0, 0.6, 1));
+        assert!((p(0, 0.6, 2) - 0.25 * 0.85f32.powi(2)).abs() < 1e-6);
+        assert!(p(0, 0.0, 0) <= 0.95 + 1e-6 && p(3, 1.0, 4) >= 0.0);
+    }
+
+    #[test]
     fn due_mask_matches_one_by_one() {
         let mut x = 12345u32;
         for len in [64usize, 63, 5, 0] {
