@@ -28,7 +28,7 @@ fn main() {
     for s in Strategy::ALL {
         for preset in ["long_term", "short_term"] {
             let sc = Scenario::single(s, preset);
-            let mut acc = vec![[0.0f64; 12]; 2];
+            let mut acc = [[0.0f64; 12]; 2];
             for rep in 0..reps {
                 let mut c = Collect::default();
                 run_replicate(&sc, rep, &mut c);

@@ -87,14 +87,14 @@ pub fn check_memory(
         .map(|s| memory_estimate(s, concurrent))
         .max()
         .unwrap_or(0);
-    if let Some(avail) = memory_available() {
-        if need > avail {
-            return Err(RunnerError::TooLarge {
-                need_mib: need >> 20,
-                avail_mib: avail >> 20,
-                concurrent,
-            });
-        }
+    if let Some(avail) = memory_available()
+        && need > avail
+    {
+        return Err(RunnerError::TooLarge {
+            need_mib: need >> 20,
+            avail_mib: avail >> 20,
+            concurrent,
+        });
     }
     Ok(())
 }

@@ -341,10 +341,10 @@ fn shard_folders(dir: &Path) -> Vec<(Shard, PathBuf)> {
     if let Ok(rd) = fs::read_dir(dir.join("shards")) {
         for e in rd.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
-            if let Some((i, n)) = name.split_once("-of-") {
-                if let (Ok(index), Ok(count)) = (i.parse(), n.parse()) {
-                    out.push((Shard { index, count }, e.path()));
-                }
+            if let Some((i, n)) = name.split_once("-of-")
+                && let (Ok(index), Ok(count)) = (i.parse(), n.parse())
+            {
+                out.push((Shard { index, count }, e.path()));
             }
         }
     }

@@ -21,8 +21,7 @@ fn tmp(name: &str) -> PathBuf {
 }
 
 fn run(args: &[&str]) -> Output {
-    let out = bin().args(args).output().expect("binary runs");
-    out
+    bin().args(args).output().expect("binary runs")
 }
 
 fn ok(args: &[&str]) -> Output {

@@ -32,7 +32,7 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
             kill(world, UnitId(i as u32));
         }
     }
-    if month > 0 && month % 3 == 0 {
+    if month > 0 && month.is_multiple_of(3) {
         for v in 0..world.vendors.len() {
             review(world, sc, VendorId(v as u32), &mut rng);
         }

@@ -62,7 +62,7 @@ impl Churn {
 /// Is a customer of this tenure at a 12-month anniversary?
 #[inline]
 fn due(tenure: u16) -> bool {
-    (tenure != 0) & (tenure % 12 == 0)
+    (tenure != 0) & tenure.is_multiple_of(12)
 }
 
 /// Bit j set if customer j of `tenure` (at most 64) is due.
