@@ -1,18 +1,11 @@
 //! The command line, end to end: outputs, determinism across threads, bad
 //! input, refusing to overwrite, sweeps that resume and shard.
 
+mod common;
+
+use common::{bin, fixture, read};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_channelsim"))
-}
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
+use std::process::Output;
 
 fn tmp(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("channelsim-cli-{}-{name}", std::process::id()));
@@ -33,10 +26,6 @@ fn ok(args: &[&str]) -> Output {
         String::from_utf8_lossy(&out.stdout)
     );
     out
-}
-
-fn read(p: &Path) -> Vec<u8> {
-    std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
 #[test]

@@ -4,21 +4,14 @@
 //! (`.ci/slurm-test.sh` brings one up) — a real 4-task array plus its merge
 //! give the bytes of a local single-process sweep.
 
+mod common;
+
+use common::{bin, fixture, read};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 const MERGED: [&str; 3] = ["results.csv", "failures.csv", "design.csv"];
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_channelsim"))
-}
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
 
 fn tmp(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("channelsim-slurm-{}-{name}", std::process::id()));
@@ -48,10 +41,6 @@ fn ok(args: &[&str]) -> String {
     let o = run(args);
     assert!(o.status.success(), "{args:?}: {}", show(&o));
     String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn read(p: &Path) -> Vec<u8> {
-    std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
 fn text(p: &Path) -> String {
