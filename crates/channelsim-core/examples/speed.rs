@@ -23,6 +23,13 @@ fn main() {
         sc.params.bass_p = 0.05;
         sc.params.u_outside = -5.0;
     }
+    if let Some(n) = std::env::var("CITIES").ok().and_then(|m| m.parse().ok()) {
+        // The first n cities only: a market small enough for the caches.
+        sc.market.cities.truncate(n);
+    }
+    if let Some(m) = std::env::var("MONTHS").ok().and_then(|m| m.parse().ok()) {
+        sc.horizon_months = m;
+    }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -40,6 +47,24 @@ fn main() {
         }
     });
     let secs = t.elapsed().as_secs_f64();
+    if std::env::var("SLOTS").is_ok() {
+        let slots: usize = world.cities.iter().map(|c| c.slots.len()).sum();
+        let alive: usize = world
+            .cities
+            .iter()
+            .map(|c| {
+                c.slots
+                    .iter()
+                    .filter(|u| world.units[u.idx()].alive)
+                    .count()
+            })
+            .sum();
+        eprintln!(
+            "cities {} slots {slots} alive {alive} units {}",
+            world.cities.len(),
+            world.units.len()
+        );
+    }
     let cm: u64 = c.0.iter().map(|r| r.active).sum();
     println!("init {init:.2}s");
     for (n, d) in channelsim_core::step::PHASES

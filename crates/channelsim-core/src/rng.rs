@@ -76,17 +76,6 @@ impl Stream {
         (self.next() >> 40) as f32 * (1.0 / (1u32 << 24) as f32)
     }
 
-    /// `uniform_f32` if `draw`; otherwise the stream does not move and the
-    /// value is at least 128, above any probability. Lets a loop draw for
-    /// some of its items without a branch, consuming the stream exactly as
-    /// `if draw { uniform_f32() }`.
-    #[inline]
-    pub fn uniform_f32_if(&mut self, draw: bool) -> f32 {
-        self.state = self.state.wrapping_add(GOLDEN * draw as u64);
-        let bits = (mix64(self.state) >> 40) as u32 | ((!draw as u32) << 31);
-        bits as f32 * (1.0 / (1u32 << 24) as f32)
-    }
-
     /// Bernoulli(p).
     #[inline]
     pub fn chance(&mut self, p: f64) -> bool {
@@ -97,6 +86,57 @@ impl Stream {
     #[inline]
     pub fn below(&mut self, n: u32) -> u32 {
         (((self.next() >> 32) * n as u64) >> 32) as u32
+    }
+
+    /// 64 independent Bernoulli(num / 256) bits: one random word per binary
+    /// digit of the probability, from the least significant, OR where the
+    /// digit is 1 and AND where it is 0 (bit by bit, P' = (1 + P) / 2 or
+    /// P / 2, which ends at P = num / 256). Trailing zero digits draw
+    /// nothing.
+    #[inline]
+    pub fn bernoulli_mask(&mut self, num: u32) -> u64 {
+        if num == 0 {
+            return 0;
+        }
+        if num >= 256 {
+            return !0;
+        }
+        let mut m = 0u64;
+        for j in num.trailing_zeros()..8 {
+            let r = self.next();
+            m = if (num >> j) & 1 == 1 { m | r } else { m & r };
+        }
+        m
+    }
+
+    /// Bernoulli trials i in 0..n of probabilities p(i) <= p_max, by
+    /// thinning: candidates come 64 at a time with probability p_max
+    /// rounded up to a multiple of 1/256 ([`Stream::bernoulli_mask`]), and
+    /// `trial(i, v)` is called for each candidate in order with v uniform
+    /// on [0, p_max'): the trial succeeds iff v < p(i). Exact, and the cost
+    /// is one word per digit per 64 trials plus one draw per candidate,
+    /// not one draw per trial.
+    #[inline]
+    pub fn thinned(&mut self, n: usize, p_max: f32, mut trial: impl FnMut(usize, f32)) {
+        if !(p_max > 0.0) {
+            return;
+        }
+        let num = ((p_max * 256.0).ceil() as u32).min(256);
+        let scale = num as f32 / 256.0;
+        let mut start = 0;
+        while start < n {
+            let len = (n - start).min(64);
+            let mut mask = self.bernoulli_mask(num);
+            if len < 64 {
+                mask &= (1u64 << len) - 1;
+            }
+            while mask != 0 {
+                let j = mask.trailing_zeros() as usize;
+                mask &= mask - 1;
+                trial(start + j, self.uniform_f32() * scale);
+            }
+            start += 64;
+        }
     }
 }
 
@@ -188,18 +228,52 @@ mod tests {
     }
 
     #[test]
-    fn uniform_f32_if_draws_as_uniform_f32() {
-        let mut a = Stream::new(5, 0, 0, 0, Phase::Expansion);
-        let mut b = a.clone();
-        for i in 0..1000 {
-            let draw = i % 3 != 0;
-            let u = a.uniform_f32_if(draw);
-            if draw {
-                assert_eq!(u.to_bits(), b.uniform_f32().to_bits());
-            } else {
-                assert!(u >= 128.0);
+    fn bernoulli_mask_bits_have_the_probability_and_are_independent() {
+        let mut s = Stream::new(11, 0, 0, 0, Phase::Expansion);
+        for num in [1u32, 13, 128, 200, 255] {
+            let p = num as f64 / 256.0;
+            let words = 20_000;
+            let (mut ones, mut both) = (0u64, 0u64);
+            for _ in 0..words {
+                let m = s.bernoulli_mask(num);
+                ones += m.count_ones() as u64;
+                both += (m & (m >> 1) & 1) as u64; // lanes 0 and 1 together
             }
+            let n = (words * 64) as f64;
+            let sd = (p * (1.0 - p) / n).sqrt();
+            let got = ones as f64 / n;
+            assert!((got - p).abs() < 5.0 * sd, "num {num}: {got} vs {p}");
+            let pair = both as f64 / words as f64;
+            let sd2 = (p * p * (1.0 - p * p) / words as f64).sqrt();
+            assert!((pair - p * p).abs() < 5.0 * sd2, "num {num}: pair {pair}");
         }
+        assert_eq!(s.bernoulli_mask(0), 0);
+        assert_eq!(s.bernoulli_mask(256), !0);
+    }
+
+    #[test]
+    fn thinned_trials_succeed_with_their_own_probability() {
+        // Probabilities that vary by index; thinning against their maximum
+        // must give each group its own rate.
+        let mut s = Stream::new(12, 0, 0, 0, Phase::Expansion);
+        let p = |i: usize| [0.001f32, 0.02, 0.07, 0.0][i % 4];
+        let (n, reps) = (1000usize, 400);
+        let mut hits = [0u64; 4];
+        for _ in 0..reps {
+            s.thinned(n, 0.07, |i, v| {
+                if v < p(i) {
+                    hits[i % 4] += 1
+                }
+            });
+        }
+        for g in 0..4 {
+            let trials = (n / 4 * reps) as f64;
+            let q = p(g) as f64;
+            let sd = (q * (1.0 - q) * trials).sqrt().max(1e-9);
+            let z = (hits[g] as f64 - q * trials) / sd;
+            assert!(z.abs() < 5.0, "group {g}: {} hits, z {z}", hits[g]);
+        }
+        assert_eq!(hits[3], 0);
     }
 
     #[test]

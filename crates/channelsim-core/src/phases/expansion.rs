@@ -2,6 +2,10 @@
 //! with probability e S co_creation, where co_creation = capability x local
 //! x (1 + app fit): each ring needs local co-creation. The serving unit
 //! earns implementation services on the growth of the contract.
+//!
+//! Speed: most customers do not climb in a month, so rather than one draw
+//! per customer the phase thins: candidates at the city's highest
+//! probability, then each accepted at its own (exact; see `Stream::thinned`).
 
 use crate::ids::{N_IND, N_RING, N_SEG};
 use crate::params::Scenario;
@@ -45,36 +49,34 @@ fn expand_city(
     for v in sv {
         co.extend((0..N_IND).map(|ind| v.k_eff[ind] * v.local * (1.0 + v.app_fit[ind])));
     }
+    // No customer's probability exceeds e x the best co-creation (S <= 1):
+    // draw only for the candidates of a thinning against it.
+    let p_max = e * co.iter().fold(0.0f32, |m, &c| m.max(c));
+    // A city with one slot need not read the slot column.
+    let one_slot = sv.len() == 1;
     for seg in 0..N_SEG {
         let base = p.base_acv[seg] as f32;
         let r = city.blocks[seg].active_range();
-        let slots = &city.slot[r.clone()];
-        // A city with one slot need not read the slot column.
-        let one_slot = sv.len() == 1;
-        let cols = city.ring[r.clone()]
-            .iter_mut()
-            .zip(&city.industry[r.clone()])
-            .zip(&city.sat[r.clone()])
-            .zip(&mut city.paid[r]);
-        for (i, (((ring, &ind), &sat), paid)) in cols.enumerate() {
-            let r = *ring as usize;
-            // Ring 4 has nowhere to climb and draws nothing. No branch on it
-            // (a book of mixed rings would mispredict it): its draw leaves
-            // the stream where it was and comes out above any probability.
-            let u = rng.uniform_f32_if(r + 1 < N_RING);
-            let slot = if one_slot { 0 } else { slots[i] as usize };
-            let prob = e * sat * co[slot * N_IND + ind as usize];
-            if u < prob {
-                *ring = (r + 1) as u8;
+        let (at, n) = (r.start, r.len());
+        rng.thinned(n, p_max, |j, v| {
+            let i = at + j;
+            let r = city.ring[i] as usize;
+            if r + 1 >= N_RING {
+                return; // ring 4 has nowhere to climb
+            }
+            let slot = if one_slot { 0 } else { city.slot[i] as usize };
+            let prob = e * city.sat[i] * co[slot * N_IND + city.industry[i] as usize];
+            if v < prob {
+                city.ring[i] = (r + 1) as u8;
                 let growth = base * sv[slot].price * (rf[r + 1] - rf[r]);
                 let fee = svc * growth;
-                *paid += fee;
+                city.paid[i] += fee;
                 let t = &mut tally.slots[slot];
                 t.services += fee as f64;
                 t.unit_sub += fee as f64;
                 t.customer_paid += fee as f64;
             }
-        }
+        });
     }
 }
 

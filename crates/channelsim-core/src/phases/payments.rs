@@ -173,25 +173,31 @@ fn pay_counted(city: &mut City, tally: &mut CityTally, b: &mut CityScratch, k: &
     let (by_term, by_ind) = (&mut b.by_term[..], &mut b.by_ind[..]);
     let (billed, bill) = (&mut b.billed[..], &mut b.bill[..]);
     let r = city.blocks[k.seg].active_range();
-    let cols = city.slot[r.clone()]
-        .iter()
-        .zip(&city.ring[r.clone()])
-        .zip(&city.industry[r.clone()])
-        .zip(&city.unit_tenure[r.clone()])
-        .zip(&mut city.paid[r]);
-    for ((((&slot, &ring), &ind), &ut), paid) in cols {
-        let (slot, ring) = (slot as usize, ring as usize);
-        if !billed[slot] {
-            billed[slot] = true;
-            for (c, b) in bill[slot * CELLS..][..CELLS].iter_mut().enumerate() {
-                let (pay, services) = terms[slot].pay(k.base, k.rf[c / N_TERM], k.svc, c % N_TERM);
-                *b = (pay + services) as f32;
-            }
+    if nslots == 1 {
+        billed[0] = true;
+        for (c, b) in bill.iter_mut().enumerate() {
+            let (pay, services) = terms[0].pay(k.base, k.rf[c / N_TERM], k.svc, c % N_TERM);
+            *b = (pay + services) as f32;
         }
-        let m = slot * CELLS + ring * N_TERM + term(ut);
-        *paid += bill[m];
-        by_term[m] += 1;
-        by_ind[(slot * N_IND + ind as usize) * N_RING + ring] += 1;
+        count_one(city, r, (&*bill).try_into().unwrap(), by_term, by_ind);
+    } else {
+        let (slot, ring) = (&city.slot[r.clone()], &city.ring[r.clone()]);
+        let (ind, uts) = (&city.industry[r.clone()], &city.unit_tenure[r.clone()]);
+        let paid = &mut city.paid[r];
+        for i in 0..slot.len() {
+            let (s, rg) = (slot[i] as usize, ring[i] as usize);
+            if !billed[s] {
+                billed[s] = true;
+                for (c, b) in bill[s * CELLS..][..CELLS].iter_mut().enumerate() {
+                    let (pay, services) = terms[s].pay(k.base, k.rf[c / N_TERM], k.svc, c % N_TERM);
+                    *b = (pay + services) as f32;
+                }
+            }
+            let m = s * CELLS + rg * N_TERM + term(uts[i]);
+            paid[i] += bill[m];
+            by_term[m] += 1;
+            by_ind[(s * N_IND + ind[i] as usize) * N_RING + rg] += 1;
+        }
     }
     let slots = sv.iter().zip(terms).zip(tally.slots.iter_mut()).enumerate();
     for (slot, ((v, terms), t)) in slots.filter(|&(s, _)| billed[s]) {
@@ -231,6 +237,40 @@ fn pay_counted(city: &mut City, tally: &mut CityTally, b: &mut CityScratch, k: &
             if v.app_fit[ind] > 0.0 {
                 t.apps_in_use += n;
             }
+        }
+    }
+}
+
+/// The counting of a city with one slot: no slot column to read, and
+/// counts kept in four copies by customer index, so that neighbours in the
+/// same cell do not wait on each other's increment.
+fn count_one(
+    city: &mut City,
+    r: std::ops::Range<usize>,
+    bill: &[f32; N_RING * N_TERM],
+    by_term: &mut [u32],
+    by_ind: &mut [u32],
+) {
+    const T: usize = 16; // N_RING x N_TERM = 15 cells, padded
+    const I: usize = 64; // N_IND x N_RING = 40 cells, padded
+    let mut term_cells = [[0u32; T]; 4];
+    let mut ind_cells = [[0u32; I]; 4];
+    let (ring, ind) = (&city.ring[r.clone()], &city.industry[r.clone()]);
+    let (uts, paid) = (&city.unit_tenure[r.clone()], &mut city.paid[r]);
+    for i in 0..paid.len() {
+        debug_assert!((ring[i] as usize) < N_RING && (ind[i] as usize) < N_IND);
+        let rg = ring[i] as usize;
+        let m = (rg * N_TERM + term(uts[i])) & (T - 1);
+        paid[i] += bill[m.min(N_RING * N_TERM - 1)];
+        term_cells[i & 3][m] += 1;
+        ind_cells[i & 3][(ind[i] as usize * N_RING + rg) & (I - 1)] += 1;
+    }
+    for c in 0..4 {
+        for (n, x) in by_term.iter_mut().zip(&term_cells[c]) {
+            *n += x;
+        }
+        for (n, x) in by_ind.iter_mut().zip(&ind_cells[c]) {
+            *n += x;
         }
     }
 }

@@ -251,6 +251,35 @@ impl Acc {
     }
 }
 
+/// Running sums of a city's one slot, lane by lane: four short chains of
+/// additions rather than one long one.
+#[derive(Clone, Copy, Debug, Default)]
+struct Acc4 {
+    sat: [f64; 4],
+    surplus: [f64; 4],
+    served: u32,
+}
+
+impl Acc4 {
+    #[inline(always)]
+    fn add(&mut self, sat: [f32; 4], surplus: [f32; 4], lanes: usize) {
+        for l in 0..4 {
+            let on = (l < lanes) as u32 as f64;
+            self.sat[l] += on * sat[l] as f64;
+            self.surplus[l] += on * surplus[l] as f64;
+        }
+        self.served += lanes as u32;
+    }
+
+    fn total(&self) -> Acc {
+        Acc {
+            sat: (self.sat[0] + self.sat[1]) + (self.sat[2] + self.sat[3]),
+            surplus: (self.surplus[0] + self.surplus[1]) + (self.surplus[2] + self.surplus[3]),
+            served: self.served,
+        }
+    }
+}
+
 #[inline(never)]
 fn serve_city(city: &mut City, tally: &mut CityTally, b: &mut CityScratch, k: &Consts) {
     let sv = &tally.views;
@@ -272,12 +301,16 @@ fn serve_city(city: &mut City, tally: &mut CityTally, b: &mut CityScratch, k: &C
     acc.clear();
     if sv.len() == 1 {
         let one = OneSlot::new(figs);
-        let mut a = Acc::default();
-        serve_customers(city, k, &one, |_, s, u| a.add(s, u));
-        acc.push(a);
+        let mut a = Acc4::default();
+        serve_customers(city, k, &one, |_, s, u, lanes| a.add(s, u, lanes));
+        acc.push(a.total());
     } else {
         acc.resize(sv.len(), Acc::default());
-        serve_customers(city, k, &BySlot(figs), |slot, s, u| acc[slot].add(s, u));
+        serve_customers(city, k, &BySlot(figs), |slot, s, u, lanes| {
+            for l in 0..lanes {
+                acc[slot[l] as usize].add(s[l], u[l]);
+            }
+        });
     }
     for (t, a) in tally.slots.iter_mut().zip(acc.iter()) {
         t.sat_sum += a.sat;
@@ -309,14 +342,14 @@ struct Four {
 
 /// Serve every active customer, four at a time (the last few padded with
 /// copies of the last customer, whose results are dropped); `figures`
-/// gives their figures, `tally(slot, satisfaction, surplus)` takes the
-/// results in customer order.
+/// gives their figures, `tally(slots, satisfaction, surplus, lanes)` takes
+/// the results of the first `lanes` lanes, in customer order.
 #[inline(always)]
 fn serve_customers(
     city: &mut City,
     k: &Consts,
     figures: &impl Figures,
-    mut tally: impl FnMut(usize, f32, f32),
+    mut tally: impl FnMut(&[u16; 4], [f32; 4], [f32; 4], usize),
 ) {
     for seg in 0..N_SEG {
         let list = &k.list[seg];
@@ -352,10 +385,7 @@ fn serve_customers(
             let (s, u) = serve4(k, list, &figures.lanes(&four), &four);
             let (s, u) = (s.to_array(), u.to_array());
             sat.copy_from_slice(&s);
-            tally(four.slot[0] as usize, s[0], u[0]);
-            tally(four.slot[1] as usize, s[1], u[1]);
-            tally(four.slot[2] as usize, s[2], u[2]);
-            tally(four.slot[3] as usize, s[3], u[3]);
+            tally(&four.slot, s, u, 4);
         }
         if quads < n {
             let at = |l: usize| (quads + l).min(n - 1);
@@ -369,10 +399,8 @@ fn serve_customers(
             };
             let (s, u) = serve4(k, list, &figures.lanes(&four), &four);
             let (s, u) = (s.to_array(), u.to_array());
-            for l in 0..n - quads {
-                sat[quads + l] = s[l];
-                tally(four.slot[l] as usize, s[l], u[l]);
-            }
+            sat[quads..].copy_from_slice(&s[..n - quads]);
+            tally(&four.slot, s, u, n - quads);
         }
     }
 }
