@@ -3,9 +3,10 @@
 use crate::metrics::VendorMonth;
 use crate::params::Scenario;
 use crate::phases;
-use crate::tally::{CityTally, UnitFlows, VendorFlows};
+use crate::tally::{CityScratch, CityTally, UnitFlows, VendorFlows, with_scratch};
 use crate::views::UnitView;
-use crate::world::World;
+use crate::world::{City, Unit, Vendor, World};
+use rayon::prelude::*;
 use std::time::{Duration, Instant};
 
 /// Scratch buffers the stepper owns between months; the world owns all state.
@@ -70,15 +71,10 @@ impl Stepper {
         crate::views::build(world, sc, &mut s.rivals, &mut s.views);
         s.city_views(world);
         clock.lap(&mut s.timings[1]);
-        phases::acquisition::run(world, sc, s);
-        clock.lap(&mut s.timings[2]);
-        phases::service::run(world, sc, s);
-        clock.lap(&mut s.timings[3]);
-        phases::expansion::run(world, sc, s);
-        clock.lap(&mut s.timings[4]);
-        phases::renewal::run(world, sc, s);
-        clock.lap(&mut s.timings[5]);
-        phases::payments::run(world, sc, s);
+        // Timed city by city, phase by phase, inside.
+        customer_phases(world, sc, s);
+        let mut clock = Clock::start();
+        phases::payments::book(world, sc, s);
         clock.lap(&mut s.timings[6]);
         phases::learning::run(world, sc, s);
         clock.lap(&mut s.timings[7]);
@@ -90,6 +86,60 @@ impl Stepper {
         clock.lap(&mut s.timings[10]);
         world.month += 1;
         out
+    }
+}
+
+/// What a city's customer phases read of the rest of the world.
+pub struct Shared<'a> {
+    pub sc: &'a Scenario,
+    pub units: &'a [Unit],
+    pub vendors: &'a [Vendor],
+    pub seed: u64,
+    pub replicate: u32,
+    pub month: u32,
+}
+
+/// Phases 3 to 7 (acquisition, service, expansion, renewal, payments) each
+/// read and write one city's customers and its tally, and nothing another
+/// city's phases write: run them city by city, cities in parallel, so that
+/// a city's columns stay in cache from acquisition to payments. The order
+/// of phases within a city, and each phase's streams, are those of the
+/// schedule, so this gives the results of running each phase over all
+/// cities in turn.
+fn customer_phases(world: &mut World, sc: &Scenario, s: &mut Scratch) {
+    let w = Shared {
+        sc,
+        units: &world.units,
+        vendors: &world.vendors,
+        seed: world.seed,
+        replicate: world.replicate,
+        month: world.month,
+    };
+    let phases: [fn(&mut City, &mut CityTally, &mut CityScratch, &Shared); 5] = [
+        phases::acquisition::city,
+        phases::service::city,
+        phases::expansion::city,
+        phases::renewal::city,
+        phases::payments::city,
+    ];
+    world
+        .cities
+        .par_iter_mut()
+        .zip(s.tallies.par_iter_mut())
+        .for_each(|(city, tally)| {
+            with_scratch(|b| {
+                let mut clock = Clock::start();
+                for (k, phase) in phases.iter().enumerate() {
+                    phase(city, tally, b, &w);
+                    clock.lap(&mut tally.timings[k]);
+                }
+            })
+        });
+    // Time per phase, summed over cities (CPU time across threads).
+    for t in &s.tallies {
+        for (into, d) in s.timings[2..7].iter_mut().zip(t.timings) {
+            *into += d;
+        }
     }
 }
 

@@ -37,6 +37,8 @@ pub struct CityTally {
     pub slots: Vec<SlotTally>,
     /// Sum and count of satisfaction of each vendor's customers (for reputation).
     pub vendor_sat: Vec<(f64, u32)>,
+    /// Time spent in each customer phase (acquisition to payments) this month.
+    pub timings: [std::time::Duration; 5],
 }
 
 /// Working buffers of a city phase; their contents do not outlive the city
@@ -79,6 +81,7 @@ impl CityTally {
         self.slots.resize(slots, SlotTally::default());
         self.vendor_sat.clear();
         self.vendor_sat.resize(vendors, (0.0, 0));
+        self.timings = Default::default();
     }
 }
 

@@ -7,38 +7,14 @@
 use crate::ids::{N_SEG, Strategy, UnitKind};
 use crate::params::Scenario;
 use crate::rng::{Phase, Stream, binomial};
-use crate::step::Scratch;
-use crate::tally::{CityTally, with_scratch};
+use crate::step::Shared;
+use crate::tally::{CityScratch, CityTally};
 use crate::views::UnitView;
-use crate::world::{City, Unit, Vendor, World};
-use rayon::prelude::*;
+use crate::world::{City, Unit};
 
-/// What a city's acquisition reads of the rest of the world.
-struct Ctx<'a> {
-    sc: &'a Scenario,
-    units: &'a [Unit],
-    vendors: &'a [Vendor],
-    seed: u64,
-    replicate: u32,
-    month: u32,
-}
-
-pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
-    let ctx = Ctx {
-        sc,
-        units: &world.units,
-        vendors: &world.vendors,
-        seed: world.seed,
-        replicate: world.replicate,
-        month: world.month,
-    };
-    world
-        .cities
-        .par_iter_mut()
-        .zip(s.tallies.par_iter_mut())
-        .for_each(|(city, tally)| {
-            with_scratch(|b| acquire_city(city, tally, &mut b.acquisition, &ctx))
-        });
+/// Phase 3 in one city.
+pub fn city(city: &mut City, tally: &mut CityTally, b: &mut CityScratch, w: &Shared) {
+    acquire_city(city, tally, &mut b.acquisition, w)
 }
 
 /// Can this unit take new customers of `seg` in `city` for its vendor?
@@ -53,7 +29,7 @@ pub fn eligible(sc: &Scenario, u: &Unit, tier: u8, seg: usize) -> bool {
 }
 
 #[inline(never)]
-fn acquire_city(city: &mut City, tally: &mut CityTally, bufs: &mut Bufs, ctx: &Ctx) {
+fn acquire_city(city: &mut City, tally: &mut CityTally, bufs: &mut Bufs, ctx: &Shared) {
     let sc = ctx.sc;
     let p = &sc.params;
     let nv = ctx.vendors.len();

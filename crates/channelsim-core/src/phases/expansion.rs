@@ -11,21 +11,14 @@ use crate::ids::{N_IND, N_RING, N_SEG};
 use crate::params::Scenario;
 use crate::phases::service::ring_factor;
 use crate::rng::{Phase, Stream};
-use crate::step::Scratch;
-use crate::tally::{CityTally, with_scratch};
-use crate::world::{City, World};
-use rayon::prelude::*;
+use crate::step::Shared;
+use crate::tally::{CityScratch, CityTally};
+use crate::world::City;
 
-pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
-    let (seed, rep, month) = (world.seed, world.replicate, world.month);
-    world
-        .cities
-        .par_iter_mut()
-        .zip(s.tallies.par_iter_mut())
-        .for_each(|(city, tally)| {
-            let mut rng = Stream::new(seed, rep, month, city.id.0, Phase::Expansion);
-            with_scratch(|b| expand_city(city, tally, &mut b.co_creation, sc, &mut rng))
-        });
+/// Phase 5 in one city.
+pub fn city(city: &mut City, tally: &mut CityTally, b: &mut CityScratch, w: &Shared) {
+    let mut rng = Stream::new(w.seed, w.replicate, w.month, city.id.0, Phase::Expansion);
+    expand_city(city, tally, &mut b.co_creation, w.sc, &mut rng)
 }
 
 #[inline(never)]

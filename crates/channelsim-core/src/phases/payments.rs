@@ -7,19 +7,14 @@
 use crate::ids::{N_IND, N_RING, N_SEG, UnitKind};
 use crate::params::Scenario;
 use crate::phases::service::{discount_of, ring_factor};
-use crate::step::Scratch;
-use crate::tally::{CityScratch, CityTally, with_scratch};
+use crate::step::{Scratch, Shared};
+use crate::tally::{CityScratch, CityTally};
 use crate::views::{NO_SRC, UnitView};
 use crate::world::{City, World};
-use rayon::prelude::*;
 
-pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
-    world
-        .cities
-        .par_iter_mut()
-        .zip(s.tallies.par_iter_mut())
-        .for_each(|(city, tally)| with_scratch(|b| pay_city(city, tally, b, sc)));
-    book(world, sc, s);
+/// Phase 7 in one city; [`book`] then reduces the cities' tallies.
+pub fn city(city: &mut City, tally: &mut CityTally, b: &mut CityScratch, w: &Shared) {
+    pay_city(city, tally, b, w.sc)
 }
 
 /// A customer's terms with its unit this month: its first month (it pays
@@ -276,7 +271,7 @@ fn count_one(
 }
 
 /// Reduce the city tallies into units and vendors, in id order.
-fn book(world: &mut World, sc: &Scenario, s: &mut Scratch) {
+pub fn book(world: &mut World, sc: &Scenario, s: &mut Scratch) {
     let p = &sc.params;
     for u in world.units.iter_mut() {
         u.book = [0; N_SEG];

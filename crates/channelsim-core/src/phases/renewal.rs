@@ -9,22 +9,15 @@ use crate::ids::{N_RING, N_SEG, UnitKind};
 use crate::params::Scenario;
 use crate::phases::acquisition::eligible;
 use crate::rng::{Phase, Stream};
-use crate::step::Scratch;
-use crate::tally::{CityTally, with_scratch};
+use crate::step::Shared;
+use crate::tally::{CityScratch, CityTally};
 use crate::world::{City, Unit, World};
 use rayon::prelude::*;
 
-pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
-    let units = &world.units;
-    let (seed, rep, month) = (world.seed, world.replicate, world.month);
-    world
-        .cities
-        .par_iter_mut()
-        .zip(s.tallies.par_iter_mut())
-        .for_each(|(city, tally)| {
-            let mut rng = Stream::new(seed, rep, month, city.id.0, Phase::Renewal);
-            with_scratch(|b| renew_city(city, tally, &mut b.rivals, units, sc, &mut rng))
-        });
+/// Phase 6 in one city.
+pub fn city(city: &mut City, tally: &mut CityTally, b: &mut CityScratch, w: &Shared) {
+    let mut rng = Stream::new(w.seed, w.replicate, w.month, city.id.0, Phase::Renewal);
+    renew_city(city, tally, &mut b.rivals, w.units, w.sc, &mut rng)
 }
 
 /// The annual churn rule, base_churn(segment) x exp(-4 (S - 0.6)) x

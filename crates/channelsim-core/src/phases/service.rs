@@ -13,19 +13,14 @@
 use crate::ids::{N_IND, N_RING, N_SEG};
 use crate::lanes::F4;
 use crate::params::Scenario;
-use crate::step::Scratch;
-use crate::tally::{CityScratch, CityTally, with_scratch};
+use crate::step::Shared;
+use crate::tally::{CityScratch, CityTally};
 use crate::views::UnitView;
-use crate::world::{City, World};
-use rayon::prelude::*;
+use crate::world::City;
 
-pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
-    let k = Consts::new(sc);
-    world
-        .cities
-        .par_iter_mut()
-        .zip(s.tallies.par_iter_mut())
-        .for_each(|(city, tally)| with_scratch(|b| serve_city(city, tally, b, &k)));
+/// Phase 4 in one city.
+pub fn city(city: &mut City, tally: &mut CityTally, b: &mut CityScratch, w: &Shared) {
+    serve_city(city, tally, b, &Consts::new(w.sc))
 }
 
 /// Ring factor (1 + g)^r of the contract value.
