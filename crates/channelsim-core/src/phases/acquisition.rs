@@ -51,7 +51,16 @@ fn acquire_city(city: &mut City, tally: &mut CityTally, bufs: &mut Bufs, ctx: &S
         staff,
         online,
         pick,
+        takes,
     } = bufs;
+    // The segments each slot takes new customers of, one unit read a slot.
+    takes.clear();
+    takes.extend(city.slots.iter().map(|&uid| {
+        let u = &ctx.units[uid.idx()];
+        (0..N_SEG).fold(0u8, |m, seg| {
+            m | (eligible(sc, u, city.tier, seg) as u8) << seg
+        })
+    }));
     for seg in 0..N_SEG {
         let block = city.blocks[seg];
         if block.len == 0 {
@@ -63,10 +72,10 @@ fn acquire_city(city: &mut City, tally: &mut CityTally, bufs: &mut Bufs, ctx: &S
         staff.fill(0);
         online.fill(false);
         for (k, &uid) in city.slots.iter().enumerate() {
-            let u = &ctx.units[uid.idx()];
-            if !eligible(sc, u, city.tier, seg) {
+            if (takes[k] >> seg) & 1 == 0 {
                 continue;
             }
+            let u = &ctx.units[uid.idx()];
             cand[u.vendor.idx()].push(k);
             if u.kind == UnitKind::Online {
                 online[u.vendor.idx()] = true;
@@ -202,6 +211,8 @@ pub struct Bufs {
     staff: Vec<u32>,
     online: Vec<bool>,
     pick: Vec<usize>,
+    /// By slot: bit `seg` set if the slot takes new customers of `seg`.
+    takes: Vec<u8>,
 }
 
 impl Bufs {
