@@ -43,11 +43,12 @@ pub fn load_of(book: &[u32; N_SEG], sc: &Scenario) -> f64 {
         .sum()
 }
 
+/// Security of a unit's relationship with its vendor (MODEL.md section 7):
+/// 0.5 x the kind's security + 0.5 x min(1, patience / 18). Owned units
+/// take the same formula with their kind's value (1 by default): a vendor
+/// quick to cut losses makes even its own teams' future less secure.
 pub fn security(sc: &Scenario, kind: UnitKind, patience: u32) -> f64 {
     let p = &sc.params;
-    if kind.owned() {
-        return 1.0;
-    }
     0.5 * p.kinds.get(kind).security + 0.5 * (patience as f64 / p.patience_ref).min(1.0)
 }
 
@@ -196,4 +197,39 @@ pub fn build(world: &World, sc: &Scenario, rivals_buf: &mut Vec<u32>, out: &mut 
             rivals: n,
         }
     }));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::Strategy;
+    use crate::testkit::{scenario, stepped};
+
+    /// MODEL.md section 7: "owned units 1; security = 0.5 kind + 0.5
+    /// min(1, patience / 18)": an owned unit of a short-term vendor
+    /// (patience 4) is not fully secure; its trust stays 1 (a Decision).
+    #[test]
+    fn section7_owned_units_security_follows_the_vendors_patience() {
+        let short = scenario(Strategy::Abu, "short_term");
+        let want = 0.5 + 0.5 * 4.0 / 18.0;
+        for kind in [UnitKind::AccountTeam, UnitKind::Branch, UnitKind::Online] {
+            let s = security(&short, kind, 4);
+            assert!((s - want).abs() < 1e-12, "{kind:?}: {s}");
+        }
+        let long = scenario(Strategy::Abu, "long_term");
+        assert_eq!(security(&long, UnitKind::AccountTeam, 18), 1.0);
+        let (w, st) = stepped(&short, 1);
+        let u = w
+            .units
+            .iter()
+            .find(|u| u.alive && u.kind == UnitKind::AccountTeam)
+            .expect("an account team");
+        let view = &st.scratch.views[u.id.idx()];
+        assert!(
+            (view.security as f64 - want).abs() < 1e-6,
+            "{}",
+            view.security
+        );
+        assert_eq!(u.trust, 1.0);
+    }
 }
