@@ -101,13 +101,23 @@ pub fn rivals(world: &World, sc: &Scenario, out: &mut Vec<u32>) {
     }
 }
 
+/// Whether a unit's kind is on its vendor's platform (publishes and
+/// receives apps).
+#[inline]
+pub fn on_platform(sc: &Scenario, u: &Unit) -> bool {
+    sc.params.kinds.get(u.kind).platform
+}
+
 /// Best app quality per (vendor, industry) among validated platform apps,
-/// with its builder.
-pub fn platform_best(world: &World) -> Vec<[(f32, u32); N_IND]> {
+/// with its builder. Only apps built by platform members are on the
+/// platform: apps of units outside it serve only their own customers
+/// (MODEL.md section 7).
+pub fn platform_best(world: &World, sc: &Scenario) -> Vec<[(f32, u32); N_IND]> {
     let mut best = vec![[(0.0f32, NO_SRC); N_IND]; world.vendors.len()];
     for a in world.apps.iter().filter(|a| a.validated) {
+        let builder = &world.units[a.builder.idx()];
         let b = &mut best[a.vendor.idx()][a.industry as usize];
-        if a.quality > b.0 && world.units[a.builder.idx()].alive {
+        if a.quality > b.0 && builder.alive && on_platform(sc, builder) {
             *b = (a.quality, a.builder.0);
         }
     }
@@ -118,7 +128,7 @@ pub fn platform_best(world: &World) -> Vec<[(f32, u32); N_IND]> {
 pub fn build(world: &World, sc: &Scenario, rivals_buf: &mut Vec<u32>, out: &mut Vec<UnitView>) {
     let p = &sc.params;
     rivals(world, sc, rivals_buf);
-    let best = platform_best(world);
+    let best = platform_best(world, sc);
     // Each unit's own best app per industry (validated or not).
     let mut own = vec![[0.0f32; N_IND]; world.units.len()];
     for a in &world.apps {
@@ -202,8 +212,10 @@ pub fn build(world: &World, sc: &Scenario, rivals_buf: &mut Vec<u32>, out: &mut 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::Strategy;
+    use crate::ids::{Strategy, UnitId, VendorId};
+    use crate::init::build_world;
     use crate::testkit::{scenario, stepped};
+    use crate::world::App;
 
     /// MODEL.md section 7: "owned units 1; security = 0.5 kind + 0.5
     /// min(1, patience / 18)": an owned unit of a short-term vendor
@@ -231,5 +243,48 @@ mod tests {
             view.security
         );
         assert_eq!(u.trust, 1.0);
+    }
+
+    /// MODEL.md section 7: "Apps of units outside the platform serve only
+    /// their own customers": a validated reseller app is not offered to the
+    /// vendor's city partners (nor earns royalties from them); a city
+    /// partner's is.
+    #[test]
+    fn section7_apps_of_units_outside_the_platform_serve_only_their_own_customers() {
+        let mut sc = scenario(Strategy::CityExclusive, "long_term");
+        for tier in sc.vendors[0].mix.0.iter_mut() {
+            tier[0] = Some(Strategy::Traditional);
+        }
+        let mut w = build_world(&sc, 0);
+        let of = |k: UnitKind| -> Vec<usize> {
+            w.units
+                .iter()
+                .filter(|u| u.alive && u.kind == k)
+                .map(|u| u.id.idx())
+                .collect()
+        };
+        let (resellers, partners) = (of(UnitKind::Reseller), of(UnitKind::CityPartner));
+        assert!(resellers.len() > 1 && partners.len() > 1);
+        let app = |builder: usize, quality: f32| App {
+            vendor: VendorId(0),
+            builder: UnitId(builder as u32),
+            industry: 0,
+            quality,
+            months_in_use: 12,
+            validated: true,
+        };
+        w.apps = vec![app(resellers[0], 0.95)];
+        let (mut rb, mut views) = (Vec::new(), Vec::new());
+        build(&w, &sc, &mut rb, &mut views);
+        assert_eq!(views[resellers[0]].app_fit[0], 0.95);
+        for &u in partners.iter().chain(&resellers[1..]) {
+            assert_eq!(views[u].app_fit[0], 0.0, "unit {u}");
+            assert_eq!(views[u].app_src[0], NO_SRC, "unit {u}");
+        }
+        w.apps.push(app(partners[0], 0.8));
+        build(&w, &sc, &mut rb, &mut views);
+        assert_eq!(views[partners[1]].app_fit[0], 0.8);
+        assert_eq!(views[partners[1]].app_src[0], partners[0] as u32);
+        assert_eq!(views[resellers[1]].app_fit[0], 0.0);
     }
 }
