@@ -21,7 +21,10 @@ pub struct UnitView {
     pub app_src: [u32; N_IND],
     /// Vendor price relative to the market list price (price factor, online discount).
     pub price: f32,
-    /// Intra-brand discount as a share of the vendor price.
+    /// Intra-brand price cut as a share of the vendor price: the cut is
+    /// `intra_discount` x (n - 1) of the LIST price, so the share is that
+    /// over `price`; where it is used it is capped at the unit's share of
+    /// the subscription ([`crate::phases::service::discount_of`]).
     pub discount: f32,
     pub share_first: f32,
     pub share_renew: f32,
@@ -124,6 +127,20 @@ pub fn platform_best(world: &World, sc: &Scenario) -> Vec<[(f32, u32); N_IND]> {
     best
 }
 
+/// Intra-brand price cut of a unit with `n` rivals (itself included), as a
+/// share of its vendor price `price` (relative to list): MODEL.md section 7
+/// passes `per_rival` x (n - 1) of the list price to the customer, so the
+/// share of the price is that over `price` (at most 1; the unit's share
+/// caps it where it is used).
+pub fn intra_cut(per_rival: f64, n: u32, price: f64) -> f64 {
+    let cut = per_rival * n.saturating_sub(1) as f64;
+    if cut > 0.0 {
+        (cut / price).min(1.0)
+    } else {
+        0.0
+    }
+}
+
 /// Build every unit's view for the month.
 pub fn build(world: &World, sc: &Scenario, rivals_buf: &mut Vec<u32>, out: &mut Vec<UnitView>) {
     let p = &sc.params;
@@ -193,11 +210,7 @@ pub fn build(world: &World, sc: &Scenario, rivals_buf: &mut Vec<u32>, out: &mut 
             app_fit,
             app_src,
             price: price as f32,
-            discount: if n > 1 {
-                (p.intra_discount * (n - 1) as f64) as f32
-            } else {
-                0.0
-            },
+            discount: intra_cut(p.intra_discount, n, price) as f32,
             share_first: u.share_first as f32,
             share_renew: u.share_renew as f32,
             quality: v.quality as f32,
@@ -286,5 +299,37 @@ mod tests {
         assert_eq!(views[partners[1]].app_fit[0], 0.8);
         assert_eq!(views[partners[1]].app_src[0], partners[0] as u32);
         assert_eq!(views[resellers[1]].app_fit[0], 0.0);
+    }
+
+    /// MODEL.md section 7: rival units pass 0.05 x (n - 1) of LIST price to
+    /// the customer out of their own share, never more than that share.
+    #[test]
+    fn section7_intra_brand_cut_is_a_share_of_list_price_capped_by_the_units_share() {
+        // Short-term: price 1.1 x list; reseller shares 0.30 / 0.10.
+        let sc = scenario(Strategy::Traditional, "short_term");
+        let (w, st) = stepped(&sc, 1);
+        let v = w
+            .units
+            .iter()
+            .map(|u| &st.scratch.views[u.id.idx()])
+            .find(|v| v.alive && v.rivals > 1)
+            .expect("a unit with rivals");
+        let cut = 0.05 * (v.rivals - 1) as f64;
+        assert!(
+            (v.discount as f64 - cut / 1.1).abs() < 1e-6,
+            "{}",
+            v.discount
+        );
+        // First year: the customer pays (1.1 - cut) x list; the unit gives up
+        // cut x list of its share.
+        let paid = v.price as f64 * (1.0 - crate::phases::service::discount_of(v, 0) as f64);
+        assert!((paid - (1.1 - cut)).abs() < 1e-6, "{paid}");
+        // Renewals: the cut would exceed the unit's renewal share of what the
+        // customer pays, so it is that share.
+        assert!(cut / 1.1 > v.share_renew as f64);
+        assert_eq!(crate::phases::service::discount_of(v, 12), v.share_renew);
+        // Long-term (price 0.9): the same cut of list is a larger share of price.
+        assert!((intra_cut(0.05, 4, 0.9) - 0.15 / 0.9).abs() < 1e-12);
+        assert_eq!(intra_cut(0.05, 1, 0.9), 0.0);
     }
 }
