@@ -11,7 +11,6 @@ use crate::world::World;
 
 pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
     let p = &sc.params;
-    let scale = sc.head_office_scale();
     let month = world.month;
     let mut arr = vec![0.0; world.vendors.len()];
     for (city, tally) in world.cities.iter().zip(&s.tallies) {
@@ -34,14 +33,10 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
         f.revenue = f.share_revenue + f.dividends + f.owned_revenue;
         f.gross_profit = f.revenue - f.hosting - f.royalties - f.owned_costs;
         f.managers = p.manager_cost * vendor.managers;
-        f.training_system = if has_cells[v] {
-            p.training_system * scale
-        } else {
-            0.0
-        };
-        f.platform = p.platform_cost * scale * pol.online_level;
+        f.training_system = if has_cells[v] { p.training_system } else { 0.0 };
+        f.platform = p.platform_cost * pol.online_level;
         let overhead = f.enablement + f.managers + f.training_system + f.platform;
-        let rd_min = p.rd_min * scale;
+        let rd_min = p.rd_min;
         let normal = (pol.rd_rate * f.revenue).max(rd_min);
         // In loss-making months, and after a missed target, R&D is held at
         // the policy's floor (a share of last year's average).
@@ -58,8 +53,8 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
         vendor.quarter_revenue += f.revenue;
         vendor.rd_history[(month % 12) as usize] = f.rd;
         vendor.rd_stock = vendor.rd_stock * (1.0 - p.rd_depreciation) + f.rd;
-        vendor.quality = p.quality_floor
-            + p.quality_span * (1.0 - (-vendor.rd_stock / (p.rd_scale * scale)).exp());
+        vendor.quality =
+            p.quality_floor + p.quality_span * (1.0 - (-vendor.rd_stock / p.rd_scale).exp());
         world.ledger.external_costs += f.hosting + f.rd + overhead;
     }
 }
@@ -83,7 +78,7 @@ mod tests {
         let v = &w.vendors[0];
         assert!(v.quality > sc.params.start_quality, "quality {}", v.quality);
         assert!(v.quality < sc.params.quality_floor + sc.params.quality_span);
-        let min = sc.params.rd_min * sc.head_office_scale();
+        let min = sc.params.rd_min;
         assert!(st.scratch.vendor_flows[0].rd >= min - 1e-9);
         assert!(v.rd_history.iter().all(|&r| r >= min - 1e-9));
     }
