@@ -21,6 +21,7 @@ use std::time::Duration;
 fn scenario(s: Strategy, saturated: bool) -> Scenario {
     let mut sc = Scenario::single(s, "long_term");
     sc.market = Market::large_market();
+    sc.scale_head_office(|_| false);
     if saturated {
         sc.params.bass_p = 0.05;
         sc.params.u_outside = -5.0;

@@ -17,6 +17,7 @@ fn main() {
         .unwrap_or(1);
     let mut sc = Scenario::single(s, "long_term");
     sc.market = Market::large_market();
+    sc.scale_head_office(|_| false);
     if std::env::var("SATURATE").is_ok() {
         // A fast-adopting market: most enterprises active, to measure the
         // per-customer cost of the month.

@@ -10,18 +10,17 @@ use crate::world::{City, Ledger, SegBlock, Unit, Vendor, World};
 /// so variants of a scenario meet the same enterprises.
 pub fn build_world(sc: &Scenario, replicate: u32) -> World {
     let p = &sc.params;
-    let scale = sc.head_office_scale();
     let vendors: Vec<Vendor> = sc
         .vendors
         .iter()
         .enumerate()
         .map(|(i, vs)| {
             let q0 = p.start_quality;
-            let d0 = -p.rd_scale * scale * (1.0 - (q0 - p.quality_floor) / p.quality_span).ln();
+            let d0 = -p.rd_scale * (1.0 - (q0 - p.quality_floor) / p.quality_span).ln();
             Vendor {
                 id: VendorId(i as u32),
                 policy: vs.policy.clone(),
-                managers: vs.policy.managers * scale,
+                managers: vs.policy.managers,
                 quality: q0,
                 rd_stock: d0,
                 cash: 0.0,

@@ -420,8 +420,6 @@ pub struct Params {
     pub start_quality: f64,
     pub training_system: f64,
     pub platform_cost: f64,
-    /// When set, head-office figures are not scaled by market size.
-    pub no_head_office_scaling: bool,
 }
 
 impl Default for Params {
@@ -515,7 +513,6 @@ impl Default for Params {
             start_quality: 0.5,
             training_system: 300.0,
             platform_cost: 200.0,
-            no_head_office_scaling: false,
         }
     }
 }
@@ -527,13 +524,56 @@ pub struct Violation {
     pub message: String,
 }
 
+/// A head-office figure (MODEL.md section 7): given for the reference
+/// market of `reference_enterprises`, and scaled in proportion to the
+/// scenario's enterprises unless the scenario sets it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HeadOffice {
+    /// Management capacity M of the vendor at this index (`policy.managers`).
+    Managers(usize),
+    /// Managers that vendor adds a quarter (`policy.managers_growth`).
+    ManagersGrowth(usize),
+    /// `params.rd_min`.
+    RdMin,
+    /// `params.rd_scale`.
+    RdScale,
+    /// `params.training_system`.
+    TrainingSystem,
+    /// `params.platform_cost`.
+    PlatformCost,
+}
+
 impl Scenario {
-    /// Head-office scale: market size relative to the reference market.
-    pub fn head_office_scale(&self) -> f64 {
-        if self.params.no_head_office_scaling {
-            1.0
-        } else {
-            self.market.total_enterprises() as f64 / self.params.reference_enterprises
+    /// Market size relative to the reference market of the head-office
+    /// figures.
+    pub fn head_office_ratio(&self) -> f64 {
+        self.market.total_enterprises() as f64 / self.params.reference_enterprises
+    }
+
+    /// Scales each head-office figure the scenario does not set (`set` says
+    /// which it does) in proportion to the market's enterprises. Resolving a
+    /// scenario does this once (the runner, from what the file and its
+    /// overrides wrote; tests that resize a market, with `|_| false`); the
+    /// engine then uses every figure as it is. A market without enterprises
+    /// leaves them as given.
+    pub fn scale_head_office(&mut self, set: impl Fn(HeadOffice) -> bool) {
+        let r = self.head_office_ratio();
+        if !(r.is_finite() && r > 0.0) {
+            return;
+        }
+        let scale = |x: &mut f64, f: HeadOffice| {
+            if !set(f) {
+                *x *= r;
+            }
+        };
+        let p = &mut self.params;
+        scale(&mut p.rd_min, HeadOffice::RdMin);
+        scale(&mut p.rd_scale, HeadOffice::RdScale);
+        scale(&mut p.training_system, HeadOffice::TrainingSystem);
+        scale(&mut p.platform_cost, HeadOffice::PlatformCost);
+        for (i, v) in self.vendors.iter_mut().enumerate() {
+            scale(&mut v.policy.managers, HeadOffice::Managers(i));
+            scale(&mut v.policy.managers_growth, HeadOffice::ManagersGrowth(i));
         }
     }
 

@@ -6,10 +6,11 @@ use crate::params::Scenario;
 use crate::step::Stepper;
 use crate::world::World;
 
-/// One vendor in four small cities.
+/// One vendor in four small cities (head-office figures scaled to them).
 pub fn scenario(s: Strategy, preset: &str) -> Scenario {
     let mut sc = Scenario::single(s, preset);
     sc.market.cities.truncate(4);
+    sc.scale_head_office(|_| false);
     sc
 }
 

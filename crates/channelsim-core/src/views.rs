@@ -21,7 +21,10 @@ pub struct UnitView {
     pub app_src: [u32; N_IND],
     /// Vendor price relative to the market list price (price factor, online discount).
     pub price: f32,
-    /// Intra-brand discount as a share of the vendor price.
+    /// Intra-brand price cut as a share of the vendor price: the cut is
+    /// `intra_discount` x (n - 1) of the LIST price, so the share is that
+    /// over `price`; where it is used it is capped at the unit's share of
+    /// the subscription ([`crate::phases::service::discount_of`]).
     pub discount: f32,
     pub share_first: f32,
     pub share_renew: f32,
@@ -43,11 +46,12 @@ pub fn load_of(book: &[u32; N_SEG], sc: &Scenario) -> f64 {
         .sum()
 }
 
+/// Security of a unit's relationship with its vendor (MODEL.md section 7):
+/// 0.5 x the kind's security + 0.5 x min(1, patience / 18). Owned units
+/// take the same formula with their kind's value (1 by default): a vendor
+/// quick to cut losses makes even its own teams' future less secure.
 pub fn security(sc: &Scenario, kind: UnitKind, patience: u32) -> f64 {
     let p = &sc.params;
-    if kind.owned() {
-        return 1.0;
-    }
     0.5 * p.kinds.get(kind).security + 0.5 * (patience as f64 / p.patience_ref).min(1.0)
 }
 
@@ -100,24 +104,48 @@ pub fn rivals(world: &World, sc: &Scenario, out: &mut Vec<u32>) {
     }
 }
 
+/// Whether a unit's kind is on its vendor's platform (publishes and
+/// receives apps).
+#[inline]
+pub fn on_platform(sc: &Scenario, u: &Unit) -> bool {
+    sc.params.kinds.get(u.kind).platform
+}
+
 /// Best app quality per (vendor, industry) among validated platform apps,
-/// with its builder.
-pub fn platform_best(world: &World) -> Vec<[(f32, u32); N_IND]> {
+/// with its builder. Only apps built by platform members are on the
+/// platform: apps of units outside it serve only their own customers
+/// (MODEL.md section 7).
+pub fn platform_best(world: &World, sc: &Scenario) -> Vec<[(f32, u32); N_IND]> {
     let mut best = vec![[(0.0f32, NO_SRC); N_IND]; world.vendors.len()];
     for a in world.apps.iter().filter(|a| a.validated) {
+        let builder = &world.units[a.builder.idx()];
         let b = &mut best[a.vendor.idx()][a.industry as usize];
-        if a.quality > b.0 && world.units[a.builder.idx()].alive {
+        if a.quality > b.0 && builder.alive && on_platform(sc, builder) {
             *b = (a.quality, a.builder.0);
         }
     }
     best
 }
 
+/// Intra-brand price cut of a unit with `n` rivals (itself included), as a
+/// share of its vendor price `price` (relative to list): MODEL.md section 7
+/// passes `per_rival` x (n - 1) of the list price to the customer, so the
+/// share of the price is that over `price` (at most 1; the unit's share
+/// caps it where it is used).
+pub fn intra_cut(per_rival: f64, n: u32, price: f64) -> f64 {
+    let cut = per_rival * n.saturating_sub(1) as f64;
+    if cut > 0.0 {
+        (cut / price).min(1.0)
+    } else {
+        0.0
+    }
+}
+
 /// Build every unit's view for the month.
 pub fn build(world: &World, sc: &Scenario, rivals_buf: &mut Vec<u32>, out: &mut Vec<UnitView>) {
     let p = &sc.params;
     rivals(world, sc, rivals_buf);
-    let best = platform_best(world);
+    let best = platform_best(world, sc);
     // Each unit's own best app per industry (validated or not).
     let mut own = vec![[0.0f32; N_IND]; world.units.len()];
     for a in &world.apps {
@@ -182,11 +210,7 @@ pub fn build(world: &World, sc: &Scenario, rivals_buf: &mut Vec<u32>, out: &mut 
             app_fit,
             app_src,
             price: price as f32,
-            discount: if n > 1 {
-                (p.intra_discount * (n - 1) as f64) as f32
-            } else {
-                0.0
-            },
+            discount: intra_cut(p.intra_discount, n, price) as f32,
             share_first: u.share_first as f32,
             share_renew: u.share_renew as f32,
             quality: v.quality as f32,
@@ -196,4 +220,116 @@ pub fn build(world: &World, sc: &Scenario, rivals_buf: &mut Vec<u32>, out: &mut 
             rivals: n,
         }
     }));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::{Strategy, UnitId, VendorId};
+    use crate::init::build_world;
+    use crate::testkit::{scenario, stepped};
+    use crate::world::App;
+
+    /// MODEL.md section 7: "owned units 1; security = 0.5 kind + 0.5
+    /// min(1, patience / 18)": an owned unit of a short-term vendor
+    /// (patience 4) is not fully secure; its trust stays 1 (a Decision).
+    #[test]
+    fn section7_owned_units_security_follows_the_vendors_patience() {
+        let short = scenario(Strategy::Abu, "short_term");
+        let want = 0.5 + 0.5 * 4.0 / 18.0;
+        for kind in [UnitKind::AccountTeam, UnitKind::Branch, UnitKind::Online] {
+            let s = security(&short, kind, 4);
+            assert!((s - want).abs() < 1e-12, "{kind:?}: {s}");
+        }
+        let long = scenario(Strategy::Abu, "long_term");
+        assert_eq!(security(&long, UnitKind::AccountTeam, 18), 1.0);
+        let (w, st) = stepped(&short, 1);
+        let u = w
+            .units
+            .iter()
+            .find(|u| u.alive && u.kind == UnitKind::AccountTeam)
+            .expect("an account team");
+        let view = &st.scratch.views[u.id.idx()];
+        assert!(
+            (view.security as f64 - want).abs() < 1e-6,
+            "{}",
+            view.security
+        );
+        assert_eq!(u.trust, 1.0);
+    }
+
+    /// MODEL.md section 7: "Apps of units outside the platform serve only
+    /// their own customers": a validated reseller app is not offered to the
+    /// vendor's city partners (nor earns royalties from them); a city
+    /// partner's is.
+    #[test]
+    fn section7_apps_of_units_outside_the_platform_serve_only_their_own_customers() {
+        let mut sc = scenario(Strategy::CityExclusive, "long_term");
+        for tier in sc.vendors[0].mix.0.iter_mut() {
+            tier[0] = Some(Strategy::Traditional);
+        }
+        let mut w = build_world(&sc, 0);
+        let of = |k: UnitKind| -> Vec<usize> {
+            w.units
+                .iter()
+                .filter(|u| u.alive && u.kind == k)
+                .map(|u| u.id.idx())
+                .collect()
+        };
+        let (resellers, partners) = (of(UnitKind::Reseller), of(UnitKind::CityPartner));
+        assert!(resellers.len() > 1 && partners.len() > 1);
+        let app = |builder: usize, quality: f32| App {
+            vendor: VendorId(0),
+            builder: UnitId(builder as u32),
+            industry: 0,
+            quality,
+            months_in_use: 12,
+            validated: true,
+        };
+        w.apps = vec![app(resellers[0], 0.95)];
+        let (mut rb, mut views) = (Vec::new(), Vec::new());
+        build(&w, &sc, &mut rb, &mut views);
+        assert_eq!(views[resellers[0]].app_fit[0], 0.95);
+        for &u in partners.iter().chain(&resellers[1..]) {
+            assert_eq!(views[u].app_fit[0], 0.0, "unit {u}");
+            assert_eq!(views[u].app_src[0], NO_SRC, "unit {u}");
+        }
+        w.apps.push(app(partners[0], 0.8));
+        build(&w, &sc, &mut rb, &mut views);
+        assert_eq!(views[partners[1]].app_fit[0], 0.8);
+        assert_eq!(views[partners[1]].app_src[0], partners[0] as u32);
+        assert_eq!(views[resellers[1]].app_fit[0], 0.0);
+    }
+
+    /// MODEL.md section 7: rival units pass 0.05 x (n - 1) of LIST price to
+    /// the customer out of their own share, never more than that share.
+    #[test]
+    fn section7_intra_brand_cut_is_a_share_of_list_price_capped_by_the_units_share() {
+        // Short-term: price 1.1 x list; reseller shares 0.30 / 0.10.
+        let sc = scenario(Strategy::Traditional, "short_term");
+        let (w, st) = stepped(&sc, 1);
+        let v = w
+            .units
+            .iter()
+            .map(|u| &st.scratch.views[u.id.idx()])
+            .find(|v| v.alive && v.rivals > 1)
+            .expect("a unit with rivals");
+        let cut = 0.05 * (v.rivals - 1) as f64;
+        assert!(
+            (v.discount as f64 - cut / 1.1).abs() < 1e-6,
+            "{}",
+            v.discount
+        );
+        // First year: the customer pays (1.1 - cut) x list; the unit gives up
+        // cut x list of its share.
+        let paid = v.price as f64 * (1.0 - crate::phases::service::discount_of(v, 0) as f64);
+        assert!((paid - (1.1 - cut)).abs() < 1e-6, "{paid}");
+        // Renewals: the cut would exceed the unit's renewal share of what the
+        // customer pays, so it is that share.
+        assert!(cut / 1.1 > v.share_renew as f64);
+        assert_eq!(crate::phases::service::discount_of(v, 12), v.share_renew);
+        // Long-term (price 0.9): the same cut of list is a larger share of price.
+        assert!((intra_cut(0.05, 4, 0.9) - 0.15 / 0.9).abs() < 1e-12);
+        assert_eq!(intra_cut(0.05, 1, 0.9), 0.0);
+    }
 }

@@ -25,6 +25,7 @@ fn bass_reduction_follows_the_recurrence() {
         4
     ];
     sc.market.segment_shares = [1.0, 0.0, 0.0, 0.0];
+    sc.scale_head_office(|_| false);
     let n = 80_000.0;
     let (p, q) = (sc.params.bass_p, sc.params.bass_q);
     let reps = 12;

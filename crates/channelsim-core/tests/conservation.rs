@@ -51,6 +51,7 @@ fn conservation_every_strategy_both_policies() {
             let mut sc = Scenario::single(s, preset);
             // A smaller market keeps the test fast; the rules are the same.
             sc.market.cities.truncate(6);
+            sc.scale_head_office(|_| false);
             check(&sc, 60);
         }
     }

@@ -10,6 +10,7 @@ use channelsim_core::{Scenario, VendorMonth, run_replicate};
 fn small(s: Strategy, preset: &str) -> Scenario {
     let mut sc = Scenario::single(s, preset);
     sc.market.cities.truncate(12);
+    sc.scale_head_office(|_| false);
     sc
 }
 

@@ -86,6 +86,7 @@ proptest! {
         sc.params.bass_p = bass_p;
         sc.vendors = vendors.into_iter().enumerate().map(|(i, mut v)| { v.name = format!("v{i}"); v }).collect();
         sc.market.cities = cities.into_iter().map(|(tier, enterprises)| CitySpec { tier, enterprises, addressable_share: 1.0 }).collect();
+        sc.scale_head_office(|_| false);
         prop_assert!(sc.violations().is_empty(), "{:?}", sc.violations());
         let enterprises = sc.market.total_enterprises();
         let mut world = build_world(&sc, 0);

@@ -40,6 +40,7 @@ fn snapshot(name: &str, sc: &Scenario) {
 fn short(s: Strategy, preset: &str) -> Scenario {
     let mut sc = Scenario::single(s, preset);
     sc.market.cities.truncate(8);
+    sc.scale_head_office(|_| false);
     sc.horizon_months = 36;
     sc
 }

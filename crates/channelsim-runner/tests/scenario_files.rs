@@ -122,10 +122,17 @@ fn the_other_scenario_files_say_what_they_promise() {
     assert_eq!(l.base.market.total_enterprises(), 1_000_000);
     assert_eq!(l.base.replicates, 1);
     assert_eq!(l.variants.len(), 7);
+    // Head-office figures scale with the market (none is set in the file).
+    let r = l.base.head_office_ratio();
+    assert_eq!(r, 1_000_000.0 / 64_000.0);
+    assert_eq!(l.base.params.rd_min, 300.0 * r);
+    let mut long_term = Policy::long_term();
+    long_term.managers *= r;
+    long_term.managers_growth *= r;
     for (v, s) in l.variants.iter().zip(Strategy::ALL) {
         assert_eq!(v.name, format!("{} / long_term", s.name()));
         assert_eq!(v.scenario.vendors[0].mix, Mix::uniform(s));
-        assert_eq!(v.scenario.vendors[0].policy, Policy::long_term());
+        assert_eq!(v.scenario.vendors[0].policy, long_term);
     }
 
     let d = load("discount_high.toml");

@@ -9,7 +9,7 @@
 
 use crate::ids::{N_IND, N_RING, N_SEG};
 use crate::params::Scenario;
-use crate::phases::service::ring_factor;
+use crate::phases::service::{discount_of, ring_factor};
 use crate::rng::{Phase, Stream};
 use crate::step::Shared;
 use crate::tally::{CityScratch, CityTally};
@@ -61,7 +61,11 @@ fn expand_city(
             let prob = e * city.sat[i] * co[slot * N_IND + city.industry[i] as usize];
             if v < prob {
                 city.ring[i] = (r + 1) as u8;
-                let growth = base * sv[slot].price * (rf[r + 1] - rf[r]);
+                // Growth of the contract the customer signs (after any
+                // intra-brand cut), as for first-year services.
+                let v = &sv[slot];
+                let price = v.price * (1.0 - discount_of(v, city.unit_tenure[i]));
+                let growth = base * price * (rf[r + 1] - rf[r]);
                 let fee = svc * growth;
                 city.paid[i] += fee;
                 let t = &mut tally.slots[slot];

@@ -36,7 +36,7 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
             cell_staff[v] += u.staff;
         }
     }
-    let training_system = p.training_system * sc.head_office_scale();
+    let training_system = p.training_system;
     for u in world.units.iter_mut().filter(|u| u.alive) {
         let v = u.vendor.idx();
         let pol = &world.vendors[v].policy;

@@ -16,7 +16,10 @@ pub fn run(world: &World, sc: &Scenario, s: &Scratch) -> Vec<VendorMonth> {
         .collect();
     let mut tier_size = [0u64; 4];
     let mut tier_active = vec![[0u64; 4]; nv];
+    // Satisfaction of the customers served this month (phase 4), and
+    // their number: some of them have left by the month's end.
     let mut sat = vec![0.0f64; nv];
+    let mut served = vec![0u64; nv];
     let mut with_app = vec![0u64; nv];
     for (city, tally) in world.cities.iter().zip(&s.tallies) {
         let t = (city.tier - 1) as usize;
@@ -38,6 +41,7 @@ pub fn run(world: &World, sc: &Scenario, s: &Scratch) -> Vec<VendorMonth> {
             r.ring4 += st.rings[4] as u64;
             tier_active[v][t] += n;
             sat[v] += st.sat_sum;
+            served[v] += st.served as u64;
             with_app[v] += st.apps_in_use as u64;
         }
     }
@@ -74,7 +78,7 @@ pub fn run(world: &World, sc: &Scenario, s: &Scratch) -> Vec<VendorMonth> {
         r.share_tier2 = share(1);
         r.share_tier3 = share(2);
         r.share_tier4 = share(3);
-        r.satisfaction = mean(sat[v], r.active);
+        r.satisfaction = mean(sat[v], served[v]);
         r.units_alive = alive[v];
         r.units_exited = vendor.units_exited as u64;
         r.unit_capability = mean(cap[v], alive[v]);
@@ -121,5 +125,29 @@ mod tests {
             (r.ecosystem_value - (r.profit + r.unit_profit_total + r.customer_surplus)).abs()
                 < 1e-6
         );
+    }
+
+    /// Mean satisfaction is over the customers served this month: those who
+    /// leave after service must not count in the sum only (it could exceed 1).
+    #[test]
+    fn satisfaction_is_the_mean_over_the_customers_served() {
+        let sc = scenario(Strategy::Traditional, "short_term");
+        let (mut w, mut st) = stepped(&sc, 12);
+        let mut churn_months = 0;
+        for _ in 0..24 {
+            let r = st.step(&mut w, &sc)[0].clone();
+            let (sum, n) = st
+                .scratch
+                .tallies
+                .iter()
+                .flat_map(|t| &t.slots)
+                .fold((0.0, 0u64), |(s, n), t| {
+                    (s + t.sat_sum, n + t.served as u64)
+                });
+            assert!((r.satisfaction - sum / n as f64).abs() < 1e-12);
+            assert!((0.0..=1.0).contains(&r.satisfaction));
+            churn_months += (r.churned > 0) as u32;
+        }
+        assert!(churn_months > 0);
     }
 }

@@ -1,10 +1,13 @@
-//! Phase 10, platform: an app in use for long enough with high enough
-//! quality is validated; the vendor's platform then offers it to every
-//! platform member, whose customers in that industry get its fit (and its
-//! builder earns royalties, phase 7).
+//! Phase 10, platform: an app of a platform member in use for long enough
+//! with high enough quality is validated; the vendor's platform then offers
+//! it to every platform member, whose customers in that industry get its
+//! fit (and its builder earns royalties, phase 7). Apps of units outside
+//! the platform are never validated: they serve only their builder's own
+//! customers (MODEL.md section 7).
 
 use crate::params::Scenario;
 use crate::step::Scratch;
+use crate::views::on_platform;
 use crate::world::World;
 
 pub fn run(world: &mut World, sc: &Scenario, _s: &mut Scratch) {
@@ -15,6 +18,7 @@ pub fn run(world: &mut World, sc: &Scenario, _s: &mut Scratch) {
             app.months_in_use += 1;
         }
         if !app.validated
+            && on_platform(sc, builder)
             && app.months_in_use >= p.validate_months
             && app.quality as f64 > p.validate_quality
         {
@@ -51,5 +55,31 @@ mod tests {
         }
         assert!(w.apps[0].validated);
         assert!(!w.apps[1].validated);
+    }
+
+    /// MODEL.md section 7: apps of units outside the platform serve only
+    /// their own customers, so the platform never validates them.
+    #[test]
+    fn section7_apps_of_units_outside_the_platform_are_not_validated() {
+        let sc = scenario(Strategy::Traditional, "long_term");
+        let (mut w, mut st) = stepped(&sc, 24);
+        let builder = w
+            .units
+            .iter()
+            .position(|u| u.alive && u.book_ind[0] > 0)
+            .unwrap();
+        w.apps = vec![App {
+            vendor: VendorId(0),
+            builder: UnitId(builder as u32),
+            industry: 0,
+            quality: 0.9,
+            months_in_use: 0,
+            validated: false,
+        }];
+        for _ in 0..8 {
+            st.step(&mut w, &sc);
+        }
+        assert!(w.apps[0].months_in_use >= 6);
+        assert!(!w.apps[0].validated);
     }
 }

@@ -46,7 +46,7 @@ fn review(world: &mut World, sc: &Scenario, v: VendorId, rng: &mut Stream) {
     let p = &sc.params;
     let month = world.month;
     let vendor = &mut world.vendors[v.idx()];
-    vendor.managers += vendor.policy.managers_growth * sc.head_office_scale();
+    vendor.managers += vendor.policy.managers_growth;
     let (prev, cur) = (vendor.last_quarter_revenue, vendor.quarter_revenue);
     vendor.prev_quarter_revenue = prev;
     vendor.last_quarter_revenue = cur;

@@ -29,7 +29,9 @@ pub fn ring_factor(g: f64) -> [f32; 5] {
     std::array::from_fn(|r| (1.0 + g).powi(r as i32) as f32)
 }
 
-/// Share of the vendor price the customer is let off by intra-brand rivalry.
+/// Share of the vendor price the customer is let off by intra-brand
+/// rivalry: 0.05 (n - 1) of list price, never more than the unit's share
+/// (first-year or renewal) of what the customer would pay.
 #[inline]
 pub fn discount_of(v: &UnitView, unit_tenure: u16) -> f32 {
     let share = if unit_tenure < 12 {

@@ -11,7 +11,6 @@ use crate::world::World;
 
 pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
     let p = &sc.params;
-    let scale = sc.head_office_scale();
     let month = world.month;
     let mut arr = vec![0.0; world.vendors.len()];
     for (city, tally) in world.cities.iter().zip(&s.tallies) {
@@ -34,21 +33,16 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
         f.revenue = f.share_revenue + f.dividends + f.owned_revenue;
         f.gross_profit = f.revenue - f.hosting - f.royalties - f.owned_costs;
         f.managers = p.manager_cost * vendor.managers;
-        f.training_system = if has_cells[v] {
-            p.training_system * scale
-        } else {
-            0.0
-        };
-        f.platform = p.platform_cost * scale * pol.online_level;
+        f.training_system = if has_cells[v] { p.training_system } else { 0.0 };
+        f.platform = p.platform_cost * pol.online_level;
         let overhead = f.enablement + f.managers + f.training_system + f.platform;
-        let rd_min = p.rd_min * scale;
+        let rd_min = p.rd_min;
         let normal = (pol.rd_rate * f.revenue).max(rd_min);
         // In loss-making months, and after a missed target, R&D is held at
         // the policy's floor (a share of last year's average).
         let losing = f.gross_profit - overhead - normal < 0.0;
         f.rd = if losing || month < vendor.rd_cut_until {
-            let avg = vendor.rd_history.iter().sum::<f64>() / 12.0;
-            (pol.rd_floor * avg).max(rd_min)
+            (pol.rd_floor * last_year_average(&vendor.rd_history, month)).max(rd_min)
         } else {
             normal
         };
@@ -59,10 +53,17 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
         vendor.quarter_revenue += f.revenue;
         vendor.rd_history[(month % 12) as usize] = f.rd;
         vendor.rd_stock = vendor.rd_stock * (1.0 - p.rd_depreciation) + f.rd;
-        vendor.quality = p.quality_floor
-            + p.quality_span * (1.0 - (-vendor.rd_stock / (p.rd_scale * scale)).exp());
+        vendor.quality =
+            p.quality_floor + p.quality_span * (1.0 - (-vendor.rd_stock / p.rd_scale).exp());
         world.ledger.external_costs += f.hosting + f.rd + overhead;
     }
+}
+
+/// Average monthly R&D of last year, over the months elapsed before
+/// `month` (at most 12): in year 1 the history's slots not yet written are
+/// zero and do not count. 0 in month 0.
+fn last_year_average(history: &[f64; 12], month: u32) -> f64 {
+    history.iter().sum::<f64>() / month.clamp(1, 12) as f64
 }
 
 #[cfg(test)]
@@ -77,8 +78,29 @@ mod tests {
         let v = &w.vendors[0];
         assert!(v.quality > sc.params.start_quality, "quality {}", v.quality);
         assert!(v.quality < sc.params.quality_floor + sc.params.quality_span);
-        let min = sc.params.rd_min * sc.head_office_scale();
+        let min = sc.params.rd_min;
         assert!(st.scratch.vendor_flows[0].rd >= min - 1e-9);
         assert!(v.rd_history.iter().all(|&r| r >= min - 1e-9));
+    }
+
+    /// MODEL.md: R&D is kept at the floor, a share of last year's average;
+    /// in year 1 that is the average of the months elapsed, not a twelfth
+    /// of their sum.
+    #[test]
+    fn section7_rd_floor_in_year_one_averages_the_months_elapsed() {
+        let sc = scenario(Strategy::JointVenture, "long_term");
+        assert_eq!(sc.vendors[0].policy.rd_floor, 1.0);
+        let (mut w, mut st) = stepped(&sc, 3);
+        assert_eq!(w.month, 3);
+        let v = &mut w.vendors[0];
+        v.rd_history = [0.0; 12];
+        v.rd_history[..3].copy_from_slice(&[900.0, 1200.0, 1500.0]);
+        // Within three months of a missed target: R&D at the floor.
+        v.rd_cut_until = 6;
+        super::run(&mut w, &sc, &mut st.scratch);
+        let rd = st.scratch.vendor_flows[0].rd;
+        assert!((rd - 1200.0).abs() < 1e-9, "R&D {rd}");
+        assert_eq!(super::last_year_average(&[0.0; 12], 0), 0.0);
+        assert_eq!(super::last_year_average(&[12.0; 12], 30), 12.0);
     }
 }

@@ -8,7 +8,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use channelsim_core::MODEL_VERSION;
-use channelsim_core::params::{CitySpec, Market, Params, Policy, Scenario, Switches, VendorSpec};
+use channelsim_core::params::{
+    CitySpec, HeadOffice, Market, Params, Policy, Scenario, Switches, VendorSpec,
+};
 
 use super::de::{DeError, elem_path, from_node};
 use super::error::{Diagnostic, ErrorKind, Sources, allowed_list};
@@ -101,7 +103,7 @@ impl<'a> Resolver<'a, '_> {
         let vendors = self.vendors(raw.vendor.unwrap_or_default())?;
         let switches: Switches = self.layered("switches", &Switches::default())?;
         let params: Params = self.layered("params", &Params::default())?;
-        Ok(Scenario {
+        let mut scenario = Scenario {
             name,
             description: raw.description.unwrap_or_default(),
             model,
@@ -113,7 +115,29 @@ impl<'a> Resolver<'a, '_> {
             vendors,
             switches,
             params,
-        })
+        };
+        // Head-office figures the scenario sets are used as given; the
+        // others scale with the market (MODEL.md section 7).
+        scenario.scale_head_office(|f| self.sets_head_office(f));
+        Ok(scenario)
+    }
+
+    /// Whether the document (file, `--set`s, the variant's `set`) gives a
+    /// head-office figure explicitly; presets and defaults do not count.
+    fn sets_head_office(&self, f: HeadOffice) -> bool {
+        let param = |k| self.at(&[P::K("params"), P::K(k)]).is_some();
+        let policy = |i, k| {
+            self.at(&[P::K("vendor"), P::I(i), P::K("policy_overrides"), P::K(k)])
+                .is_some()
+        };
+        match f {
+            HeadOffice::RdMin => param("rd_min"),
+            HeadOffice::RdScale => param("rd_scale"),
+            HeadOffice::TrainingSystem => param("training_system"),
+            HeadOffice::PlatformCost => param("platform_cost"),
+            HeadOffice::Managers(i) => policy(i, "managers"),
+            HeadOffice::ManagersGrowth(i) => policy(i, "managers_growth"),
+        }
     }
 
     fn name(&self, name: Option<String>) -> Result<String, Diagnostic> {
@@ -400,4 +424,60 @@ pub(crate) fn from_de_error(e: DeError, sources: &Sources<'_>) -> Diagnostic {
         ));
     }
     sources.diag(e.kind, e.loc.as_ref(), key, value, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::parse_scenario;
+
+    /// Half the reference market; vendor a sets its managers, the file sets
+    /// the R&D minimum, the command line the platform cost, a variant a
+    /// vendor's managers growth.
+    const HALF: &str = r#"
+name = "half"
+[market]
+cities = [{ tier = 1, count = 4, enterprises = 8000 }]
+[[vendor]]
+name = "a"
+strategy = "city_exclusive"
+policy = "long_term"
+policy_overrides = { managers = 10.0 }
+[[vendor]]
+name = "b"
+strategy = "traditional"
+policy = "long_term"
+[params]
+rd_min = 500.0
+[[variant]]
+name = "growth"
+set = { "vendor.b.policy.managers_growth" = 2.0 }
+"#;
+
+    /// MODEL.md section 7: head-office figures "scale in proportion to its
+    /// enterprises unless the scenario sets them", figure by figure.
+    #[test]
+    fn section7_head_office_figures_the_scenario_sets_are_used_as_given_the_others_scale() {
+        let f = parse_scenario(HALF, "half.toml", &["params.platform_cost=150.0".into()])
+            .expect("valid");
+        let sc = &f.base;
+        assert_eq!(sc.head_office_ratio(), 0.5);
+        let p = &sc.params;
+        assert_eq!(p.rd_min, 500.0, "set in the file");
+        assert_eq!(p.platform_cost, 150.0, "set on the command line");
+        assert_eq!(p.rd_scale, 50_000.0, "scaled");
+        assert_eq!(p.training_system, 150.0, "scaled");
+        let (a, b) = (&sc.vendors[0].policy, &sc.vendors[1].policy);
+        assert_eq!((a.managers, a.managers_growth), (10.0, 0.5));
+        assert_eq!((b.managers, b.managers_growth), (6.0, 0.5));
+        let v = &f.variants[0].scenario;
+        assert_eq!(
+            v.vendors[1].policy.managers_growth, 2.0,
+            "set by the variant"
+        );
+        assert_eq!(v.vendors[1].policy.managers, 6.0);
+        // The engine takes the resolved figures as they are.
+        let w = channelsim_core::init::build_world(sc, 0);
+        assert_eq!(w.vendors[0].managers, 10.0);
+        assert_eq!(w.vendors[1].managers, 6.0);
+    }
 }
