@@ -101,4 +101,53 @@ mod tests {
         let (w, _) = stepped(&scenario(Strategy::CityExclusive, "long_term"), 60);
         assert!(rings(&w) > 0);
     }
+
+    #[test]
+    fn section7_expansion_services_are_on_the_discounted_contract() {
+        use crate::ids::N_SEG;
+        use crate::phases::service::{discount_of, ring_factor};
+        use crate::step::Shared;
+        use crate::tally::CityScratch;
+        // Traditional distribution: several resellers per city, so
+        // intra-brand cuts apply; a high expansion rate, so many climb.
+        let mut sc = scenario(Strategy::Traditional, "long_term");
+        sc.params.expansion_rate = 0.5;
+        let (world, mut st) = stepped(&sc, 24);
+        let p = &sc.params;
+        let rf = ring_factor(p.ring_growth);
+        let (mut want, mut got, mut cut) = (0.0f64, 0.0f64, 0);
+        for (c, tally) in world.cities.iter().zip(st.scratch.tallies.iter_mut()) {
+            tally.reset(c.slots.len(), world.vendors.len());
+            let mut city = c.clone();
+            let w = Shared {
+                sc: &sc,
+                units: &world.units,
+                vendors: &world.vendors,
+                seed: world.seed,
+                replicate: world.replicate,
+                month: world.month,
+            };
+            super::city(&mut city, tally, &mut CityScratch::default(), &w);
+            for seg in 0..N_SEG {
+                for i in c.blocks[seg].active_range() {
+                    let r = c.ring[i] as usize;
+                    if city.ring[i] as usize != r + 1 {
+                        continue;
+                    }
+                    let v = &tally.views[c.slot[i] as usize];
+                    let d = discount_of(v, c.unit_tenure[i]);
+                    cut += (d > 0.0) as u32;
+                    let price = (v.price * (1.0 - d)) as f64;
+                    want +=
+                        p.services_expansion * p.base_acv[seg] * price * (rf[r + 1] - rf[r]) as f64;
+                }
+            }
+            got += tally.slots.iter().map(|t| t.services).sum::<f64>();
+        }
+        assert!(cut > 0, "some climbing customers had an intra-brand cut");
+        assert!(
+            (got - want).abs() <= 1e-5 * want,
+            "services {got} vs discounted growth {want}"
+        );
+    }
 }
