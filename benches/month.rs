@@ -2,6 +2,9 @@
 //! 120 months, one vendor per strategy, on one core. Throughput is active
 //! customer-months, counted by a run before the measurement (the run is
 //! deterministic, so every iteration serves the same customer-months).
+//! Two scaling groups follow, on the saturated city-exclusive market: at a
+//! quarter, half and all of its cities (the same mix of tiers), and on 1 and
+//! 2 threads.
 //!
 //! `cargo bench -p channelsim-core --bench month` (add a filter such as
 //! `month/saturated` to run some); estimates land in `target/criterion/`.
@@ -12,15 +15,24 @@ use channelsim_core::init::build_world;
 use channelsim_core::params::Market;
 use channelsim_core::step::Stepper;
 use channelsim_core::world::World;
-use criterion::{BatchSize, Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
+use criterion::measurement::WallTime;
+use criterion::{
+    BatchSize, BenchmarkGroup, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
+};
 use std::time::Duration;
 
-/// One vendor with the strategy, long-term policy, on the large market;
-/// `saturated`: a fast-adopting market where most enterprises become
-/// customers (the per-customer cost regime).
+/// One vendor with the strategy, long-term policy, on the large market (or
+/// every `every`-th of its cities); `saturated`: a fast-adopting market where
+/// most enterprises become customers (the per-customer cost regime).
 fn scenario(s: Strategy, saturated: bool) -> Scenario {
+    scenario_in(s, saturated, 1)
+}
+
+fn scenario_in(s: Strategy, saturated: bool, every: usize) -> Scenario {
     let mut sc = Scenario::single(s, "long_term");
     sc.market = Market::large_market();
+    sc.market.cities = sc.market.cities.into_iter().step_by(every).collect();
+    // Head-office figures in proportion to the market, once.
     sc.scale_head_office(|_| false);
     if saturated {
         sc.params.bass_p = 0.05;
@@ -42,50 +54,80 @@ fn run(world: &mut World, sc: &Scenario) -> u64 {
 
 fn month(c: &mut Criterion) {
     // One core, as the speed target is stated.
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(1)
-        .build()
-        .unwrap();
-    let mut cases: Vec<(String, Scenario)> = Strategy::ALL
-        .into_iter()
-        .map(|s| (format!("default/{}", s.name()), scenario(s, false)))
-        .collect();
-    for s in [
-        Strategy::CityExclusive,
-        Strategy::Traditional,
-        Strategy::TeamReplication,
-    ] {
-        cases.push((format!("saturated/{}", s.name()), scenario(s, true)));
-    }
     let mut group = c.benchmark_group("month");
-    // Runs are long: the same number of runs in every sample.
-    group
-        .sample_size(10)
-        .sampling_mode(SamplingMode::Flat)
-        .warm_up_time(Duration::from_millis(500));
-    for (name, sc) in &cases {
-        if !group_filter_matches(name) {
-            continue;
+    configure(&mut group);
+    for saturated in [false, true] {
+        for s in Strategy::ALL {
+            let regime = if saturated { "saturated" } else { "default" };
+            let name = format!("{regime}/{}", s.name());
+            measure(&mut group, "month", &name, &scenario(s, saturated), 1);
         }
-        // Ten runs of a saturated market take about half a minute.
-        let secs = if name.starts_with("saturated") { 30 } else { 8 };
-        group.measurement_time(Duration::from_secs(secs));
-        let customer_months = pool.install(|| run(&mut build_world(sc, 0), sc));
-        group.throughput(Throughput::Elements(customer_months));
-        group.bench_function(name.as_str(), |b| {
-            b.iter_batched(
-                || build_world(sc, 0),
-                |mut world| pool.install(|| run(&mut world, sc)),
-                BatchSize::PerIteration,
-            )
-        });
+    }
+    group.finish();
+
+    // Scaling with market size: every 4th, every 2nd, every city.
+    let mut group = c.benchmark_group("market_size");
+    configure(&mut group);
+    for every in [4, 2, 1] {
+        let sc = scenario_in(Strategy::CityExclusive, true, every);
+        let k = sc.market.total_enterprises() / 1000;
+        let name = format!("saturated/city_exclusive/{k}k");
+        measure(&mut group, "market_size", &name, &sc, 1);
+    }
+    group.finish();
+
+    // Scaling with cores: cities run in parallel within a month.
+    let mut group = c.benchmark_group("threads");
+    configure(&mut group);
+    let sc = scenario(Strategy::CityExclusive, true);
+    for threads in [1, 2] {
+        let name = format!("saturated/city_exclusive/{threads}");
+        measure(&mut group, "threads", &name, &sc, threads);
     }
     group.finish();
 }
 
+/// Runs are long: the same number of runs in every sample.
+fn configure(group: &mut BenchmarkGroup<WallTime>) {
+    group
+        .sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
+        .warm_up_time(Duration::from_millis(500));
+}
+
+/// One case on a pool of `threads` threads, unless the command line's
+/// filter leaves it out.
+fn measure(
+    group: &mut BenchmarkGroup<WallTime>,
+    group_name: &str,
+    name: &str,
+    sc: &Scenario,
+    threads: usize,
+) {
+    if !filter_matches(&format!("{group_name}/{name}")) {
+        return;
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
+    // Ten runs of a saturated market take about half a minute.
+    let secs = if name.starts_with("saturated") { 30 } else { 8 };
+    group.measurement_time(Duration::from_secs(secs));
+    let customer_months = pool.install(|| run(&mut build_world(sc, 0), sc));
+    group.throughput(Throughput::Elements(customer_months));
+    group.bench_function(name, |b| {
+        b.iter_batched(
+            || build_world(sc, 0),
+            |mut world| pool.install(|| run(&mut world, sc)),
+            BatchSize::PerIteration,
+        )
+    });
+}
+
 /// Skip the counting run of cases a command-line filter leaves out
 /// (`cargo bench --bench month -- saturated`).
-fn group_filter_matches(name: &str) -> bool {
+fn filter_matches(id: &str) -> bool {
     // Criterion's options that take a value.
     const VALUED: [&str; 12] = [
         "--save-baseline",
@@ -110,7 +152,7 @@ fn group_filter_matches(name: &str) -> bool {
             filter = Some(a);
         }
     }
-    filter.is_none_or(|f| format!("month/{name}").contains(&f))
+    filter.is_none_or(|f| id.contains(&f))
 }
 
 criterion_group!(benches, month);
