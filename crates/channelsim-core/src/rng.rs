@@ -118,8 +118,8 @@ impl Stream {
     /// not one draw per trial.
     #[inline]
     pub fn thinned(&mut self, n: usize, p_max: f32, mut trial: impl FnMut(usize, f32)) {
-        if !(p_max > 0.0) {
-            return;
+        if p_max.is_nan() || p_max <= 0.0 {
+            return; // no trial can succeed
         }
         let num = ((p_max * 256.0).ceil() as u32).min(256);
         let scale = num as f32 / 256.0;
@@ -266,12 +266,12 @@ mod tests {
                 }
             });
         }
-        for g in 0..4 {
+        for (g, &h) in hits.iter().enumerate() {
             let trials = (n / 4 * reps) as f64;
             let q = p(g) as f64;
             let sd = (q * (1.0 - q) * trials).sqrt().max(1e-9);
-            let z = (hits[g] as f64 - q * trials) / sd;
-            assert!(z.abs() < 5.0, "group {g}: {} hits, z {z}", hits[g]);
+            let z = (h as f64 - q * trials) / sd;
+            assert!(z.abs() < 5.0, "group {g}: {h} hits, z {z}");
         }
         assert_eq!(hits[3], 0);
     }

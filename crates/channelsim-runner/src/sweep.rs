@@ -8,6 +8,7 @@
 //!   (atomically) only when the shard is complete;
 //! - `results.csv`, `failures.csv`: the merged results, in run order, written
 //!   atomically by `merge` (a sweep without `--shard` merges itself).
+//!
 //! Because every run is deterministic and rows are kept in run order, the
 //! merged files are byte-identical however the work was split, resumed or
 //! threaded.

@@ -46,7 +46,7 @@ pub struct MorrisDesign {
 /// `level / (p - 1)` mapped onto each factor's range.
 pub fn morris(factors: &[Factor], r: usize, p: usize, seed: u64) -> Result<MorrisDesign> {
     check_factors(factors)?;
-    if p < 2 || p % 2 != 0 {
+    if p < 2 || !p.is_multiple_of(2) {
         return Err(StatsError::BadLevels(p));
     }
     if r == 0 {

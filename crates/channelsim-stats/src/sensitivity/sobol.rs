@@ -51,7 +51,7 @@ pub fn sobol_indices(
     }
     check_finite("model outputs", y)?;
     let block = if second_order { 2 * k + 2 } else { k + 2 };
-    if y.len() % block != 0 {
+    if !y.len().is_multiple_of(block) {
         return Err(StatsError::OutputShape {
             len: y.len(),
             expected: format!("a multiple of {block} rows for k = {k}"),
