@@ -120,6 +120,8 @@ fn the_other_scenario_files_say_what_they_promise() {
     let l = load("large.toml");
     assert_eq!(l.base.market.cities.len(), 400);
     assert_eq!(l.base.market.total_enterprises(), 1_000_000);
+    // The speed benchmark (benches/month.rs) builds this market in code.
+    assert_eq!(l.base.market, Market::large_market());
     assert_eq!(l.base.replicates, 1);
     assert_eq!(l.variants.len(), 7);
     // Head-office figures scale with the market (none is set in the file).
