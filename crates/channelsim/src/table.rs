@@ -11,7 +11,7 @@ const COLS: &[(&str, &str)] = &[
     ("satisfaction", "satisfaction"),
 ];
 
-fn cell(mean: f64, lo: f64, hi: f64) -> String {
+fn cell(n: usize, mean: f64, lo: f64, hi: f64) -> String {
     let f = |x: f64| {
         if x.abs() >= 100.0 {
             format!("{x:.0}")
@@ -19,6 +19,10 @@ fn cell(mean: f64, lo: f64, hi: f64) -> String {
             format!("{x:.3}")
         }
     };
+    if n < 2 {
+        // One replicate has no interval: say so rather than print [x, x].
+        return format!("{} [n=1]", f(mean));
+    }
     format!("{} [{}, {}]", f(mean), f(lo), f(hi))
 }
 
@@ -42,7 +46,7 @@ pub fn headline(out: &RunOutcome) -> String {
                 .summary
                 .iter()
                 .find(|s| &s.labels.variant == name && s.labels.vendor == vendor && s.metric == *m);
-            r.push(s.map_or("-".into(), |s| cell(s.mean, s.ci_lo, s.ci_hi)));
+            r.push(s.map_or("-".into(), |s| cell(s.n, s.mean, s.ci_lo, s.ci_hi)));
         }
         rows.push(r);
     }
@@ -100,4 +104,15 @@ pub fn headline(out: &RunOutcome) -> String {
         }
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cell;
+
+    #[test]
+    fn one_replicate_has_no_interval() {
+        assert_eq!(cell(1, 5.0, 5.0, 5.0), "5.000 [n=1]");
+        assert_eq!(cell(2, 1234.4, 1000.0, 1500.0), "1234 [1000, 1500]");
+    }
 }
