@@ -205,12 +205,19 @@ pub struct SummaryRow {
     #[serde(default)]
     pub policy: String,
     pub metric: String,
+    /// Replicates behind the figure (older files without it: taken as many).
+    #[serde(default = "many")]
+    pub n: usize,
     #[serde(deserialize_with = "num", default = "nan")]
     pub mean: f64,
     #[serde(deserialize_with = "num", default = "nan")]
     pub ci_lo: f64,
     #[serde(deserialize_with = "num", default = "nan")]
     pub ci_hi: f64,
+}
+
+fn many() -> usize {
+    usize::MAX
 }
 
 pub fn summary(dir: &Path) -> Result<Option<Vec<SummaryRow>>, PlotError> {
@@ -231,6 +238,8 @@ pub fn summary(dir: &Path) -> Result<Option<Vec<SummaryRow>>, PlotError> {
 
 #[derive(Clone, Debug, Deserialize)]
 pub struct Stat {
+    #[serde(default = "many")]
+    pub n: usize,
     #[serde(deserialize_with = "num", default = "nan")]
     pub mean: f64,
     #[serde(deserialize_with = "num", default = "nan")]

@@ -142,7 +142,8 @@ fn same(a: &Value, b: &Value) -> bool {
 /// One headline row: label, strategy, policy, (mean, lo, hi) per metric.
 struct HRow {
     meta: LineMeta,
-    est: Vec<Option<(f64, f64, f64)>>,
+    /// Mean, interval and replicates of each headline metric.
+    est: Vec<Option<(f64, f64, f64, usize)>>,
 }
 
 fn headline_rows(summary: Option<&[SummaryRow]>, compare: Option<&Compare>) -> (String, Vec<HRow>) {
@@ -168,7 +169,7 @@ fn headline_rows(summary: Option<&[SummaryRow]>, compare: Option<&Compare>) -> (
             }
             let h = out.iter_mut().find(|h| h.meta.variant == r.variant);
             if let (Some(h), Some(k)) = (h, HEADLINE.iter().position(|(m, _)| *m == r.metric)) {
-                h.est[k] = Some((r.mean, r.ci_lo, r.ci_hi));
+                h.est[k] = Some((r.mean, r.ci_lo, r.ci_hi, r.n));
             }
         }
         return (vendor, out);
@@ -188,7 +189,7 @@ fn headline_rows(summary: Option<&[SummaryRow]>, compare: Option<&Compare>) -> (
             },
             est: HEADLINE
                 .iter()
-                .map(|(m, _)| v.horizon.get(*m).map(|s| (s.mean, s.ci_lo, s.ci_hi)))
+                .map(|(m, _)| v.horizon.get(*m).map(|s| (s.mean, s.ci_lo, s.ci_hi, s.n)))
                 .collect(),
         })
         .collect();
@@ -267,17 +268,26 @@ fn headline_html(
         );
         for (k, (div, dec, best)) in cols.iter().enumerate() {
             match r.est[k] {
-                Some((m, lo, hi)) if m.is_finite() => {
+                Some((m, lo, hi, n)) if m.is_finite() => {
                     // Ties at the shown precision all win.
                     let win =
                         rows.len() > 1 && fmt_fixed(m / div, *dec) == fmt_fixed(best / div, *dec);
+                    // One replicate has no interval: say so, not [x – x].
+                    let ci = if n < 2 {
+                        "[n=1]".to_string()
+                    } else {
+                        format!(
+                            "[{} – {}]",
+                            fmt_fixed(lo / div, *dec),
+                            fmt_fixed(hi / div, *dec)
+                        )
+                    };
                     let _ = write!(
                         o,
-                        "<td class=\"num{}\"><span class=\"v\">{}</span><span class=\"ci\">[{} – {}]</span></td>",
+                        "<td class=\"num{}\"><span class=\"v\">{}</span><span class=\"ci\">{}</span></td>",
                         if win { " win" } else { "" },
                         fmt_fixed(m / div, *dec),
-                        fmt_fixed(lo / div, *dec),
-                        fmt_fixed(hi / div, *dec)
+                        ci
                     );
                 }
                 _ => o.push_str("<td class=\"num\">–</td>"),
@@ -309,12 +319,21 @@ fn crossover_html(o: &mut String, c: &Compare) {
         let (_, caption) = policy_crossover_text(p.crossover.as_ref());
         let cr = p.crossover.clone().unwrap_or_default();
         let at_h = p.diff.last().map_or("–".into(), |d| {
+            // A single pair (one replicate) has no interval.
+            let ci = if d.ci_lo.is_finite() && d.ci_hi.is_finite() {
+                format!(
+                    "[{} – {}]",
+                    fmt_fixed(d.ci_lo / div, dec),
+                    fmt_fixed(d.ci_hi / div, dec)
+                )
+            } else {
+                "[no interval]".to_string()
+            };
             format!(
-                "{} {}<span class=\"ci\">[{} – {}]</span>",
+                "{} {}<span class=\"ci\">{}</span>",
                 fmt_fixed(d.mean / div, dec),
                 esc(&unit),
-                fmt_fixed(d.ci_lo / div, dec),
-                fmt_fixed(d.ci_hi / div, dec)
+                ci
             )
         });
         let share = if cr.share_crossed.is_finite() {

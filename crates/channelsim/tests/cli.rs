@@ -73,6 +73,32 @@ fn run_writes_every_result_file_and_the_headline_table() {
 }
 
 #[test]
+fn one_replicate_shows_no_interval_in_the_table_or_the_report() {
+    let out = tmp("one-rep");
+    let o = ok(&[
+        "run",
+        fixture("small.toml").to_str().unwrap(),
+        "--replicates",
+        "1",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("[n=1]"), "{stdout}");
+    let report = String::from_utf8(read(&out.join("report.html"))).unwrap();
+    // Every cell says so; none shows an interval.
+    let cells = report.matches("<span class=\"ci\">[").count();
+    let said = report.matches("<span class=\"ci\">[n=1]</span>").count()
+        + report
+            .matches("<span class=\"ci\">[no interval]</span>")
+            .count();
+    assert!(cells > 0);
+    assert_eq!(cells, said);
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
 fn one_and_two_threads_write_identical_bytes() {
     let (a, b) = (tmp("t1"), tmp("t2"));
     let scen = fixture("small.toml");
