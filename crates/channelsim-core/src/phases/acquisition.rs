@@ -9,7 +9,6 @@ use crate::params::Scenario;
 use crate::rng::{Phase, Stream, binomial};
 use crate::step::Shared;
 use crate::tally::{CityScratch, CityTally};
-use crate::views::UnitView;
 use crate::world::{City, Unit};
 
 /// Phase 3 in one city.
@@ -46,6 +45,7 @@ fn acquire_city(city: &mut City, tally: &mut CityTally, bufs: &mut Bufs, ctx: &S
     bufs.reset(nv);
     let Bufs {
         cand,
+        cum,
         reach,
         weight,
         staff,
@@ -69,6 +69,9 @@ fn acquire_city(city: &mut City, tally: &mut CityTally, bufs: &mut Bufs, ctx: &S
         for c in cand.iter_mut() {
             c.clear();
         }
+        for c in cum.iter_mut() {
+            c.clear();
+        }
         staff.fill(0);
         online.fill(false);
         for (k, &uid) in city.slots.iter().enumerate() {
@@ -77,6 +80,10 @@ fn acquire_city(city: &mut City, tally: &mut CityTally, bufs: &mut Bufs, ctx: &S
             }
             let u = &ctx.units[uid.idx()];
             cand[u.vendor.idx()].push(k);
+            // Running total of the weights by free capacity (choose_unit).
+            let c = &mut cum[u.vendor.idx()];
+            let w = tally.views[k].free_capacity as f64 + 1.0;
+            c.push(c.last().map_or(w, |t| t + w));
             if u.kind == UnitKind::Online {
                 online[u.vendor.idx()] = true;
             } else {
@@ -155,7 +162,7 @@ fn acquire_city(city: &mut City, tally: &mut CityTally, bufs: &mut Bufs, ctx: &S
                 if reach[v] <= 0.0 {
                     continue;
                 }
-                let k = choose_unit(&cand[v], &tally.views, &mut rng);
+                let k = choose_unit(&cand[v], &cum[v], &mut rng);
                 pick[v] = k;
                 let uv = &tally.views[k];
                 let price = uv.price as f64 * (1.0 - uv.discount.min(uv.share_first) as f64);
@@ -206,6 +213,8 @@ static NEED: [f64; 256] = {
 #[derive(Clone, Debug, Default)]
 pub struct Bufs {
     cand: Vec<Vec<usize>>,
+    /// By vendor: running totals of its candidates' weights.
+    cum: Vec<Vec<f64>>,
     reach: Vec<f64>,
     weight: Vec<f64>,
     staff: Vec<u32>,
@@ -218,6 +227,7 @@ pub struct Bufs {
 impl Bufs {
     fn reset(&mut self, nv: usize) {
         self.cand.resize_with(nv, Vec::new);
+        self.cum.resize_with(nv, Vec::new);
         for (v, n) in [(&mut self.reach, nv), (&mut self.weight, nv + 1)] {
             v.clear();
             v.resize(n, 0.0);
@@ -232,20 +242,14 @@ impl Bufs {
 }
 
 /// Spread adopters over a vendor's eligible units by free capacity.
-fn choose_unit(cand: &[usize], views: &[UnitView], rng: &mut Stream) -> usize {
+fn choose_unit(cand: &[usize], cum: &[f64], rng: &mut Stream) -> usize {
     if cand.len() == 1 {
         return cand[0];
     }
-    let w = |k: usize| views[k].free_capacity as f64 + 1.0;
-    let total: f64 = cand.iter().map(|&k| w(k)).sum();
-    let mut x = rng.uniform() * total;
-    for &k in cand {
-        if x < w(k) {
-            return k;
-        }
-        x -= w(k);
-    }
-    *cand.last().unwrap()
+    // The first candidate whose running total exceeds a uniform share of
+    // the whole: by bisection, not a walk over every candidate.
+    let x = rng.uniform() * cum[cum.len() - 1];
+    cand[cum.partition_point(|&c| c <= x).min(cand.len() - 1)]
 }
 
 fn adopt(city: &mut City, tally: &mut CityTally, seg: usize, i: usize, slot: usize, s0: f32) {
@@ -262,6 +266,33 @@ fn adopt(city: &mut City, tally: &mut CityTally, seg: usize, i: usize, slot: usi
 mod tests {
     use super::*;
     use crate::testkit::{scenario, stepped};
+
+    #[test]
+    fn choose_unit_picks_in_proportion_to_the_weights() {
+        use crate::rng::Phase;
+        let cand = [3usize, 7, 9, 12];
+        let w = [1.0, 4.0, 0.0, 5.0]; // weights free capacity + 1 (0 never picked)
+        let cum: Vec<f64> = w
+            .iter()
+            .scan(0.0, |t, x| {
+                *t += x;
+                Some(*t)
+            })
+            .collect();
+        let mut rng = Stream::new(9, 0, 0, 0, Phase::Acquisition);
+        let n = 100_000;
+        let mut hits = [0u32; 4];
+        for _ in 0..n {
+            let k = choose_unit(&cand, &cum, &mut rng);
+            hits[cand.iter().position(|&c| c == k).unwrap()] += 1;
+        }
+        assert_eq!(hits[2], 0);
+        for (h, x) in hits.iter().zip(w) {
+            let p = x / 10.0;
+            let sd = (p * (1.0 - p) * n as f64).sqrt().max(1.0);
+            assert!((*h as f64 - p * n as f64).abs() < 5.0 * sd, "{hits:?}");
+        }
+    }
 
     #[test]
     fn abu_is_eligible_only_for_large_and_strategic_accounts() {
