@@ -11,10 +11,6 @@ pub struct SlotTally {
     pub rings: [u32; N_RING],
     pub new: u32,
     pub churned: u32,
-    /// Customers served this month (phase 4) and their satisfaction.
-    pub served: u32,
-    pub sat_sum: f64,
-    pub surplus: f64,
     /// Booked to the unit: its share of subscriptions (net of discounts)
     /// and all implementation services.
     pub unit_sub: f64,
@@ -30,13 +26,38 @@ pub struct SlotTally {
     pub apps_in_use: u32,
 }
 
+/// Sums over the customers served (phase 4).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Served {
+    pub sat: f64,
+    pub surplus: f64,
+    pub n: u32,
+}
+
+impl Served {
+    #[inline]
+    pub fn add(&mut self, sat: f32, surplus: f32) {
+        self.sat += sat as f64;
+        self.surplus += surplus as f64;
+        self.n += 1;
+    }
+
+    pub fn merge(&mut self, o: &Served) {
+        self.sat += o.sat;
+        self.surplus += o.surplus;
+        self.n += o.n;
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct CityTally {
     /// The month's view of each slot's unit (read-only in the city phases).
     pub views: Vec<crate::views::UnitView>,
     pub slots: Vec<SlotTally>,
-    /// Sum and count of satisfaction of each vendor's customers (for reputation).
-    pub vendor_sat: Vec<(f64, u32)>,
+    /// By vendor: the customers served this month (phase 4), their
+    /// satisfaction and surplus (for reputation and the vendor's figures;
+    /// nothing needs them by unit).
+    pub served: Vec<Served>,
     /// Time spent in each customer phase (acquisition to payments) this month.
     pub timings: [std::time::Duration; 5],
 }
@@ -47,10 +68,8 @@ pub struct CityTally {
 #[derive(Clone, Debug, Default)]
 pub struct CityScratch {
     pub acquisition: crate::phases::acquisition::Bufs,
-    /// Service: the figures of each (slot, industry, terms), and each
-    /// slot's sums.
+    /// Service: the figures of each (slot, industry, terms).
     pub service: Vec<crate::phases::service::Fig>,
-    pub service_acc: Vec<crate::phases::service::Acc>,
     /// Renewal: each slot as a unit a customer could move to.
     pub rivals: Vec<crate::phases::renewal::Rival>,
     /// Expansion: co-creation of each (slot, industry).
@@ -79,8 +98,8 @@ impl CityTally {
     pub fn reset(&mut self, slots: usize, vendors: usize) {
         self.slots.clear();
         self.slots.resize(slots, SlotTally::default());
-        self.vendor_sat.clear();
-        self.vendor_sat.resize(vendors, (0.0, 0));
+        self.served.clear();
+        self.served.resize(vendors, Served::default());
         self.timings = Default::default();
     }
 }

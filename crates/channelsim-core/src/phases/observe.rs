@@ -40,9 +40,11 @@ pub fn run(world: &World, sc: &Scenario, s: &Scratch) -> Vec<VendorMonth> {
             r.ring3 += st.rings[3] as u64;
             r.ring4 += st.rings[4] as u64;
             tier_active[v][t] += n;
-            sat[v] += st.sat_sum;
-            served[v] += st.served as u64;
             with_app[v] += st.apps_in_use as u64;
+        }
+        for (v, t) in tally.served.iter().enumerate() {
+            sat[v] += t.sat;
+            served[v] += t.n as u64;
         }
     }
     let mut alive = vec![0u64; nv];
@@ -140,10 +142,8 @@ mod tests {
                 .scratch
                 .tallies
                 .iter()
-                .flat_map(|t| &t.slots)
-                .fold((0.0, 0u64), |(s, n), t| {
-                    (s + t.sat_sum, n + t.served as u64)
-                });
+                .flat_map(|t| &t.served)
+                .fold((0.0, 0u64), |(s, n), t| (s + t.sat, n + t.n as u64));
             assert!((r.satisfaction - sum / n as f64).abs() < 1e-12);
             assert!((0.0..=1.0).contains(&r.satisfaction));
             churn_months += (r.churned > 0) as u32;

@@ -278,6 +278,9 @@ pub fn book(world: &mut World, sc: &Scenario, s: &mut Scratch) {
         u.book_ind = [0; N_IND];
     }
     for (city, tally) in world.cities.iter().zip(&s.tallies) {
+        for (vf, t) in s.vendor_flows.iter_mut().zip(&tally.served) {
+            vf.surplus += t.surplus;
+        }
         for (k, t) in tally.slots.iter().enumerate() {
             let uid = city.slots[k];
             let u = &mut world.units[uid.idx()];
@@ -293,7 +296,6 @@ pub fn book(world: &mut World, sc: &Scenario, s: &mut Scratch) {
             vf.share_revenue += t.vendor_sub;
             vf.new += t.new;
             vf.churned += t.churned;
-            vf.surplus += t.surplus;
             for ind in 0..N_IND {
                 if t.foreign_sub[ind] > 0.0 {
                     let src = s.views[uid.idx()].app_src[ind] as usize;

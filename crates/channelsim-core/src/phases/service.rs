@@ -14,7 +14,7 @@ use crate::ids::{N_IND, N_RING, N_SEG};
 use crate::lanes::F4;
 use crate::params::Scenario;
 use crate::step::Shared;
-use crate::tally::{CityScratch, CityTally};
+use crate::tally::{CityScratch, CityTally, Served};
 use crate::views::UnitView;
 use crate::world::City;
 
@@ -231,24 +231,7 @@ fn service_quality(w: &[f32; 6], needs: [[u8; 4]; 4], f: &Lanes) -> F4 {
     (num / den).clamp01()
 }
 
-/// Running sums of one slot.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Acc {
-    sat: f64,
-    surplus: f64,
-    served: u32,
-}
-
-impl Acc {
-    #[inline]
-    fn add(&mut self, sat: f32, surplus: f32) {
-        self.sat += sat as f64;
-        self.surplus += surplus as f64;
-        self.served += 1;
-    }
-}
-
-/// Running sums of a city's one slot, lane by lane: four short chains of
+/// Running sums of a city's one vendor, lane by lane: four short chains of
 /// additions rather than one long one.
 #[derive(Clone, Copy, Debug, Default)]
 struct Acc4 {
@@ -268,11 +251,11 @@ impl Acc4 {
         self.served += lanes as u32;
     }
 
-    fn total(&self) -> Acc {
-        Acc {
+    fn total(&self) -> Served {
+        Served {
             sat: (self.sat[0] + self.sat[1]) + (self.sat[2] + self.sat[3]),
             surplus: (self.surplus[0] + self.surplus[1]) + (self.surplus[2] + self.surplus[3]),
-            served: self.served,
+            n: self.served,
         }
     }
 }
@@ -291,28 +274,27 @@ fn serve_city(city: &mut City, tally: &mut CityTally, b: &mut CityScratch, k: &C
             figs.push(Fig::new(k, v, ind, 12));
         }
     }
-    // Sums per slot, in customer order. Where a city has one slot, its
-    // figures vary only by industry and terms, and the sums stay in
-    // registers.
-    let acc = &mut b.service_acc;
-    acc.clear();
+    // Sums per vendor, in customer order: in registers, lane by lane, where
+    // one vendor has the city (its figures vary only by industry and terms
+    // where it has one slot); else each customer to its slot's vendor.
+    let v0 = sv[0].vendor as usize;
     if sv.len() == 1 {
-        let one = OneSlot::new(figs);
         let mut a = Acc4::default();
-        serve_customers(city, k, &one, |_, s, u, lanes| a.add(s, u, lanes));
-        acc.push(a.total());
+        serve_customers(city, k, &OneSlot::new(figs), |_, s, u, lanes| {
+            a.add(s, u, lanes)
+        });
+        tally.served[v0].merge(&a.total());
+    } else if sv.iter().all(|v| v.vendor as usize == v0) {
+        let mut a = Acc4::default();
+        serve_customers(city, k, &BySlot(figs), |_, s, u, lanes| a.add(s, u, lanes));
+        tally.served[v0].merge(&a.total());
     } else {
-        acc.resize(sv.len(), Acc::default());
+        let served = &mut tally.served;
         serve_customers(city, k, &BySlot(figs), |slot, s, u, lanes| {
             for l in 0..lanes {
-                acc[slot[l] as usize].add(s[l], u[l]);
+                served[sv[slot[l] as usize].vendor as usize].add(s[l], u[l]);
             }
         });
-    }
-    for (t, a) in tally.slots.iter_mut().zip(acc.iter()) {
-        t.sat_sum += a.sat;
-        t.surplus += a.surplus;
-        t.served += a.served;
     }
     reputation(city, tally, k)
 }
@@ -403,18 +385,11 @@ fn serve_customers(
 }
 
 /// Reputation: exponential average of the vendor's customers' satisfaction.
-fn reputation(city: &mut City, tally: &mut CityTally, k: &Consts) {
-    let sv = &tally.views;
-    for (slot, t) in tally.slots.iter().enumerate() {
-        let v = sv[slot].vendor as usize;
-        tally.vendor_sat[v].0 += t.sat_sum;
-        tally.vendor_sat[v].1 += t.served;
-    }
-    let rw = k.rw;
-    for (v, &(sum, n)) in tally.vendor_sat.iter().enumerate() {
-        if n > 0 {
-            let mean = (sum / n as f64) as f32;
-            city.reputation[v] += rw * (mean - city.reputation[v]);
+fn reputation(city: &mut City, tally: &CityTally, k: &Consts) {
+    for (v, t) in tally.served.iter().enumerate() {
+        if t.n > 0 {
+            let mean = (t.sat / t.n as f64) as f32;
+            city.reputation[v] += k.rw * (mean - city.reputation[v]);
         }
     }
 }
