@@ -72,6 +72,8 @@ pub struct CityScratch {
     pub service: Vec<crate::phases::service::Fig>,
     /// Renewal: each slot as a unit a customer could move to.
     pub rivals: Vec<crate::phases::renewal::Rival>,
+    /// Renewal: eligible slots grouped by vendor and kind.
+    pub takers: Vec<u32>,
     /// Expansion: co-creation of each (slot, industry).
     pub co_creation: Vec<f32>,
     /// Payments: each slot's terms; what a customer of a (slot, ring, term)

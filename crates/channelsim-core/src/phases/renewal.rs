@@ -17,7 +17,15 @@ use rayon::prelude::*;
 /// Phase 6 in one city.
 pub fn city(city: &mut City, tally: &mut CityTally, b: &mut CityScratch, w: &Shared) {
     let mut rng = Stream::new(w.seed, w.replicate, w.month, city.id.0, Phase::Renewal);
-    renew_city(city, tally, &mut b.rivals, w.units, w.sc, &mut rng)
+    renew_city(
+        city,
+        tally,
+        &mut b.rivals,
+        &mut b.takers,
+        w.units,
+        w.sc,
+        &mut rng,
+    )
 }
 
 /// The annual churn rule, base_churn(segment) x exp(-4 (S - 0.6)) x
@@ -85,6 +93,7 @@ fn renew_city(
     city: &mut City,
     tally: &mut CityTally,
     rivals: &mut Vec<Rival>,
+    takers: &mut Vec<u32>,
     units: &[Unit],
     sc: &Scenario,
     rng: &mut Stream,
@@ -96,6 +105,7 @@ fn renew_city(
         // Who could take a customer that moves: each slot's vendor and kind,
         // and whether it takes this segment here (looked up once).
         rivals.clear();
+        takers.clear();
         if moves {
             rivals.extend(city.slots.iter().map(|u| {
                 let u = &units[u.idx()];
@@ -103,13 +113,19 @@ fn renew_city(
                     vendor: u.vendor.0,
                     kind: u.kind,
                     eligible: eligible(sc, u, city.tier, seg),
+                    grouped: false,
+                    start: 0,
+                    size: 0,
+                    pos: 0,
                 }
             }));
+            group_takers(rivals, takers);
         }
         let ctx = Ctx {
             sc,
             churn: &churn,
             rivals,
+            takers,
         };
         // Lost customers a year gone return to the pool.
         let lost = city.blocks[seg].lost_range();
@@ -143,6 +159,40 @@ pub struct Rival {
     vendor: u32,
     kind: UnitKind,
     eligible: bool,
+    grouped: bool,
+    /// Where the eligible slots of this slot's vendor and kind stand in
+    /// the takers list, how many they are, and this slot's place among
+    /// them (if eligible).
+    start: u32,
+    size: u32,
+    pos: u32,
+}
+
+/// List the eligible slots grouped by (vendor, kind), each group in slot
+/// order, and tell every slot where its group stands: a move then picks
+/// its rival by index rather than by two scans of the slots.
+fn group_takers(rivals: &mut [Rival], takers: &mut Vec<u32>) {
+    for k in 0..rivals.len() {
+        let me = rivals[k];
+        let same = |r: &Rival| r.vendor == me.vendor && r.kind == me.kind;
+        // The first slot of the group (eligible or not) lists it.
+        if me.grouped {
+            continue;
+        }
+        let start = takers.len() as u32;
+        takers.extend(
+            (k..rivals.len())
+                .filter(|&j| rivals[j].eligible && same(&rivals[j]))
+                .map(|j| j as u32),
+        );
+        let size = takers.len() as u32 - start;
+        for (n, &j) in takers[start as usize..].iter().enumerate() {
+            rivals[j as usize].pos = n as u32;
+        }
+        for r in rivals[k..].iter_mut().filter(|r| same(r)) {
+            (r.start, r.size, r.grouped) = (start, size, true);
+        }
+    }
 }
 
 /// What a renewal reads of the rest of the world.
@@ -151,6 +201,8 @@ struct Ctx<'a> {
     churn: &'a Churn,
     /// By slot.
     rivals: &'a [Rival],
+    /// Eligible slots grouped by vendor and kind (see `group_takers`).
+    takers: &'a [u32],
 }
 
 /// One customer's renewal: it churns, or stays and may move to a rival
@@ -175,15 +227,13 @@ fn renew(
     let n = tally.views[slot].rivals;
     if n > 1 && rng.chance(p.intra_move * (n - 1) as f64 / n as f64) {
         // Another unit of the same vendor and kind that takes the segment.
+        // (Its group in slot order, itself left out.)
         let me = ctx.rivals[slot];
-        let rival = |k: &usize| {
-            let u = &ctx.rivals[*k];
-            *k != slot && u.vendor == me.vendor && u.kind == me.kind && u.eligible
-        };
-        let count = (0..ctx.rivals.len()).filter(rival).count();
+        let count = me.size - me.eligible as u32;
         if count > 0 {
-            let pick = rng.below(count as u32) as usize;
-            let k = (0..ctx.rivals.len()).filter(rival).nth(pick).unwrap();
+            let pick = rng.below(count);
+            let pick = pick + (me.eligible && pick >= me.pos) as u32;
+            let k = ctx.takers[(me.start + pick) as usize];
             city.slot[i] = k as u16;
             city.unit_tenure[i] = 0;
         }
@@ -253,6 +303,37 @@ pub fn rehome_orphans(world: &mut World, sc: &Scenario, tallies: &mut [CityTally
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn takers_group_eligible_slots_by_vendor_and_kind_in_slot_order() {
+        let r = |vendor, kind, eligible| Rival {
+            vendor,
+            kind,
+            eligible,
+            grouped: false,
+            start: 0,
+            size: 0,
+            pos: 0,
+        };
+        use UnitKind::{Cell, Reseller};
+        let mut rivals = vec![
+            r(0, Reseller, false),
+            r(0, Cell, true),
+            r(0, Reseller, true),
+            r(1, Reseller, true),
+            r(0, Reseller, true),
+            r(0, Cell, true),
+        ];
+        let mut takers = Vec::new();
+        group_takers(&mut rivals, &mut takers);
+        // Groups in order of their first slot: (0, Reseller), (0, Cell), (1, Reseller).
+        assert_eq!(takers, vec![2, 4, 1, 5, 3]);
+        let g = |k: usize| (rivals[k].start, rivals[k].size);
+        assert_eq!([g(0), g(2), g(4)], [(0, 2); 3]);
+        assert_eq!([g(1), g(5)], [(2, 2); 2]);
+        assert_eq!(g(3), (4, 1));
+        assert_eq!((rivals[2].pos, rivals[4].pos, rivals[5].pos), (0, 1, 1));
+    }
 
     #[test]
     fn churn_falls_with_satisfaction_and_ring_and_is_capped() {
