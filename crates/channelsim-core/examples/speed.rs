@@ -1,5 +1,7 @@
 //! Speed of one run on the 1M-enterprise market: active customer-months per
-//! second. Usage: speed [strategy] [threads]
+//! second. Usage: speed [strategy] [threads]. Environment: SATURATE (a
+//! fast-adopting market), CITIES=n (the first n cities only), MONTHS=m
+//! (horizon), SLOTS (print slot and unit counts at the end).
 use channelsim_core::Scenario;
 use channelsim_core::ids::Strategy;
 use channelsim_core::metrics::Collect;
@@ -17,16 +19,16 @@ fn main() {
         .unwrap_or(1);
     let mut sc = Scenario::single(s, "long_term");
     sc.market = Market::large_market();
+    if let Some(n) = std::env::var("CITIES").ok().and_then(|m| m.parse().ok()) {
+        // The first n cities only: a market small enough for the caches.
+        sc.market.cities.truncate(n);
+    }
     sc.scale_head_office(|_| false);
     if std::env::var("SATURATE").is_ok() {
         // A fast-adopting market: most enterprises active, to measure the
         // per-customer cost of the month.
         sc.params.bass_p = 0.05;
         sc.params.u_outside = -5.0;
-    }
-    if let Some(n) = std::env::var("CITIES").ok().and_then(|m| m.parse().ok()) {
-        // The first n cities only: a market small enough for the caches.
-        sc.market.cities.truncate(n);
     }
     if let Some(m) = std::env::var("MONTHS").ok().and_then(|m| m.parse().ok()) {
         sc.horizon_months = m;
