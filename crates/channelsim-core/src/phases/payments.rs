@@ -47,6 +47,15 @@ impl Terms {
         (pay, if t == 0 { svc * pay } else { 0.0 })
     }
 
+    /// What one customer of each (ring, term) cell pays this month, as its
+    /// `paid` books it.
+    fn bill(&self, k: &Month, cells: &mut [f32]) {
+        for (c, b) in cells.iter_mut().enumerate() {
+            let (pay, services) = self.pay(k.base, k.rf[c / N_TERM], k.svc, c % N_TERM);
+            *b = (pay + services) as f32;
+        }
+    }
+
     fn new(v: &UnitView) -> Terms {
         let ut = [0, 1, 12];
         Terms {
@@ -170,10 +179,7 @@ fn pay_counted(city: &mut City, tally: &mut CityTally, b: &mut CityScratch, k: &
     let r = city.blocks[k.seg].active_range();
     if nslots == 1 {
         billed[0] = true;
-        for (c, b) in bill.iter_mut().enumerate() {
-            let (pay, services) = terms[0].pay(k.base, k.rf[c / N_TERM], k.svc, c % N_TERM);
-            *b = (pay + services) as f32;
-        }
+        terms[0].bill(k, bill);
         count_one(city, r, (&*bill).try_into().unwrap(), by_term, by_ind);
     } else {
         let (slot, ring) = (&city.slot[r.clone()], &city.ring[r.clone()]);
@@ -183,10 +189,7 @@ fn pay_counted(city: &mut City, tally: &mut CityTally, b: &mut CityScratch, k: &
             let (s, rg) = (slot[i] as usize, ring[i] as usize);
             if !billed[s] {
                 billed[s] = true;
-                for (c, b) in bill[s * CELLS..][..CELLS].iter_mut().enumerate() {
-                    let (pay, services) = terms[s].pay(k.base, k.rf[c / N_TERM], k.svc, c % N_TERM);
-                    *b = (pay + services) as f32;
-                }
+                terms[s].bill(k, &mut bill[s * CELLS..][..CELLS]);
             }
             let m = s * CELLS + rg * N_TERM + term(uts[i]);
             paid[i] += bill[m];

@@ -279,15 +279,9 @@ fn serve_city(city: &mut City, tally: &mut CityTally, b: &mut CityScratch, k: &C
     // where it has one slot); else each customer to its slot's vendor.
     let v0 = sv[0].vendor as usize;
     if sv.len() == 1 {
-        let mut a = Acc4::default();
-        serve_customers(city, k, &OneSlot::new(figs), |_, s, u, lanes| {
-            a.add(s, u, lanes)
-        });
-        tally.served[v0].merge(&a.total());
+        tally.served[v0].merge(&lane_sums(city, k, &OneSlot::new(figs)));
     } else if sv.iter().all(|v| v.vendor as usize == v0) {
-        let mut a = Acc4::default();
-        serve_customers(city, k, &BySlot(figs), |_, s, u, lanes| a.add(s, u, lanes));
-        tally.served[v0].merge(&a.total());
+        tally.served[v0].merge(&lane_sums(city, k, &BySlot(figs)));
     } else {
         let served = &mut tally.served;
         serve_customers(city, k, &BySlot(figs), |slot, s, u, lanes| {
@@ -297,6 +291,14 @@ fn serve_city(city: &mut City, tally: &mut CityTally, b: &mut CityScratch, k: &C
         });
     }
     reputation(city, tally, k)
+}
+
+/// Serve every customer of a city with one vendor, summing in lanes.
+#[inline(always)]
+fn lane_sums(city: &mut City, k: &Consts, figures: &impl Figures) -> Served {
+    let mut a = Acc4::default();
+    serve_customers(city, k, figures, |_, s, u, lanes| a.add(s, u, lanes));
+    a.total()
 }
 
 /// Four customers' service: their new satisfaction and their surplus.
