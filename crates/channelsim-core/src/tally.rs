@@ -77,14 +77,12 @@ pub struct CityScratch {
     /// Expansion: co-creation of each (slot, industry).
     pub co_creation: Vec<f32>,
     /// Payments: each slot's terms; what a customer of a (slot, ring, term)
-    /// pays, worked out for the slots `billed` in the segment; customers
-    /// counted per (slot, ring, term) and per (slot, industry, ring), left
-    /// at zero between cities.
+    /// pays this month in the segment; customers
+    /// counted per (slot, industry, ring, term), left at zero between
+    /// cities.
     pub terms: Vec<crate::phases::payments::Terms>,
-    pub billed: Vec<bool>,
     pub bill: Vec<f32>,
-    pub by_term: Vec<u32>,
-    pub by_ind: Vec<u32>,
+    pub cells: Vec<u32>,
 }
 
 thread_local! {

@@ -8,7 +8,7 @@ use crate::ids::{N_IND, N_RING, N_SEG, UnitKind};
 use crate::params::Scenario;
 use crate::phases::service::{discount_of, ring_factor};
 use crate::step::{Scratch, Shared};
-use crate::tally::{CityScratch, CityTally};
+use crate::tally::{CityScratch, CityTally, SlotTally};
 use crate::views::{NO_SRC, UnitView};
 use crate::world::{City, World};
 
@@ -159,82 +159,88 @@ fn pay_each(city: &mut City, tally: &mut CityTally, terms: &[Terms], k: &Month) 
     }
 }
 
-/// Count the customers of the segment per (slot, ring, term) and (slot,
-/// industry, ring), booking each one's `paid`; then multiply out per slot
-/// with customers, and leave the counts at zero.
+/// Cells a slot's customers are counted in: (industry, ring, term).
+const CELLS: usize = N_IND * N_RING * N_TERM;
+/// Cells of a slot's bill: (ring, term).
+const BILLS: usize = N_RING * N_TERM;
+
+/// Count the customers of the segment per (slot, industry, ring, term),
+/// booking each one's `paid`; then multiply out per slot with customers,
+/// and leave the counts at zero.
 fn pay_counted(city: &mut City, tally: &mut CityTally, b: &mut CityScratch, k: &Month) {
-    const CELLS: usize = N_RING * N_TERM;
     let sv = &tally.views;
     let nslots = sv.len();
-    b.by_term.resize(nslots * CELLS, 0);
-    b.by_ind.resize(nslots * N_IND * N_RING, 0);
+    b.cells.resize(nslots * CELLS, 0);
     // What one customer of a (slot, ring, term) pays, as its `paid` books
-    // it; a slot's are worked out at its first customer.
-    b.billed.clear();
-    b.billed.resize(nslots, false);
-    b.bill.resize(nslots * CELLS, 0.0);
+    // it.
+    b.bill.resize(nslots * BILLS, 0.0);
     let terms = &b.terms[..];
-    let (by_term, by_ind) = (&mut b.by_term[..], &mut b.by_ind[..]);
-    let (billed, bill) = (&mut b.billed[..], &mut b.bill[..]);
+    let (cells, bill) = (&mut b.cells[..], &mut b.bill[..]);
+    for (t, bill) in terms.iter().zip(bill.chunks_exact_mut(BILLS)) {
+        t.bill(k, bill);
+    }
     let r = city.blocks[k.seg].active_range();
     if nslots == 1 {
-        billed[0] = true;
-        terms[0].bill(k, bill);
-        count_one(city, r, (&*bill).try_into().unwrap(), by_term, by_ind);
+        count_one(city, r, (&*bill).try_into().unwrap(), cells);
     } else {
         let (slot, ring) = (&city.slot[r.clone()], &city.ring[r.clone()]);
         let (ind, uts) = (&city.industry[r.clone()], &city.unit_tenure[r.clone()]);
         let paid = &mut city.paid[r];
         for i in 0..slot.len() {
-            let (s, rg) = (slot[i] as usize, ring[i] as usize);
-            if !billed[s] {
-                billed[s] = true;
-                terms[s].bill(k, &mut bill[s * CELLS..][..CELLS]);
-            }
-            let m = s * CELLS + rg * N_TERM + term(uts[i]);
-            paid[i] += bill[m];
-            by_term[m] += 1;
-            by_ind[(s * N_IND + ind[i] as usize) * N_RING + rg] += 1;
+            let s = slot[i] as usize;
+            let t = ring[i] as usize * N_TERM + term(uts[i]);
+            paid[i] += bill[s * BILLS + t];
+            cells[s * CELLS + ind[i] as usize * BILLS + t] += 1;
         }
     }
-    let slots = sv.iter().zip(terms).zip(tally.slots.iter_mut()).enumerate();
-    for (slot, ((v, terms), t)) in slots.filter(|&(s, _)| billed[s]) {
-        let bp = k.base * terms.price;
-        let counts = &mut by_term[slot * CELLS..][..CELLS];
-        for term in 0..N_TERM {
-            // Contract value at list x ring factors of the customers.
-            let mut rings = 0.0;
-            for (ring, &f) in k.rf.iter().enumerate() {
-                let n = std::mem::take(&mut counts[ring * N_TERM + term]);
-                rings += n as f64 * f;
-                t.book[k.seg] += n;
-                t.rings[ring] += n;
-            }
-            let gross = bp * rings;
-            let (pay, services) = terms.pay(k.base, rings, k.svc, term);
-            let (share, d) = (terms.share[term], terms.discount[term]);
-            t.unit_sub += gross * (share - d) + services;
-            t.vendor_sub += gross * (1.0 - share);
-            t.services += services;
-            t.customer_paid += pay + services;
-            t.arr += pay * 12.0;
+    let slots = sv.iter().zip(terms).zip(tally.slots.iter_mut());
+    for (((v, terms), t), counts) in slots.zip(cells.chunks_exact_mut(CELLS)) {
+        if counts.iter().any(|&n| n > 0) {
+            book_slot(v, terms, t, k, counts);
+            counts.fill(0);
         }
-        for ind in 0..N_IND {
-            let counts = &mut by_ind[(slot * N_IND + ind) * N_RING..][..N_RING];
-            let (mut n, mut rings) = (0, 0.0);
-            for (c, &f) in counts.iter_mut().zip(&k.rf) {
-                let c = std::mem::take(c);
-                n += c;
-                rings += c as f64 * f;
-            }
-            t.book_ind[ind] += n;
-            if v.app_src[ind] != NO_SRC {
-                // Subscriptions on another unit's app (its royalties).
-                t.foreign_sub[ind] += bp * rings;
-            }
-            if v.app_fit[ind] > 0.0 {
-                t.apps_in_use += n;
-            }
+    }
+}
+
+/// Book one slot's counted customers of the segment: (industry, ring,
+/// term) counts in `n`.
+fn book_slot(v: &UnitView, terms: &Terms, t: &mut SlotTally, k: &Month, n: &[u32]) {
+    let bp = k.base * terms.price;
+    // By (ring, term), summed over industries (integers: exact).
+    let by_rt: [u32; BILLS] = std::array::from_fn(|c| (0..N_IND).map(|i| n[i * BILLS + c]).sum());
+    for term in 0..N_TERM {
+        // Contract value at list x ring factors of the customers.
+        let mut rings = 0.0;
+        for (ring, &f) in k.rf.iter().enumerate() {
+            let n = by_rt[ring * N_TERM + term];
+            rings += n as f64 * f;
+            t.book[k.seg] += n;
+            t.rings[ring] += n;
+        }
+        let gross = bp * rings;
+        let (pay, services) = terms.pay(k.base, rings, k.svc, term);
+        let (share, d) = (terms.share[term], terms.discount[term]);
+        t.unit_sub += gross * (share - d) + services;
+        t.vendor_sub += gross * (1.0 - share);
+        t.services += services;
+        t.customer_paid += pay + services;
+        t.arr += pay * 12.0;
+    }
+    for ind in 0..N_IND {
+        let cell = &n[ind * BILLS..][..BILLS];
+        let (mut total, mut rings) = (0, 0.0);
+        for (ring, &f) in k.rf.iter().enumerate() {
+            let c: u32 = cell[ring * N_TERM..][..N_TERM].iter().sum();
+            total += c;
+            rings += c as f64 * f;
+        }
+        t.book_ind[ind] += total;
+        if v.app_src[ind] != NO_SRC {
+            // Subscriptions on another unit's app (its royalties).
+            t.foreign_sub[ind] += bp * rings;
+        }
+        if v.app_fit[ind] > 0.0 {
+            t.apps_in_use += total;
         }
     }
 }
@@ -242,32 +248,19 @@ fn pay_counted(city: &mut City, tally: &mut CityTally, b: &mut CityScratch, k: &
 /// The counting of a city with one slot: no slot column to read, and
 /// counts kept in four copies by customer index, so that neighbours in the
 /// same cell do not wait on each other's increment.
-fn count_one(
-    city: &mut City,
-    r: std::ops::Range<usize>,
-    bill: &[f32; N_RING * N_TERM],
-    by_term: &mut [u32],
-    by_ind: &mut [u32],
-) {
-    const T: usize = 16; // N_RING x N_TERM = 15 cells, padded
-    const I: usize = 64; // N_IND x N_RING = 40 cells, padded
-    let mut term_cells = [[0u32; T]; 4];
-    let mut ind_cells = [[0u32; I]; 4];
+fn count_one(city: &mut City, r: std::ops::Range<usize>, bill: &[f32; BILLS], cells: &mut [u32]) {
+    const C: usize = 128; // CELLS = 90 cells, padded
+    let mut copies = [[0u32; C]; 4];
     let (ring, ind) = (&city.ring[r.clone()], &city.industry[r.clone()]);
     let (uts, paid) = (&city.unit_tenure[r.clone()], &mut city.paid[r]);
     for i in 0..paid.len() {
         debug_assert!((ring[i] as usize) < N_RING && (ind[i] as usize) < N_IND);
-        let rg = ring[i] as usize;
-        let m = (rg * N_TERM + term(uts[i])) & (T - 1);
-        paid[i] += bill[m.min(N_RING * N_TERM - 1)];
-        term_cells[i & 3][m] += 1;
-        ind_cells[i & 3][(ind[i] as usize * N_RING + rg) & (I - 1)] += 1;
+        let t = (ring[i] as usize * N_TERM + term(uts[i])).min(BILLS - 1);
+        paid[i] += bill[t];
+        copies[i & 3][(ind[i] as usize * BILLS + t) & (C - 1)] += 1;
     }
-    for c in 0..4 {
-        for (n, x) in by_term.iter_mut().zip(&term_cells[c]) {
-            *n += x;
-        }
-        for (n, x) in by_ind.iter_mut().zip(&ind_cells[c]) {
+    for c in &copies {
+        for (n, x) in cells.iter_mut().zip(c) {
             *n += x;
         }
     }
