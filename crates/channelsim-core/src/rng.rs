@@ -63,6 +63,13 @@ impl Stream {
         mix64(self.state)
     }
 
+    /// The draw `next` would give after `ahead` other draws, without
+    /// drawing: the stream is a counter, so any draw can be looked up.
+    #[inline]
+    pub fn peek(&self, ahead: u64) -> u64 {
+        mix64(self.state.wrapping_add(GOLDEN.wrapping_mul(ahead + 1)))
+    }
+
     /// Uniform in [0, 1), 53 bits.
     #[inline]
     pub fn uniform(&mut self) -> f64 {
@@ -200,6 +207,15 @@ impl BetaMean {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn peek_gives_the_draw_next_will_give() {
+        let mut s = Stream::new(3, 1, 7, 2, Phase::Acquisition);
+        let ahead: Vec<u64> = (0..10).map(|k| s.peek(k)).collect();
+        let drawn: Vec<u64> = (0..10).map(|_| s.next()).collect();
+        assert_eq!(ahead, drawn);
+        assert_ne!(s.peek(0), drawn[9]);
+    }
 
     #[test]
     fn streams_differ_by_every_coordinate() {

@@ -155,6 +155,48 @@ impl City {
         self.ring[last_active] = 0;
     }
 
+    /// Ask for the cache lines an adoption of the enterprise at `i` will
+    /// read (a hint: `i` past the end asks for nothing).
+    #[inline(always)]
+    pub fn prefetch_kept(&self, i: usize) {
+        prefetch(&self.industry, i);
+        prefetch(&self.needs, i);
+        prefetch(&self.paid, i);
+    }
+
+    /// Where the month's customer phases start reading this city: the
+    /// first `bytes` of each column's active and lost customers, segment
+    /// by segment, and the city's small vectors, as (address, bytes).
+    pub fn first_reads(&self, bytes: usize, out: &mut Vec<(usize, usize)>) {
+        fn range<T>(
+            out: &mut Vec<(usize, usize)>,
+            col: &[T],
+            r: std::ops::Range<usize>,
+            cap: usize,
+        ) {
+            if let Some(x) = col.get(r.start..r.end) {
+                out.push((x.as_ptr() as usize, std::mem::size_of_val(x).min(cap)));
+            }
+        }
+        for b in &self.blocks {
+            let r = b.start as usize..b.prospect_start();
+            if r.is_empty() {
+                continue;
+            }
+            range(out, &self.industry, r.clone(), bytes);
+            range(out, &self.needs, r.clone(), bytes);
+            range(out, &self.ring, r.clone(), bytes);
+            range(out, &self.slot, r.clone(), bytes);
+            range(out, &self.sat, r.clone(), bytes);
+            range(out, &self.tenure, r.clone(), bytes);
+            range(out, &self.unit_tenure, r.clone(), bytes);
+            range(out, &self.paid, r, bytes);
+        }
+        range(out, &self.slots, 0..self.slots.len(), bytes);
+        range(out, &self.reputation, 0..self.reputation.len(), bytes);
+        range(out, &self.warm_left, 0..self.warm_left.len(), bytes);
+    }
+
     /// Move lost customer at `i` back to the prospect pool.
     pub fn release(&mut self, seg: usize, i: usize) {
         let b = self.blocks[seg];
@@ -165,6 +207,35 @@ impl City {
         }
         self.blocks[seg].lost -= 1;
     }
+}
+
+/// Hint that `col[i]` will be read soon (nothing if out of bounds).
+#[inline(always)]
+fn prefetch<T>(col: &[T], i: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(x) = col.get(i) {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        // SAFETY: a prefetch only hints at an address (here in bounds); it
+        // reads nothing the program sees.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>((x as *const T).cast::<i8>()) }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (col, i);
+}
+
+/// Hint that the `bytes` from address `at` will be read soon, one cache
+/// line at a time. A prefetch never faults, whatever the address.
+#[inline]
+pub fn prefetch_range(at: usize, bytes: usize) {
+    #[cfg(target_arch = "x86_64")]
+    for line in (at & !63..at + bytes).step_by(64) {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        // SAFETY: a prefetch only hints at an address; it reads nothing
+        // the program sees and never faults.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(line as *const i8) }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (at, bytes);
 }
 
 /// A channel unit.

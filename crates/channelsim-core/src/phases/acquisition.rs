@@ -148,11 +148,26 @@ fn acquire_city(city: &mut City, tally: &mut CityTally, bufs: &mut Bufs, ctx: &S
         } else {
             0.0
         };
+        // Each adopter draws its pick, a unit of every vendor that reaches
+        // it with several (choose_unit) and its choice: a fixed number of
+        // draws, so the pick of the adopter AHEAD places on can be looked
+        // up in the stream, and its enterprise's cache lines fetched while
+        // this one is worked out (results unchanged: a hint only).
+        const AHEAD: u64 = 4;
+        let draws = 2
+            + (0..nv)
+                .filter(|&v| reach[v] > 0.0 && cand[v].len() > 1)
+                .count() as u64;
         for _ in 0..adopters {
             let b = city.blocks[seg];
             if b.prospects() == 0 {
                 break;
             }
+            // (Where it will be if everyone between adopts.)
+            let (start, pool) = (b.prospect_start() + AHEAD as usize, b.prospects());
+            let later =
+                ((rng.peek(AHEAD * draws) >> 32) * pool.saturating_sub(AHEAD as u32) as u64) >> 32;
+            city.prefetch_kept(start + later as usize);
             let i = b.prospect_start() + rng.below(b.prospects()) as usize;
             let needs = city.needs[i].map(|x| NEED[x as usize]);
             let ind = city.industry[i] as usize;
