@@ -153,14 +153,19 @@ fn customer_phases(world: &mut World, sc: &Scenario, s: &mut Scratch) {
         .zip(s.tallies.par_iter_mut())
         .enumerate()
         .for_each(|(c, (city, tally))| {
-            if let Some(r) = ahead_at.get(c + 1..c + 3) {
-                for &(at, bytes) in &ahead[r[0]..r[1]] {
-                    prefetch_range(at, bytes);
-                }
-            }
+            // The next city's ranges, a fifth before each phase: a burst
+            // of prefetches would wait for free line-fill buffers.
+            let next = ahead_at
+                .get(c + 1..c + 3)
+                .map_or(&[][..], |r| &ahead[r[0]..r[1]]);
+            let part = next.len().div_ceil(phases.len()).max(1);
+            let mut parts = next.chunks(part);
             with_scratch(|b| {
                 let mut clock = Clock::start();
                 for (k, phase) in phases.iter().enumerate() {
+                    for &(at, bytes) in parts.next().unwrap_or_default() {
+                        prefetch_range(at, bytes);
+                    }
                     phase(city, tally, b, &w);
                     clock.lap(&mut tally.timings[k]);
                 }

@@ -83,6 +83,8 @@ pub struct CityScratch {
     pub terms: Vec<crate::phases::payments::Terms>,
     pub bill: Vec<f32>,
     pub cells: Vec<u32>,
+    /// Payments: each customer's cell in the segment.
+    pub cell_of: Vec<u32>,
 }
 
 thread_local! {

@@ -171,26 +171,39 @@ fn pay_counted(city: &mut City, tally: &mut CityTally, b: &mut CityScratch, k: &
     let sv = &tally.views;
     let nslots = sv.len();
     b.cells.resize(nslots * CELLS, 0);
-    // What one customer of a (slot, ring, term) pays, as its `paid` books
-    // it.
-    b.bill.resize(nslots * BILLS, 0.0);
+    // What one customer of a (slot, industry, ring, term) pays, as its
+    // `paid` books it (the same for every industry).
+    b.bill.resize(nslots * CELLS, 0.0);
     let terms = &b.terms[..];
     let (cells, bill) = (&mut b.cells[..], &mut b.bill[..]);
-    for (t, bill) in terms.iter().zip(bill.chunks_exact_mut(BILLS)) {
-        t.bill(k, bill);
+    for (t, bill) in terms.iter().zip(bill.chunks_exact_mut(CELLS)) {
+        let mut one = [0.0; BILLS];
+        t.bill(k, &mut one);
+        for ind in bill.chunks_exact_mut(BILLS) {
+            ind.copy_from_slice(&one);
+        }
     }
+    // Each customer's cell, in a loop of lane arithmetic (vectorised),
+    // then its bill and its count by cell.
     let r = city.blocks[k.seg].active_range();
+    let (ind, ring) = (&city.industry[r.clone()], &city.ring[r.clone()]);
+    let cols = ind.iter().zip(ring).zip(&city.unit_tenure[r.clone()]);
+    let idx = &mut b.cell_of;
+    idx.clear();
     if nslots == 1 {
-        count_one(city, r, (&*bill).try_into().unwrap(), cells);
+        idx.extend(cols.map(|((&i, &rg), &ut)| cell(0, i, rg, ut)));
+        count_one(
+            &mut city.paid[r],
+            idx,
+            (&bill[..CELLS]).try_into().unwrap(),
+            cells,
+        );
     } else {
-        let (slot, ring) = (&city.slot[r.clone()], &city.ring[r.clone()]);
-        let (ind, uts) = (&city.industry[r.clone()], &city.unit_tenure[r.clone()]);
-        let paid = &mut city.paid[r];
-        for i in 0..slot.len() {
-            let s = slot[i] as usize;
-            let t = ring[i] as usize * N_TERM + term(uts[i]);
-            paid[i] += bill[s * BILLS + t];
-            cells[s * CELLS + ind[i] as usize * BILLS + t] += 1;
+        let cols = city.slot[r.clone()].iter().zip(cols);
+        idx.extend(cols.map(|(&s, ((&i, &rg), &ut))| cell(s, i, rg, ut)));
+        for (paid, &m) in city.paid[r].iter_mut().zip(idx.iter()) {
+            *paid += bill[m as usize];
+            cells[m as usize] += 1;
         }
     }
     let slots = sv.iter().zip(terms).zip(tally.slots.iter_mut());
@@ -200,6 +213,16 @@ fn pay_counted(city: &mut City, tally: &mut CityTally, b: &mut CityScratch, k: &
             counts.fill(0);
         }
     }
+}
+
+/// The (slot, industry, ring, term) cell of a customer, flattened.
+#[inline(always)]
+fn cell(slot: u16, ind: u8, ring: u8, unit_tenure: u16) -> u32 {
+    slot as u32 * CELLS as u32
+        + ind as u32 * BILLS as u32
+        + ring as u32 * N_TERM as u32
+        + (unit_tenure != 0) as u32
+        + (unit_tenure >= 12) as u32
 }
 
 /// Book one slot's counted customers of the segment: (industry, ring,
@@ -245,19 +268,19 @@ fn book_slot(v: &UnitView, terms: &Terms, t: &mut SlotTally, k: &Month, n: &[u32
     }
 }
 
-/// The counting of a city with one slot: no slot column to read, and
-/// counts kept in four copies by customer index, so that neighbours in the
-/// same cell do not wait on each other's increment.
-fn count_one(city: &mut City, r: std::ops::Range<usize>, bill: &[f32; BILLS], cells: &mut [u32]) {
+/// The counting of a city with one slot: counts kept in four copies by
+/// customer index, so that neighbours in the same cell do not wait on
+/// each other's increment.
+fn count_one(paid: &mut [f32], idx: &[u32], bill: &[f32; CELLS], cells: &mut [u32]) {
     const C: usize = 128; // CELLS = 90 cells, padded
     let mut copies = [[0u32; C]; 4];
-    let (ring, ind) = (&city.ring[r.clone()], &city.industry[r.clone()]);
-    let (uts, paid) = (&city.unit_tenure[r.clone()], &mut city.paid[r]);
-    for i in 0..paid.len() {
-        debug_assert!((ring[i] as usize) < N_RING && (ind[i] as usize) < N_IND);
-        let t = (ring[i] as usize * N_TERM + term(uts[i])).min(BILLS - 1);
-        paid[i] += bill[t];
-        copies[i & 3][(ind[i] as usize * BILLS + t) & (C - 1)] += 1;
+    let mut padded = [0.0; C];
+    padded[..CELLS].copy_from_slice(bill);
+    for (i, (paid, &m)) in paid.iter_mut().zip(idx).enumerate() {
+        debug_assert!((m as usize) < CELLS);
+        let m = m as usize & (C - 1);
+        *paid += padded[m];
+        copies[i & 3][m] += 1;
     }
     for c in &copies {
         for (n, x) in cells.iter_mut().zip(c) {
