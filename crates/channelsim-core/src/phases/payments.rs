@@ -49,10 +49,12 @@ impl Terms {
 
     /// What one customer of each (ring, term) cell pays this month, as its
     /// `paid` books it.
-    fn bill(&self, k: &Month, cells: &mut [f32]) {
-        for (c, b) in cells.iter_mut().enumerate() {
-            let (pay, services) = self.pay(k.base, k.rf[c / N_TERM], k.svc, c % N_TERM);
-            *b = (pay + services) as f32;
+    fn bill(&self, k: &Month, cells: &mut [f32; N_RING * N_TERM]) {
+        for (row, &rf) in cells.chunks_exact_mut(N_TERM).zip(&k.rf) {
+            for (t, b) in row.iter_mut().enumerate() {
+                let (pay, services) = self.pay(k.base, rf, k.svc, t);
+                *b = (pay + services) as f32;
+            }
         }
     }
 
