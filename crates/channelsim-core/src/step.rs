@@ -144,6 +144,14 @@ fn customer_phases(world: &mut World, sc: &Scenario, s: &mut Scratch) {
         let slots = t.slots.as_slice();
         s.ahead
             .push((slots.as_ptr() as usize, std::mem::size_of_val(slots)));
+        // The units serving here (eligibility, kind, staff), wherever
+        // their ids put them.
+        let unit = std::mem::size_of::<Unit>();
+        let units = c
+            .slots
+            .iter()
+            .map(|u| (&world.units[u.idx()] as *const Unit as usize, unit));
+        s.ahead.extend(units);
     }
     s.ahead_at.push(s.ahead.len());
     let (ahead, ahead_at) = (&s.ahead, &s.ahead_at);
