@@ -87,6 +87,10 @@ impl Stepper {
         phases::platform::run(world, sc, s);
         clock.lap(&mut s.timings[9]);
         let out = phases::observe::run(world, sc, s);
+        let units = &world.units;
+        for c in world.cities.iter_mut() {
+            c.drop_dead_slots(|u| units[u.idx()].alive);
+        }
         clock.lap(&mut s.timings[10]);
         world.month += 1;
         out

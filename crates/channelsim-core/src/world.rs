@@ -136,6 +136,32 @@ impl City {
         rot(&mut self.paid, a, b, c);
     }
 
+    /// Take the slots of dead units out of `slots` (their customers were
+    /// re-homed the month they died), keeping the others in order and
+    /// renumbering the active customers' slots: every per-slot loop then
+    /// costs the live units only. Nothing reads a dead slot, so results
+    /// do not change.
+    pub fn drop_dead_slots(&mut self, alive: impl Fn(UnitId) -> bool) {
+        if self.slots.iter().all(|&u| alive(u)) {
+            return;
+        }
+        let mut map = vec![u16::MAX; self.slots.len()];
+        let mut kept = 0;
+        for (k, &u) in self.slots.iter().enumerate() {
+            if alive(u) {
+                map[k] = kept;
+                kept += 1;
+            }
+        }
+        self.slots.retain(|&u| alive(u));
+        for b in self.blocks {
+            for s in &mut self.slot[b.active_range()] {
+                debug_assert!(map[*s as usize] != u16::MAX, "a customer of a dead unit");
+                *s = map[*s as usize];
+            }
+        }
+    }
+
     /// Move active customer at `i` to the lost region (the last active slot
     /// takes its place, so iterate active customers from the back).
     pub fn lose(&mut self, seg: usize, i: usize) {

@@ -42,9 +42,14 @@ fn expand_city(
     for v in sv {
         co.extend((0..N_IND).map(|ind| v.k_eff[ind] * v.local * (1.0 + v.app_fit[ind])));
     }
-    // No customer's probability exceeds e x the best co-creation (S <= 1):
-    // draw only for the candidates of a thinning against it.
-    let p_max = e * co.iter().fold(0.0f32, |m, &c| m.max(c));
+    // No customer's probability exceeds e x the best co-creation of a live
+    // unit (S <= 1; dead units have no customers): draw only for the
+    // candidates of a thinning against it.
+    let mut best = 0.0f32;
+    for (c, _) in co.chunks_exact(N_IND).zip(sv).filter(|(_, v)| v.alive) {
+        best = c.iter().fold(best, |m, &c| m.max(c));
+    }
+    let p_max = e * best;
     // A city with one slot need not read the slot column.
     let one_slot = sv.len() == 1;
     for seg in 0..N_SEG {

@@ -276,17 +276,15 @@ mod tests {
         kill(&mut w, UnitId(0));
         assert!(!w.units[0].alive && w.vendors[0].units_exited == 1);
         st.step(&mut w, &sc);
-        let city = w.units[0].city.unwrap().idx();
-        let slot = w.cities[city]
-            .slots
-            .iter()
-            .position(|&u| u == UnitId(0))
-            .unwrap();
-        let still: usize = w.cities[city]
+        // Its customers were re-homed, then its slot dropped from the city.
+        let city = &w.cities[w.units[0].city.unwrap().idx()];
+        assert!(!city.slots.contains(&UnitId(0)));
+        assert!(city.slots.iter().all(|u| w.units[u.idx()].alive));
+        let still = city
             .blocks
             .iter()
             .flat_map(|b| b.active_range())
-            .filter(|&i| w.cities[city].slot[i] as usize == slot)
+            .filter(|&i| !w.units[city.slots[city.slot[i] as usize].idx()].alive)
             .count();
         assert_eq!(still, 0, "customers still with a dead unit");
     }
