@@ -407,3 +407,36 @@ impl World {
         t
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dropping_dead_slots_renumbers_active_customers_only() {
+        let n = 6;
+        let mut c = City {
+            industry: vec![0; n],
+            needs: vec![[0; 4]; n],
+            ring: vec![0; n],
+            slot: vec![0, 2, 2, 3, 1, 1],
+            sat: vec![0.5; n],
+            tenure: vec![0; n],
+            unit_tenure: vec![0; n],
+            paid: vec![0.0; n],
+            slots: vec![UnitId(7), UnitId(8), UnitId(9), UnitId(10)],
+            ..City::default()
+        };
+        // Four active customers, then two lost ones whose slot means nothing.
+        c.blocks[0] = SegBlock {
+            start: 0,
+            len: n as u32,
+            active: 4,
+            lost: 2,
+        };
+        c.drop_dead_slots(|u| u != UnitId(8));
+        assert_eq!(c.slots, [UnitId(7), UnitId(9), UnitId(10)]);
+        assert_eq!(&c.slot[..4], &[0, 1, 1, 2]);
+        assert_eq!(&c.slot[4..], &[1, 1], "lost customers untouched");
+    }
+}
