@@ -87,6 +87,7 @@ impl Stepper {
         phases::platform::run(world, sc, s);
         clock.lap(&mut s.timings[9]);
         let out = phases::observe::run(world, sc, s);
+        // Next month's per-slot work then costs the live units only.
         let units = &world.units;
         for c in world.cities.iter_mut() {
             c.drop_dead_slots(|u| units[u.idx()].alive);
@@ -134,30 +135,7 @@ fn customer_phases(world: &mut World, sc: &Scenario, s: &mut Scratch) {
         phases::renewal::city,
         phases::payments::city,
     ];
-    // A city's first reads of the month miss the cache (every other city
-    // has been through it since): ask for the next city's while this one
-    // is worked on. Cities with few customers gain the most.
-    s.ahead.clear();
-    s.ahead_at.clear();
-    for (c, t) in world.cities.iter().zip(&s.tallies) {
-        s.ahead_at.push(s.ahead.len());
-        c.first_reads(AHEAD_BYTES, &mut s.ahead);
-        let views = t.views.as_slice();
-        s.ahead
-            .push((views.as_ptr() as usize, std::mem::size_of_val(views)));
-        let slots = t.slots.as_slice();
-        s.ahead
-            .push((slots.as_ptr() as usize, std::mem::size_of_val(slots)));
-        // The units serving here (eligibility, kind, staff), wherever
-        // their ids put them.
-        let unit = std::mem::size_of::<Unit>();
-        let units = c
-            .slots
-            .iter()
-            .map(|u| (&world.units[u.idx()] as *const Unit as usize, unit));
-        s.ahead.extend(units);
-    }
-    s.ahead_at.push(s.ahead.len());
+    s.plan_ahead(world);
     let (ahead, ahead_at) = (&s.ahead, &s.ahead_at);
     world
         .cities
@@ -212,6 +190,40 @@ impl Scratch {
             t.views.clear();
             t.views.extend(c.slots.iter().map(|u| self.views[u.idx()]));
         }
+    }
+
+    /// A city's first reads of the month miss the cache (every other city
+    /// has been through it since): list where each city's customer phases
+    /// start reading, for the city before it to ask for them. Cities with
+    /// few customers gain the most.
+    fn plan_ahead(&mut self, world: &World) {
+        self.ahead.clear();
+        self.ahead_at.clear();
+        for (c, t) in world.cities.iter().zip(&self.tallies) {
+            self.ahead_at.push(self.ahead.len());
+            c.first_reads(AHEAD_BYTES, &mut self.ahead);
+            for (at, bytes) in [
+                (
+                    t.views.as_ptr() as usize,
+                    std::mem::size_of_val(&t.views[..]),
+                ),
+                (
+                    t.slots.as_ptr() as usize,
+                    std::mem::size_of_val(&t.slots[..]),
+                ),
+            ] {
+                self.ahead.push((at, bytes));
+            }
+            // The units serving here (eligibility, kind, staff), wherever
+            // their ids put them.
+            let unit = std::mem::size_of::<Unit>();
+            let units = c
+                .slots
+                .iter()
+                .map(|u| (&world.units[u.idx()] as *const Unit as usize, unit));
+            self.ahead.extend(units);
+        }
+        self.ahead_at.push(self.ahead.len());
     }
 
     /// Grow the city tallies to the current slot lists (after any phase

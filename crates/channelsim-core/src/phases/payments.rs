@@ -223,8 +223,7 @@ fn cell(slot: u16, ind: u8, ring: u8, unit_tenure: u16) -> u32 {
     slot as u32 * CELLS as u32
         + ind as u32 * BILLS as u32
         + ring as u32 * N_TERM as u32
-        + (unit_tenure != 0) as u32
-        + (unit_tenure >= 12) as u32
+        + term(unit_tenure) as u32
 }
 
 /// Book one slot's counted customers of the segment: (industry, ring,
