@@ -238,20 +238,14 @@ impl City {
 /// Hint that `col[i]` will be read soon (nothing if out of bounds).
 #[inline(always)]
 fn prefetch<T>(col: &[T], i: usize) {
-    #[cfg(target_arch = "x86_64")]
     if let Some(x) = col.get(i) {
-        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-        // SAFETY: a prefetch only hints at an address (here in bounds); it
-        // reads nothing the program sees.
-        unsafe { _mm_prefetch::<_MM_HINT_T0>((x as *const T).cast::<i8>()) }
+        prefetch_range(x as *const T as usize, 1);
     }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = (col, i);
 }
 
 /// Hint that the `bytes` from address `at` will be read soon, one cache
 /// line at a time. A prefetch never faults, whatever the address.
-#[inline]
+#[inline(always)]
 pub fn prefetch_range(at: usize, bytes: usize) {
     #[cfg(target_arch = "x86_64")]
     for line in (at & !63..at + bytes).step_by(64) {
