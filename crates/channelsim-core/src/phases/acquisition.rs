@@ -111,7 +111,10 @@ fn acquire_city(city: &mut City, tally: &mut CityTally, bufs: &mut Bufs, ctx: &S
         if r_all <= 0.0 {
             continue;
         }
-        // Warm accounts: the joint venture's local partner brings them.
+        // Warm accounts: the joint venture's local partner brings them, and
+        // holds them back from other vendors' reach while it is there;
+        // without a live joint venture they are ordinary prospects.
+        let mut held = 0;
         for v in 0..nv {
             let w = city.warm_left[v][seg];
             if w == 0 {
@@ -131,6 +134,7 @@ fn acquire_city(city: &mut City, tally: &mut CityTally, bufs: &mut Bufs, ctx: &S
                 p.bass_p * (1.0 + p.warm_boost * support),
             );
             city.warm_left[v][seg] -= n as u32;
+            held += city.warm_left[v][seg];
             for _ in 0..n {
                 let pool = city.blocks[seg].prospects();
                 let i = city.blocks[seg].prospect_start() + rng.below(pool) as usize;
@@ -138,8 +142,7 @@ fn acquire_city(city: &mut City, tally: &mut CityTally, bufs: &mut Bufs, ctx: &S
             }
         }
         let block = city.blocks[seg];
-        let warm: u32 = city.warm_left.iter().map(|w| w[seg]).sum();
-        let pool = block.prospects().saturating_sub(warm);
+        let pool = block.prospects().saturating_sub(held);
         let f = block.active as f64 / block.len as f64;
         let h = (p.bass_p * r_all + p.bass_q * f).min(1.0);
         let adopters = binomial(&mut rng, pool as u64, h);
@@ -321,6 +324,53 @@ mod tests {
         let tier = w.cities[u.city.unwrap().idx()].tier;
         assert!(!eligible(&sc, u, tier, 0) && !eligible(&sc, u, tier, 1));
         assert!(eligible(&sc, u, tier, 2) && eligible(&sc, u, tier, 3));
+    }
+
+    #[test]
+    fn warm_accounts_of_a_dead_joint_venture_are_ordinary_prospects() {
+        // A joint-venture vendor whose ventures all leave at once (and are
+        // not replaced) beside a city-exclusive rival in a fast market: the
+        // rival must be able to win the venture's warm accounts (engine
+        // 0.3.0 held them out of every pool for good).
+        let mut sc = scenario(Strategy::JointVenture, "long_term");
+        let mut rival = sc.vendors[0].clone();
+        rival.name = "rival".into();
+        rival.mix = crate::params::Mix::uniform(Strategy::CityExclusive);
+        sc.vendors.push(rival);
+        sc.params.recruit_replacements = false;
+        sc.params.bass_p = 0.3;
+        sc.params.u_outside = -5.0;
+        let mut w = crate::init::build_world(&sc, 0);
+        let jvs: Vec<_> = (0..w.units.len())
+            .filter(|&i| w.units[i].kind == UnitKind::JointVenture)
+            .collect();
+        assert!(!jvs.is_empty());
+        for i in jvs {
+            crate::phases::policy::kill(&mut w, crate::ids::UnitId(i as u32));
+        }
+        let warm = |w: &crate::world::World| -> u32 {
+            w.cities
+                .iter()
+                .map(|c| c.warm_left[0][2] + c.warm_left[0][3])
+                .sum()
+        };
+        let prospects = |w: &crate::world::World| -> u32 {
+            w.cities
+                .iter()
+                .map(|c| c.blocks[2].prospects() + c.blocks[3].prospects())
+                .sum()
+        };
+        assert!(warm(&w) > 0);
+        let mut st = crate::step::Stepper::new();
+        for _ in 0..36 {
+            st.step(&mut w, &sc);
+        }
+        assert!(
+            prospects(&w) * 2 < warm(&w),
+            "prospects {} of {} warm accounts left",
+            prospects(&w),
+            warm(&w)
+        );
     }
 
     #[test]
