@@ -115,7 +115,11 @@ fn the_other_scenario_files_say_what_they_promise() {
             outside_option: false
         }
     );
-    assert_eq!((b.base.horizon_months, b.base.replicates), (120, 10));
+    assert_eq!((b.base.horizon_months, b.base.replicates), (120, 12));
+    // Large blocks, one segment: the mean-field recurrence applies (tests/bass.rs).
+    assert_eq!(b.base.market.cities.len(), 4);
+    assert_eq!(b.base.market.total_enterprises(), 80_000);
+    assert_eq!(b.base.market.segment_shares, [1.0, 0.0, 0.0, 0.0]);
 
     let l = load("large.toml");
     assert_eq!(l.base.market.cities.len(), 400);
