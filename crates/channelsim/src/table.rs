@@ -27,40 +27,60 @@ fn cell(n: usize, mean: f64, lo: f64, hi: f64) -> String {
 }
 
 /// Variants (strategy x policy) against the headline metrics at the horizon,
-/// with 95% intervals, for the compared vendor.
+/// with 95% intervals: for the compared vendor where variants are compared,
+/// else for every vendor of the market (head-to-head), a row each.
 pub fn headline(out: &RunOutcome) -> String {
-    let vendor = out
-        .comparison
-        .as_ref()
-        .map(|c| c.vendor.clone())
-        .unwrap_or_else(|| out.scenarios[0].vendors[0].name.clone());
+    let vendors: Vec<String> = match &out.comparison {
+        Some(c) => vec![c.vendor.clone()],
+        None => out.scenarios[0]
+            .vendors
+            .iter()
+            .map(|v| v.name.clone())
+            .collect(),
+    };
+    let several = vendors.len() > 1;
     let horizon = out.scenarios[0].horizon_months;
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut header = vec!["variant".to_string()];
+    if several {
+        header.push("vendor (strategy, policy)".into());
+    }
     header.extend(COLS.iter().map(|c| c.1.to_string()));
     rows.push(header);
     for name in &out.names {
-        let mut r = vec![name.clone()];
-        for (m, _) in COLS {
-            let s = out
-                .summary
-                .iter()
-                .find(|s| &s.labels.variant == name && s.labels.vendor == vendor && s.metric == *m);
-            r.push(s.map_or("-".into(), |s| cell(s.n, s.mean, s.ci_lo, s.ci_hi)));
+        for vendor in &vendors {
+            let of = |m: &str| {
+                out.summary.iter().find(|s| {
+                    &s.labels.variant == name && &s.labels.vendor == vendor && s.metric == m
+                })
+            };
+            let mut r = vec![name.clone()];
+            if several {
+                r.push(of(COLS[0].0).map_or(vendor.clone(), |s| {
+                    format!("{vendor} ({}, {})", s.labels.strategy, s.labels.policy)
+                }));
+            }
+            for (m, _) in COLS {
+                r.push(of(m).map_or("-".into(), |s| cell(s.n, s.mean, s.ci_lo, s.ci_hi)));
+            }
+            rows.push(r);
         }
-        rows.push(r);
     }
     let widths: Vec<usize> = (0..rows[0].len())
         .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
         .collect();
-    let mut s = format!("Vendor `{vendor}` at month {horizon} (mean [95% CI] over replicates)\n");
+    let whom = match &vendors[..] {
+        [one] => format!("Vendor `{one}`"),
+        _ => format!("{} vendors", vendors.len()),
+    };
+    let mut s = format!("{whom} at month {horizon} (mean [95% CI] over replicates)\n");
     for (i, r) in rows.iter().enumerate() {
         let line: Vec<String> = r
             .iter()
             .zip(&widths)
             .enumerate()
             .map(|(c, (x, w))| {
-                if c == 0 {
+                if c == 0 || (several && c == 1) {
                     format!("{x:<w$}")
                 } else {
                     format!("{x:>w$}")
