@@ -1,6 +1,8 @@
 //! Writing result files so that a crash never leaves one half-written: each
 //! file is written to a temporary name in the same folder, flushed, and
-//! renamed over its final name.
+//! renamed over its final name; and a one-shot run's whole folder is staged
+//! beside its target and renamed into place ([`StagedDir`]), so that it is
+//! never a mixture of an old run's files and a new one's.
 
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
@@ -42,22 +44,241 @@ fn tmp_name(path: &Path) -> PathBuf {
     path.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
 }
 
-/// Prepare an output folder: refuse an existing non-empty one without `force`.
-pub fn prepare_dir(dir: &Path, force: bool) -> Result<(), RunnerError> {
+/// A run's output folder, staged: the files are written into a fresh hidden
+/// folder beside the target (`.NAME.partial-<pid>`, same parent, so same file
+/// system), and [`StagedDir::commit`] puts it in place only once everything is
+/// written. An existing target is renamed aside (`.NAME.old-<pid>`), the new
+/// folder renamed into place, then the old one deleted: the target is always
+/// either the complete old folder or the complete new one, never a mixture.
+/// Dropped without a commit (an error part-way), the temporary folder is
+/// removed and the target left untouched.
+#[derive(Debug)]
+pub struct StagedDir {
+    target: PathBuf,
+    tmp: PathBuf,
+    force: bool,
+    committed: bool,
+}
+
+impl StagedDir {
+    /// Refuse an existing non-empty `target` without `force`, then create
+    /// the fresh temporary folder beside it (and the target's parents).
+    pub fn create(target: &Path, force: bool) -> Result<StagedDir, RunnerError> {
+        check_target(target, force)?;
+        let tmp = sibling(target, "partial")?;
+        let parent = parent_of(target);
+        fs::create_dir_all(parent).map_err(io_at(parent))?;
+        if fs::symlink_metadata(&tmp).is_ok() {
+            // Left by a crashed run that had the same process id.
+            fs::remove_dir_all(&tmp).map_err(io_at(&tmp))?;
+        }
+        fs::create_dir(&tmp).map_err(io_at(&tmp))?;
+        Ok(StagedDir {
+            target: target.to_path_buf(),
+            tmp,
+            force,
+            committed: false,
+        })
+    }
+
+    /// The temporary folder the files go to.
+    pub fn path(&self) -> &Path {
+        &self.tmp
+    }
+
+    /// The folder the files end up in.
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
+    /// Put the staged folder in place of the target (replacing all of an
+    /// existing one). Without `force`, a target that has become non-empty
+    /// meanwhile is refused, and the staged folder removed.
+    pub fn commit(mut self) -> Result<PathBuf, RunnerError> {
+        check_target(&self.target, self.force)?;
+        sync_dir(&self.tmp);
+        match fs::symlink_metadata(&self.target) {
+            Ok(_) => {
+                let old = sibling(&self.target, "old")?;
+                if fs::symlink_metadata(&old).is_ok() {
+                    fs::remove_dir_all(&old).map_err(io_at(&old))?;
+                }
+                fs::rename(&self.target, &old).map_err(io_at(&self.target))?;
+                if let Err(e) = fs::rename(&self.tmp, &self.target) {
+                    // Put the old folder back; the staged one goes on drop.
+                    let _ = fs::rename(&old, &self.target);
+                    return Err(io_at(&self.target)(e));
+                }
+                self.committed = true;
+                sync_dir(parent_of(&self.target));
+                // The new folder is in place; failing to delete the old one
+                // leaves a hidden folder beside it, not a wrong result.
+                let _ = fs::remove_dir_all(&old);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                fs::rename(&self.tmp, &self.target).map_err(io_at(&self.target))?;
+                self.committed = true;
+                sync_dir(parent_of(&self.target));
+            }
+            Err(e) => return Err(io_at(&self.target)(e)),
+        }
+        Ok(self.target.clone())
+    }
+}
+
+impl Drop for StagedDir {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.tmp);
+        }
+    }
+}
+
+fn io_at(path: &Path) -> impl FnOnce(std::io::Error) -> RunnerError + '_ {
+    move |e| RunnerError::Io {
+        path: path.to_path_buf(),
+        source: e,
+    }
+}
+
+/// Refuse an existing non-empty folder without `force` (an empty one, or
+/// none, is fine).
+fn check_target(dir: &Path, force: bool) -> Result<(), RunnerError> {
     if dir.exists() {
-        let non_empty = fs::read_dir(dir)
-            .map_err(|e| RunnerError::Io {
-                path: dir.to_path_buf(),
-                source: e,
-            })?
-            .next()
-            .is_some();
+        let non_empty = fs::read_dir(dir).map_err(io_at(dir))?.next().is_some();
         if non_empty && !force {
             return Err(RunnerError::OutputExists(dir.to_path_buf()));
         }
     }
-    fs::create_dir_all(dir).map_err(|e| RunnerError::Io {
-        path: dir.to_path_buf(),
-        source: e,
-    })
+    Ok(())
+}
+
+/// The target's parent folder (`.` for a bare name).
+fn parent_of(target: &Path) -> &Path {
+    match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// `.NAME.KIND-<pid>` beside `target`.
+fn sibling(target: &Path, kind: &str) -> Result<PathBuf, RunnerError> {
+    let name = target.file_name().ok_or_else(|| {
+        RunnerError::Invalid(format!(
+            "{}: the output folder must have a name of its own (not `.`, `..` or `/`)",
+            target.display()
+        ))
+    })?;
+    Ok(parent_of(target).join(format!(
+        ".{}.{kind}-{}",
+        name.to_string_lossy(),
+        std::process::id()
+    )))
+}
+
+/// Flush a folder's entries to disk, where the system allows it.
+fn sync_dir(dir: &Path) {
+    if let Ok(f) = File::open(dir) {
+        let _ = f.sync_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let d =
+            std::env::temp_dir().join(format!("channelsim-atomic-{}-{name}", std::process::id()));
+        let _ = fs::remove_dir_all(&d);
+        fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn a_commit_replaces_the_whole_folder() {
+        let root = scratch("replace");
+        let target = root.join("out");
+        fs::create_dir(&target).unwrap();
+        fs::write(target.join("stale.json"), "old").unwrap();
+        fs::write(target.join("kept.csv"), "old").unwrap();
+        let staged = StagedDir::create(&target, true).unwrap();
+        write_string(&staged.path().join("kept.csv"), "new").unwrap();
+        // Nothing has changed yet.
+        assert_eq!(names(&target), ["kept.csv", "stale.json"]);
+        assert_eq!(fs::read_to_string(target.join("kept.csv")).unwrap(), "old");
+        assert_eq!(staged.commit().unwrap(), target);
+        assert_eq!(names(&target), ["kept.csv"]);
+        assert_eq!(fs::read_to_string(target.join("kept.csv")).unwrap(), "new");
+        assert_eq!(names(&root), ["out"], "no temporary or old folder left");
+        fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn a_new_folder_and_its_parents_are_created() {
+        let root = scratch("new");
+        let target = root.join("a/b/out");
+        let staged = StagedDir::create(&target, false).unwrap();
+        write_string(&staged.path().join("x"), "1").unwrap();
+        staged.commit().unwrap();
+        assert_eq!(names(&target), ["x"]);
+        assert_eq!(names(&root.join("a/b")), ["out"]);
+        fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn without_a_commit_the_old_folder_is_untouched() {
+        let root = scratch("drop");
+        let target = root.join("out");
+        fs::create_dir(&target).unwrap();
+        fs::write(target.join("a.csv"), "old").unwrap();
+        {
+            let staged = StagedDir::create(&target, true).unwrap();
+            write_string(&staged.path().join("a.csv"), "new").unwrap();
+            assert!(staged.path().exists());
+        }
+        assert_eq!(names(&root), ["out"], "the temporary folder is removed");
+        assert_eq!(fs::read_to_string(target.join("a.csv")).unwrap(), "old");
+        fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn a_non_empty_folder_is_refused_without_force_an_empty_one_is_not() {
+        let root = scratch("refuse");
+        let target = root.join("out");
+        fs::create_dir(&target).unwrap();
+        StagedDir::create(&target, false).unwrap().commit().unwrap();
+        fs::write(target.join("a.csv"), "old").unwrap();
+        let e = StagedDir::create(&target, false).unwrap_err();
+        assert!(matches!(e, RunnerError::OutputExists(_)), "{e}");
+        assert_eq!(names(&root), ["out"]);
+        // Something written meanwhile is refused at the commit, too.
+        fs::remove_file(target.join("a.csv")).unwrap();
+        let staged = StagedDir::create(&target, false).unwrap();
+        fs::write(target.join("b.csv"), "other").unwrap();
+        assert!(matches!(
+            staged.commit().unwrap_err(),
+            RunnerError::OutputExists(_)
+        ));
+        assert_eq!(names(&root), ["out"]);
+        assert_eq!(names(&target), ["b.csv"]);
+        fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn a_folder_without_a_name_is_refused() {
+        for p in [".", "..", "/"] {
+            let e = StagedDir::create(Path::new(p), true).unwrap_err();
+            assert!(matches!(e, RunnerError::Invalid(_)), "{p}: {e}");
+        }
+    }
 }

@@ -2,7 +2,7 @@
 //! files and its comparison.
 
 use crate::RunnerError;
-use crate::atomic::{prepare_dir, write_atomic};
+use crate::atomic::{StagedDir, write_atomic};
 use crate::compare::{Comparison, compare};
 use crate::exec::{memory_available, memory_estimate, run_all};
 use crate::results::{
@@ -99,10 +99,18 @@ pub fn check_memory(
     Ok(())
 }
 
+/// Run every variant and replicate of `file` and write the result files.
+///
+/// The files go to a fresh temporary folder beside the output folder;
+/// `finish` is then called with that folder (to add files, e.g. the report),
+/// and only when it returns `Ok` is the folder put in place, replacing all of
+/// an existing one (which needs `force`). On any error the temporary folder
+/// is removed and an existing output folder is left untouched.
 pub fn run_job(
     file: &ScenarioFile,
     opts: &RunOptions,
     progress: &(dyn Fn(usize, usize) + Sync),
+    finish: &dyn Fn(&Path) -> Result<(), RunnerError>,
 ) -> Result<RunOutcome, RunnerError> {
     let started = SystemTime::now();
     let clock = Instant::now();
@@ -147,7 +155,8 @@ pub fn run_job(
         .out
         .clone()
         .unwrap_or_else(|| Path::new("output").join(&file.base.name));
-    prepare_dir(&dir, opts.force)?;
+    let staged = StagedDir::create(&dir, opts.force)?;
+    let tmp = staged.path();
 
     let done = std::sync::atomic::AtomicUsize::new(0);
     let refs: Vec<&Scenario> = scenarios.iter().collect();
@@ -157,14 +166,14 @@ pub fn run_job(
     };
     let runs = with_pool(threads, || run_all(&refs, replicates, &tick))?;
 
-    write_series(&dir.join("series.csv"), &names, &refs, &runs)?;
+    write_series(&tmp.join("series.csv"), &names, &refs, &runs)?;
     let (run_rows, summary) = summarise(&names, &refs, &runs);
-    write_runs_csv(&dir.join("runs.csv"), &run_rows)?;
-    write_summary_csv(&dir.join("summary.csv"), &summary)?;
-    write_summary_json(&dir.join("summary.json"), &run_rows, &summary)?;
+    write_runs_csv(&tmp.join("runs.csv"), &run_rows)?;
+    write_summary_csv(&tmp.join("summary.csv"), &summary)?;
+    write_summary_json(&tmp.join("summary.json"), &run_rows, &summary)?;
     let comparison = (names.len() > 1).then(|| compare(&names, &refs, &runs, &vendor, baseline));
     if let Some(c) = &comparison {
-        write_json(&dir.join("compare.json"), c)?;
+        write_json(&tmp.join("compare.json"), c)?;
     }
     let wall_seconds = clock.elapsed().as_secs_f64();
     let manifest = Manifest::new(
@@ -176,7 +185,9 @@ pub fn run_job(
         started,
         wall_seconds,
     );
-    write_json(&dir.join("manifest.json"), &manifest)?;
+    write_json(&tmp.join("manifest.json"), &manifest)?;
+    finish(tmp)?;
+    let dir = staged.commit()?;
     Ok(RunOutcome {
         dir,
         names,

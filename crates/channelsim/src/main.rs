@@ -135,7 +135,8 @@ struct RunArgs {
     /// Output folder (default: output/<scenario name>).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Overwrite an existing output folder.
+    /// Replace an existing output folder, all of it: once the new results
+    /// are complete, the old folder (and anything else in it) is deleted.
     #[arg(long)]
     force: bool,
     /// Override any scenario key, e.g. --set market.cities.tier1.enterprises=9000
@@ -206,12 +207,22 @@ fn run(a: RunArgs, baseline: Option<String>) -> Result<(), RunnerError> {
         command: std::env::args().collect::<Vec<_>>().join(" "),
     };
     let bar = progress::Progress::new(a.quiet, "runs");
-    let out = run_job(&file, &opts, &|done, total| bar.update(done, total))?;
-    bar.finish();
-    if !a.no_report {
-        channelsim_plot::write_report(&out.dir)
-            .map_err(|e| RunnerError::Invalid(format!("report: {e}")))?;
-    }
+    // The report is written into the new folder before it is put in place.
+    let report = |dir: &std::path::Path| {
+        bar.finish();
+        if a.no_report {
+            return Ok(());
+        }
+        channelsim_plot::write_report(dir)
+            .map(|_| ())
+            .map_err(|e| RunnerError::Invalid(format!("report: {e}")))
+    };
+    let out = run_job(
+        &file,
+        &opts,
+        &|done, total| bar.update(done, total),
+        &report,
+    )?;
     print!("{}", table::headline(&out));
     println!(
         "{} runs on {} threads in {:.1} s; results in {}",

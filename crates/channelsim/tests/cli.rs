@@ -182,6 +182,182 @@ fn an_existing_folder_is_not_overwritten_without_force() {
     let _ = std::fs::remove_dir_all(&out);
 }
 
+/// Every file under `dir` (relative path) with its bytes.
+fn tree(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.insert(p.strip_prefix(dir).unwrap().to_path_buf(), read(&p));
+            }
+        }
+    }
+    out
+}
+
+/// Hidden folders a run left beside `dir` (`.NAME.partial-*`, `.NAME.old-*`).
+fn leftovers(dir: &Path) -> Vec<String> {
+    let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+    std::fs::read_dir(dir.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(&format!(".{name}.")))
+        .collect()
+}
+
+#[test]
+fn force_replaces_the_folder_without_stale_files() {
+    let out = tmp("force-replace");
+    ok(&[
+        "run",
+        fixture("small.toml").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(out.join("compare.json").exists());
+    std::fs::write(out.join("charts/stale.svg"), "old").unwrap();
+    // A scenario without variants writes no comparison.
+    ok(&[
+        "run",
+        fixture("single.toml").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+        "--force",
+    ]);
+    assert!(
+        !out.join("compare.json").exists(),
+        "a stale compare.json stayed"
+    );
+    assert!(
+        !out.join("charts/stale.svg").exists(),
+        "a stale chart stayed"
+    );
+    let mut top: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    top.sort();
+    assert_eq!(
+        top,
+        [
+            "charts",
+            "manifest.json",
+            "report.html",
+            "runs.csv",
+            "series.csv",
+            "summary.csv",
+            "summary.json"
+        ]
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&read(&out.join("manifest.json"))).unwrap();
+    assert_eq!(manifest["scenario"]["name"], "single");
+    let series = String::from_utf8(read(&out.join("series.csv"))).unwrap();
+    // 1 variant x 2 replicates x 12 months x 1 vendor, all of the new run.
+    assert_eq!(series.lines().count(), 1 + 2 * 12);
+    assert!(series.lines().skip(1).all(|l| l.starts_with("single,")));
+    let report = String::from_utf8(read(&out.join("report.html"))).unwrap();
+    assert!(report.contains("single"));
+    assert!(
+        !report.contains("city_exclusive / short_term"),
+        "report of the old run"
+    );
+    // Every chart is one of the new report's.
+    for f in tree(&out.join("charts")).keys() {
+        let stem = f.file_stem().unwrap().to_string_lossy();
+        assert!(
+            report.contains(&format!("charts/{stem}.png")),
+            "{f:?} is not the new report's"
+        );
+    }
+    assert!(leftovers(&out).is_empty(), "{:?}", leftovers(&out));
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn a_refused_or_failed_run_leaves_the_old_folder_byte_identical() {
+    let out = tmp("keep-old");
+    let scen = fixture("small.toml");
+    ok(&[
+        "run",
+        scen.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    let before = tree(&out);
+    // Refused without --force.
+    let o = run(&[
+        "run",
+        fixture("single.toml").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(tree(&out) == before, "a refused run touched the folder");
+    // Refused with --force: too large for memory.
+    let o = run(&[
+        "run",
+        fixture("huge.toml").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+        "--force",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(tree(&out) == before, "a refused run touched the folder");
+    assert!(leftovers(&out).is_empty(), "{:?}", leftovers(&out));
+    // Killed part-way with --force, once it has begun writing its files.
+    let mut child = bin()
+        .args([
+            "run",
+            scen.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+            "--force",
+            "--seed",
+            "5",
+            "--replicates",
+            "200",
+            "--set",
+            "horizon_months=120",
+        ])
+        .spawn()
+        .unwrap();
+    let partial = out.with_file_name(format!(
+        ".{}.partial-{}",
+        out.file_name().unwrap().to_string_lossy(),
+        child.id()
+    ));
+    let t0 = std::time::Instant::now();
+    while !partial.join("series.csv").exists() && t0.elapsed().as_secs() < 60 {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the run finished before it could be killed: the test proved nothing"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    child.kill().unwrap(); // SIGKILL
+    let status = child.wait().unwrap();
+    assert!(
+        status.code().is_none(),
+        "the run finished before it could be killed: the test proved nothing"
+    );
+    assert!(tree(&out) == before, "a killed run touched the folder");
+    // What the kill left is beside the folder, hidden, not in it.
+    assert!(partial.exists());
+    let _ = std::fs::remove_dir_all(&partial);
+    let _ = std::fs::remove_dir_all(&out);
+}
+
 #[test]
 fn bad_input_exits_2_with_file_line_and_key_and_writes_nothing() {
     let out = tmp("bad");
