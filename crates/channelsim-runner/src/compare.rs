@@ -32,8 +32,11 @@ pub struct Stat {
 }
 
 impl Stat {
-    fn of(xs: &[f64]) -> Stat {
-        match Summary::of(xs) {
+    /// Mean and 95% interval of a metric's values, the interval clipped to
+    /// the values the metric can take.
+    fn of(metric: &str, xs: &[f64]) -> Stat {
+        let (lo, hi) = channelsim_core::metrics::range(metric);
+        match Summary::of(xs).map(|s| s.clipped(lo, hi)) {
             Ok(s) => Stat {
                 n: s.n,
                 mean: s.mean,
@@ -194,7 +197,7 @@ pub fn compare(
             policy: spec.policy_preset.clone(),
             horizon: HEADLINE
                 .iter()
-                .map(|m| (m.to_string(), Stat::of(&finals(vi, m))))
+                .map(|m| (m.to_string(), Stat::of(m, &finals(vi, m))))
                 .collect(),
         });
     }

@@ -163,7 +163,8 @@ pub fn summarise(
                 .collect();
             for m in &metrics {
                 let xs: Vec<f64> = finals.iter().map(|r| metric(r, m)).collect();
-                let s = Summary::of(&xs).ok();
+                let (lo, hi) = channelsim_core::metrics::range(m);
+                let s = Summary::of(&xs).ok().map(|s| s.clipped(lo, hi));
                 summary.push(SummaryRow {
                     labels: labels(&names[vi], sc, vendor),
                     metric: m.to_string(),

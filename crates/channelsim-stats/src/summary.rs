@@ -28,6 +28,15 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// The interval clipped to `[lo, hi]`, the values the quantity can take
+    /// (its mean cannot lie outside them; the coverage is unchanged). A t
+    /// interval of few replicates near a bound otherwise crosses it.
+    pub fn clipped(mut self, lo: f64, hi: f64) -> Self {
+        self.ci_lo = self.ci_lo.clamp(lo, hi);
+        self.ci_hi = self.ci_hi.clamp(lo, hi);
+        self
+    }
+
     /// Summary with a 95% interval. Errors on empty or non-finite input.
     pub fn of(xs: &[f64]) -> Result<Self> {
         Self::with_level(xs, 0.95)
@@ -97,6 +106,16 @@ mod tests {
             assert!((g - w).abs() < 1e-12, "{got:?}");
         }
         assert_eq!(quantile(&[5.0], 0.3).unwrap(), 5.0);
+    }
+
+    #[test]
+    fn a_clipped_interval_stays_in_range_and_keeps_its_mean() {
+        // Two shares near 1: the t interval (t = 12.7 at 1 df) crosses 1.
+        let s = Summary::of(&[0.95, 1.0]).unwrap();
+        assert!(s.ci_hi > 1.0 && s.ci_lo < 0.95);
+        let c = s.clone().clipped(0.0, 1.0);
+        assert_eq!((c.mean, c.ci_hi), (s.mean, 1.0));
+        assert_eq!(c.ci_lo, s.ci_lo.max(0.0));
     }
 
     #[test]

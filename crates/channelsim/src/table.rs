@@ -13,7 +13,7 @@ const COLS: &[(&str, &str)] = &[
 
 fn cell(n: usize, mean: f64, lo: f64, hi: f64) -> String {
     let f = |x: f64| {
-        if x.abs() >= 100.0 {
+        if x.abs() >= 100.0 || x == 0.0 {
             format!("{x:.0}")
         } else {
             format!("{x:.3}")
@@ -134,5 +134,7 @@ mod tests {
     fn one_replicate_has_no_interval() {
         assert_eq!(cell(1, 5.0, 5.0, 5.0), "5.000 [n=1]");
         assert_eq!(cell(2, 1234.4, 1000.0, 1500.0), "1234 [1000, 1500]");
+        // An interval clipped at a bound of zero shows the bound, not 0.000.
+        assert_eq!(cell(2, 12.5, 0.0, 30.25), "12.500 [0, 30.250]");
     }
 }
