@@ -14,15 +14,8 @@ pub enum RunnerError {
     },
     #[error("{}: the output folder exists and is not empty; pass --force to overwrite it", .0.display())]
     OutputExists(PathBuf),
-    #[error(
-        "the scenario needs about {need_mib} MiB of memory for {concurrent} concurrent runs, \
-         but only {avail_mib} MiB are available; use fewer threads (--threads) or a smaller market"
-    )]
-    TooLarge {
-        need_mib: u64,
-        avail_mib: u64,
-        concurrent: usize,
-    },
+    #[error("{0}")]
+    TooLarge(MemoryRefusal),
     #[error("unknown variant `{name}`; the scenario has: {known}")]
     UnknownVariant { name: String, known: String },
     #[error("unknown vendor `{name}`; the scenario has: {known}")]
@@ -38,5 +31,75 @@ impl RunnerError {
     /// failures of the machine (exit code 1).
     pub fn is_usage(&self) -> bool {
         !matches!(self, RunnerError::Io { .. } | RunnerError::Threads { .. })
+    }
+}
+
+/// A scenario refused up front because its runs would not fit in memory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemoryRefusal {
+    /// The scenario file (or the built-in default's name).
+    pub file: String,
+    /// Enterprises and cities of the largest variant's market.
+    pub enterprises: u64,
+    pub cities: usize,
+    /// Enterprises in all that one run could have in the memory available.
+    pub enterprises_fit: u64,
+    /// Estimated memory of one run, and of all concurrent runs, MiB.
+    pub per_run_mib: u64,
+    pub need_mib: u64,
+    /// Memory available, MiB.
+    pub avail_mib: u64,
+    /// Runs that would run at once (threads, at most the number of runs).
+    pub concurrent: usize,
+    /// Concurrent runs that would fit (fewer than `concurrent`; may be 0).
+    pub fits: usize,
+}
+
+impl std::fmt::Display for MemoryRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: the scenario needs about {} MiB of memory",
+            self.file, self.need_mib
+        )?;
+        if self.concurrent > 1 {
+            write!(
+                f,
+                " for {} concurrent runs ({} MiB each)",
+                self.concurrent, self.per_run_mib
+            )?;
+        } else {
+            write!(f, " for one run")?;
+        }
+        write!(
+            f,
+            ", but only {} MiB are available (its market has {} enterprises in {} {}); ",
+            self.avail_mib,
+            self.enterprises,
+            self.cities,
+            if self.cities == 1 { "city" } else { "cities" }
+        )?;
+        if self.fits >= 1 {
+            write!(
+                f,
+                "{} concurrent {} would fit: use --threads {}",
+                self.fits,
+                if self.fits == 1 { "run" } else { "runs" },
+                self.fits
+            )
+        } else {
+            if self.concurrent > 1 {
+                write!(
+                    f,
+                    "even one run would not fit, so fewer threads cannot help: "
+                )?;
+            }
+            write!(
+                f,
+                "use a smaller market: fewer enterprises or cities, at most about {} \
+                 enterprises in all (e.g. --set market.cities.tier1.enterprises=N)",
+                self.enterprises_fit
+            )
+        }
     }
 }

@@ -58,12 +58,24 @@ pub fn run_all(
         .collect()
 }
 
+/// Bytes per enterprise of a run: customer columns (20 bytes) plus layout
+/// slack.
+const PER_ENTERPRISE: u64 = 24;
+
+/// Bytes of a run besides its enterprises: the rows it keeps, and slack.
+fn fixed_bytes(sc: &Scenario) -> u64 {
+    sc.horizon_months as u64 * sc.vendors.len() as u64 * 360 + (1 << 20)
+}
+
 /// A rough upper bound of the memory a set of concurrent runs needs, bytes.
 pub fn memory_estimate(sc: &Scenario, concurrent: usize) -> u64 {
-    // Customer columns (20 bytes) plus layout slack, and the rows a run keeps.
-    let per_enterprise = 24u64;
-    let rows = sc.horizon_months as u64 * sc.vendors.len() as u64 * 360;
-    (sc.market.total_enterprises() * per_enterprise + rows + (1 << 20)) * concurrent as u64
+    (sc.market.total_enterprises() * PER_ENTERPRISE + fixed_bytes(sc)) * concurrent as u64
+}
+
+/// Enterprises in all that one run of `sc` could have within `avail` bytes
+/// (by [`memory_estimate`]).
+pub fn enterprises_fitting(sc: &Scenario, avail: u64) -> u64 {
+    avail.saturating_sub(fixed_bytes(sc)) / PER_ENTERPRISE
 }
 
 /// Memory available to this process, bytes, where the system says.

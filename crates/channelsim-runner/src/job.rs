@@ -4,7 +4,8 @@
 use crate::RunnerError;
 use crate::atomic::{StagedDir, write_atomic};
 use crate::compare::{Comparison, compare};
-use crate::exec::{memory_available, memory_estimate, run_all};
+use crate::error::MemoryRefusal;
+use crate::exec::{enterprises_fitting, memory_available, memory_estimate, run_all};
 use crate::results::{
     SummaryRow, summarise, write_runs_csv, write_series, write_summary_csv, write_summary_json,
 };
@@ -75,28 +76,49 @@ pub fn resolve_variants(file: &ScenarioFile, opts: &RunOptions) -> (Vec<String>,
     (names, scenarios)
 }
 
-/// Refuse up front what cannot fit in memory.
+/// Refuse up front what cannot fit in memory. `file` names the scenario in
+/// the refusal.
 pub fn check_memory(
+    file: &str,
     scenarios: &[Scenario],
     threads: usize,
     runs: usize,
 ) -> Result<(), RunnerError> {
-    let concurrent = threads.min(runs).max(1);
-    let need = scenarios
-        .iter()
-        .map(|s| memory_estimate(s, concurrent))
-        .max()
-        .unwrap_or(0);
-    if let Some(avail) = memory_available()
-        && need > avail
-    {
-        return Err(RunnerError::TooLarge {
-            need_mib: need >> 20,
-            avail_mib: avail >> 20,
-            concurrent,
-        });
+    match memory_available() {
+        Some(avail) => memory_refusal(file, scenarios, threads, runs, avail)
+            .map_or(Ok(()), |r| Err(RunnerError::TooLarge(r))),
+        None => Ok(()),
     }
-    Ok(())
+}
+
+/// The refusal of `scenarios` on `threads` threads with `avail` bytes
+/// available, if they do not fit; `None` if they do.
+pub fn memory_refusal(
+    file: &str,
+    scenarios: &[Scenario],
+    threads: usize,
+    runs: usize,
+    avail: u64,
+) -> Option<MemoryRefusal> {
+    let concurrent = threads.min(runs).max(1);
+    let largest = scenarios.iter().max_by_key(|s| memory_estimate(s, 1))?;
+    let per_run = memory_estimate(largest, 1);
+    let need = per_run * concurrent as u64;
+    if need <= avail {
+        return None;
+    }
+    let fits = ((avail / per_run.max(1)) as usize).min(concurrent - 1);
+    Some(MemoryRefusal {
+        file: file.to_string(),
+        enterprises: largest.market.total_enterprises(),
+        cities: largest.market.cities.len(),
+        enterprises_fit: enterprises_fitting(largest, avail),
+        per_run_mib: per_run >> 20,
+        need_mib: need >> 20,
+        avail_mib: avail >> 20,
+        concurrent,
+        fits,
+    })
 }
 
 /// Run every variant and replicate of `file` and write the result files.
@@ -150,7 +172,7 @@ pub fn run_job(
     };
     let threads = thread_count(opts.threads);
     let total = names.len() * replicates as usize;
-    check_memory(&scenarios, threads, total)?;
+    check_memory(&file.file, &scenarios, threads, total)?;
     let dir = opts
         .out
         .clone()

@@ -557,6 +557,50 @@ fn a_scenario_too_large_for_memory_is_refused_up_front() {
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("MiB of memory"), "{err}");
+    assert!(err.contains("small.toml: "), "{err}");
     assert!(t0.elapsed().as_secs() < 10, "the refusal was not up front");
     assert!(!out.exists());
+}
+
+#[test]
+fn a_memory_refusal_names_the_scenario_and_gives_advice_that_fits() {
+    let out = tmp("huge-advice");
+    let huge = fixture("huge.toml");
+    let refused = |args: &[&str]| -> String {
+        let mut all = vec!["run", "--out", out.to_str().unwrap(), "--quiet"];
+        all.extend_from_slice(args);
+        let o = run(&all);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(!out.exists(), "{args:?} wrote output");
+        assert!(leftovers(&out).is_empty(), "{:?}", leftovers(&out));
+        let err = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert!(!err.contains("panicked"), "{err}");
+        err
+    };
+    // One run at a time: fewer threads cannot help, a smaller market can.
+    let err = refused(&[huge.to_str().unwrap(), "--threads", "2"]);
+    assert!(err.contains(&format!("{}: ", huge.display())), "{err}");
+    assert!(err.contains("for one run"), "{err}");
+    assert!(err.contains("MiB are available"), "{err}");
+    assert!(
+        err.contains("4000000000000 enterprises in 1000 cities"),
+        "{err}"
+    );
+    assert!(err.contains("smaller market"), "{err}");
+    assert!(!err.contains("threads"), "{err}");
+    // Two at a time, and not even one fits: still a smaller market.
+    let err = refused(&[
+        huge.to_str().unwrap(),
+        "--threads",
+        "2",
+        "--replicates",
+        "2",
+    ]);
+    assert!(err.contains("for 2 concurrent runs"), "{err}");
+    assert!(err.contains("fewer threads cannot help"), "{err}");
+    assert!(err.contains("smaller market"), "{err}");
+    assert!(!err.contains("use --threads"), "{err}");
+    // The built-in default is named too.
+    let err = refused(&["--set", "market.cities.tier1.enterprises=4000000000"]);
+    assert!(err.contains("<built-in default.toml>: "), "{err}");
 }
