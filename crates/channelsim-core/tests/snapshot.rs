@@ -1,5 +1,14 @@
 //! Snapshot tests of short seeded runs: any change of behaviour shows up as
-//! a diff. Regenerate on purpose with `UPDATE_SNAPSHOTS=1 cargo test`.
+//! a diff against `tests/snapshots/NAME.csv`. A snapshot that is missing or
+//! differs fails the test; nothing is written unless the environment
+//! variable `CHANNELSIM_BLESS=1` is set, which (re)writes every snapshot
+//! from the current build, on purpose:
+//!
+//! ```sh
+//! CHANNELSIM_BLESS=1 cargo test --release -p channelsim-core --test snapshot
+//! ```
+//!
+//! then review and commit the changed files.
 
 use channelsim_core::ids::Strategy;
 use channelsim_core::metrics::Collect;
@@ -7,7 +16,14 @@ use channelsim_core::{METRICS, Scenario, run_replicate};
 use std::fmt::Write;
 use std::path::PathBuf;
 
-fn snapshot(name: &str, sc: &Scenario) {
+/// Whether snapshots are to be (re)written: `CHANNELSIM_BLESS=1`.
+fn bless() -> bool {
+    std::env::var_os("CHANNELSIM_BLESS").is_some_and(|v| v == "1")
+}
+
+/// Check one run against its snapshot (or write it, when blessing); the
+/// problem, if any.
+fn snapshot(name: &str, sc: &Scenario) -> Option<String> {
     let mut c = Collect::default();
     run_replicate(sc, 0, &mut c);
     let mut text = format!("month,vendor,{}\n", METRICS.join(","));
@@ -21,20 +37,33 @@ fn snapshot(name: &str, sc: &Scenario) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/snapshots")
         .join(format!("{name}.csv"));
-    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() || !path.exists() {
-        std::fs::write(&path, &text).unwrap();
-        return;
+    if bless() {
+        std::fs::write(&path, &text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        return None;
     }
-    let want = std::fs::read_to_string(&path).unwrap();
-    if want != text {
-        let first = want.lines().zip(text.lines()).position(|(a, b)| a != b);
-        panic!(
-            "{name}: the run differs from its snapshot {} (first differing line {:?}); \
-             if the change is intended, rerun with UPDATE_SNAPSHOTS=1",
-            path.display(),
-            first.map(|i| i + 1)
-        );
+    let want = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Some(format!("{name}: no snapshot {}", path.display()));
+        }
+        Err(e) => return Some(format!("{name}: {}: {e}", path.display())),
+    };
+    if want == text {
+        return None;
     }
+    let (a, b): (Vec<&str>, Vec<&str>) = (want.lines().collect(), text.lines().collect());
+    let first = a
+        .iter()
+        .zip(&b)
+        .position(|(x, y)| x != y)
+        .unwrap_or(a.len().min(b.len()));
+    Some(format!(
+        "{name}: the run differs from its snapshot {} from line {} ({} lines in the snapshot, {} now)",
+        path.display(),
+        first + 1,
+        a.len(),
+        b.len()
+    ))
 }
 
 fn short(s: Strategy, preset: &str) -> Scenario {
@@ -47,9 +76,21 @@ fn short(s: Strategy, preset: &str) -> Scenario {
 
 #[test]
 fn snapshot_every_strategy() {
+    let mut problems = Vec::new();
     for s in Strategy::ALL {
         for preset in ["long_term", "short_term"] {
-            snapshot(&format!("{}_{preset}", s.name()), &short(s, preset));
+            problems.extend(snapshot(
+                &format!("{}_{preset}", s.name()),
+                &short(s, preset),
+            ));
         }
     }
+    assert!(
+        problems.is_empty(),
+        "{} of the snapshots fail:\n  {}\nif the change is intended, rewrite them with \
+         `CHANNELSIM_BLESS=1 cargo test --release -p channelsim-core --test snapshot`, \
+         then review and commit them",
+        problems.len(),
+        problems.join("\n  ")
+    );
 }
