@@ -64,8 +64,8 @@ impl StagedDir {
     /// Refuse an existing non-empty `target` without `force`, then create
     /// the fresh temporary folder beside it (and the target's parents).
     pub fn create(target: &Path, force: bool) -> Result<StagedDir, RunnerError> {
-        check_target(target, force)?;
         let tmp = sibling(target, "partial")?;
+        check_target(target, force)?;
         let parent = parent_of(target);
         fs::create_dir_all(parent).map_err(io_at(parent))?;
         if fs::symlink_metadata(&tmp).is_ok() {
@@ -142,12 +142,17 @@ fn io_at(path: &Path) -> impl FnOnce(std::io::Error) -> RunnerError + '_ {
 }
 
 /// Refuse an existing non-empty folder without `force` (an empty one, or
-/// none, is fine).
+/// none, is fine); with `force`, refuse one that a run did not write (no
+/// `manifest.json`): replacing deletes the whole folder, and a mistyped
+/// `--out` must not take a home or project folder with it.
 fn check_target(dir: &Path, force: bool) -> Result<(), RunnerError> {
     if dir.exists() {
         let non_empty = fs::read_dir(dir).map_err(io_at(dir))?.next().is_some();
         if non_empty && !force {
             return Err(RunnerError::OutputExists(dir.to_path_buf()));
+        }
+        if non_empty && !dir.join("manifest.json").is_file() {
+            return Err(RunnerError::NotResults(dir.to_path_buf()));
         }
     }
     Ok(())
@@ -211,10 +216,11 @@ mod tests {
         fs::create_dir(&target).unwrap();
         fs::write(target.join("stale.json"), "old").unwrap();
         fs::write(target.join("kept.csv"), "old").unwrap();
+        fs::write(target.join("manifest.json"), "{}").unwrap();
         let staged = StagedDir::create(&target, true).unwrap();
         write_string(&staged.path().join("kept.csv"), "new").unwrap();
         // Nothing has changed yet.
-        assert_eq!(names(&target), ["kept.csv", "stale.json"]);
+        assert_eq!(names(&target), ["kept.csv", "manifest.json", "stale.json"]);
         assert_eq!(fs::read_to_string(target.join("kept.csv")).unwrap(), "old");
         assert_eq!(staged.commit().unwrap(), target);
         assert_eq!(names(&target), ["kept.csv"]);
@@ -241,6 +247,7 @@ mod tests {
         let target = root.join("out");
         fs::create_dir(&target).unwrap();
         fs::write(target.join("a.csv"), "old").unwrap();
+        fs::write(target.join("manifest.json"), "{}").unwrap();
         {
             let staged = StagedDir::create(&target, true).unwrap();
             write_string(&staged.path().join("a.csv"), "new").unwrap();
@@ -271,6 +278,20 @@ mod tests {
         ));
         assert_eq!(names(&root), ["out"]);
         assert_eq!(names(&target), ["b.csv"]);
+        fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn force_replaces_only_a_results_folder() {
+        let root = scratch("not-results");
+        let target = root.join("home");
+        fs::create_dir(&target).unwrap();
+        fs::write(target.join("notes.txt"), "mine").unwrap();
+        let e = StagedDir::create(&target, true).unwrap_err();
+        assert!(matches!(e, RunnerError::NotResults(_)), "{e}");
+        assert!(e.to_string().contains("no manifest.json"), "{e}");
+        assert_eq!(names(&root), ["home"]);
+        assert_eq!(names(&target), ["notes.txt"]);
         fs::remove_dir_all(&root).unwrap();
     }
 

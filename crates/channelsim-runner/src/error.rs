@@ -14,6 +14,11 @@ pub enum RunnerError {
     },
     #[error("{}: the output folder exists and is not empty; pass --force to overwrite it", .0.display())]
     OutputExists(PathBuf),
+    #[error(
+        "{}: not a results folder (it has no manifest.json), so --force will not replace it; choose another --out",
+        .0.display()
+    )]
+    NotResults(PathBuf),
     #[error("{0}")]
     TooLarge(MemoryRefusal),
     #[error("unknown variant `{name}`; the scenario has: {known}")]

@@ -135,8 +135,8 @@ struct RunArgs {
     /// Output folder (default: output/<scenario name>).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Replace an existing output folder, all of it: once the new results
-    /// are complete, the old folder (and anything else in it) is deleted.
+    /// Replace an existing results folder (one with a manifest.json), all of
+    /// it: once the new results are complete, the old folder is deleted.
     #[arg(long)]
     force: bool,
     /// Override any scenario key, e.g. --set market.cities.tier1.enterprises=9000

@@ -604,3 +604,27 @@ fn a_memory_refusal_names_the_scenario_and_gives_advice_that_fits() {
     let err = refused(&["--set", "market.cities.tier1.enterprises=4000000000"]);
     assert!(err.contains("<built-in default.toml>: "), "{err}");
 }
+
+#[test]
+fn force_does_not_replace_a_folder_a_run_did_not_write() {
+    let out = tmp("not-results");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("notes.txt"), "keep me").unwrap();
+    let o = run(&[
+        "run",
+        fixture("single.toml").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+        "--force",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("not a results folder"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(out.join("notes.txt")).unwrap(),
+        "keep me"
+    );
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 1);
+    std::fs::remove_dir_all(&out).unwrap();
+}
