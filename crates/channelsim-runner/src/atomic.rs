@@ -68,6 +68,7 @@ impl StagedDir {
         check_target(target, force)?;
         let parent = parent_of(target);
         fs::create_dir_all(parent).map_err(io_at(parent))?;
+        remove_leftovers(target);
         if fs::symlink_metadata(&tmp).is_ok() {
             // Left by a crashed run that had the same process id.
             fs::remove_dir_all(&tmp).map_err(io_at(&tmp))?;
@@ -181,6 +182,32 @@ fn sibling(target: &Path, kind: &str) -> Result<PathBuf, RunnerError> {
     )))
 }
 
+/// Remove the staging folders (`.NAME.partial-<pid>`, `.NAME.old-<pid>`)
+/// that runs into `target` left when they were killed: those whose process
+/// is gone. Only where the system lists its processes in `/proc`: elsewhere
+/// a live run's folder could not be told from a dead one's.
+fn remove_leftovers(target: &Path) {
+    let (Some(name), true) = (target.file_name(), Path::new("/proc/self").exists()) else {
+        return;
+    };
+    let Ok(entries) = fs::read_dir(parent_of(target)) else {
+        return;
+    };
+    let name = name.to_string_lossy();
+    for e in entries.flatten() {
+        let file = e.file_name().to_string_lossy().into_owned();
+        let pid = ["partial", "old"]
+            .iter()
+            .find_map(|kind| file.strip_prefix(&format!(".{name}.{kind}-")))
+            .and_then(|pid| pid.parse::<u32>().ok());
+        if let Some(pid) = pid
+            && !Path::new(&format!("/proc/{pid}")).exists()
+        {
+            let _ = fs::remove_dir_all(e.path());
+        }
+    }
+}
+
 /// Flush a folder's entries to disk, where the system allows it.
 fn sync_dir(dir: &Path) {
     if let Ok(f) = File::open(dir) {
@@ -292,6 +319,29 @@ mod tests {
         assert!(e.to_string().contains("no manifest.json"), "{e}");
         assert_eq!(names(&root), ["home"]);
         assert_eq!(names(&target), ["notes.txt"]);
+        fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn a_killed_run_s_staging_folders_are_removed_by_the_next_run() {
+        if !Path::new("/proc/self").exists() {
+            return; // Not told apart from live ones here (see remove_leftovers).
+        }
+        let root = scratch("leftovers");
+        let target = root.join("out");
+        // u32::MAX is no process id; the live one is this test's.
+        let dead = root.join(format!(".out.partial-{}", u32::MAX));
+        let dead_old = root.join(format!(".out.old-{}", u32::MAX));
+        let live = root.join(".out.partial-1");
+        let other = root.join(".other.partial-4294967295");
+        for d in [&dead, &dead_old, &live, &other] {
+            fs::create_dir(d).unwrap();
+        }
+        let staged = StagedDir::create(&target, false).unwrap();
+        staged.commit().unwrap();
+        assert!(!dead.exists() && !dead_old.exists());
+        // Process 1 runs (init); another target's folder is not ours.
+        assert!(live.exists() && other.exists());
         fs::remove_dir_all(&root).unwrap();
     }
 
