@@ -94,3 +94,31 @@ fn snapshot_every_strategy() {
         problems.join("\n  ")
     );
 }
+
+/// Three vendors in one market (a short-term joint venture, a city-exclusive
+/// rival and an online one): the interactions one-vendor snapshots cannot
+/// show. Units that leave are not replaced, so a venture's warm accounts
+/// come free for the rivals (engine 0.4.0).
+#[test]
+fn snapshot_rival_vendors() {
+    let mut sc = short(Strategy::JointVenture, "short_term");
+    sc.horizon_months = 120;
+    sc.params.recruit_replacements = false;
+    for (name, s, preset) in [
+        ("local", Strategy::CityExclusive, "long_term"),
+        ("cloud", Strategy::Online, "long_term"),
+    ] {
+        let mut v = sc.vendors[0].clone();
+        v.name = name.into();
+        v.mix = channelsim_core::params::Mix::uniform(s);
+        v.policy_preset = preset.into();
+        v.policy = channelsim_core::Policy::preset(preset).unwrap();
+        sc.vendors.push(v);
+    }
+    if let Some(problem) = snapshot("rivals", &sc) {
+        panic!(
+            "{problem}\nif the change is intended, rewrite it with \
+             `CHANNELSIM_BLESS=1 cargo test --release -p channelsim-core --test snapshot`"
+        );
+    }
+}
