@@ -4,6 +4,7 @@
 mod common;
 
 use common::{bin, fixture, read};
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
@@ -13,11 +14,24 @@ fn tmp(name: &str) -> PathBuf {
     d
 }
 
-fn run(args: &[&str]) -> Output {
+fn run<S: AsRef<OsStr> + std::fmt::Debug>(args: &[S]) -> Output {
     bin().args(args).output().expect("binary runs")
 }
 
-fn ok(args: &[&str]) -> Output {
+/// `run SCENARIO --out OUT --quiet EXTRA...`, the shape most tests run.
+fn run_args(scen: &Path, out: &Path, extra: &[&str]) -> Vec<OsString> {
+    let mut a: Vec<OsString> = vec![
+        "run".into(),
+        scen.into(),
+        "--out".into(),
+        out.into(),
+        "--quiet".into(),
+    ];
+    a.extend(extra.iter().map(OsString::from));
+    a
+}
+
+fn ok<S: AsRef<OsStr> + std::fmt::Debug>(args: &[S]) -> Output {
     let out = run(args);
     assert!(
         out.status.success(),
@@ -31,13 +45,7 @@ fn ok(args: &[&str]) -> Output {
 #[test]
 fn run_writes_every_result_file_and_the_headline_table() {
     let out = tmp("run");
-    let o = ok(&[
-        "run",
-        fixture("small.toml").to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-    ]);
+    let o = ok(&run_args(&fixture("small.toml"), &out, &[]));
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(stdout.contains("city_exclusive / short_term"), "{stdout}");
     assert!(stdout.contains("cum profit"), "{stdout}");
@@ -142,24 +150,9 @@ fn one_and_two_threads_write_identical_bytes() {
 fn an_existing_folder_is_not_overwritten_without_force() {
     let out = tmp("exists");
     let scen = fixture("small.toml");
-    ok(&[
-        "run",
-        scen.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-        "--no-report",
-    ]);
+    ok(&run_args(&scen, &out, &["--no-report"]));
     let before = read(&out.join("series.csv"));
-    let o = run(&[
-        "run",
-        scen.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-        "--seed",
-        "99",
-    ]);
+    let o = run(&run_args(&scen, &out, &["--seed", "99"]));
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--force"));
     assert_eq!(
@@ -167,17 +160,11 @@ fn an_existing_folder_is_not_overwritten_without_force() {
         before,
         "a refused run touched the results"
     );
-    ok(&[
-        "run",
-        scen.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-        "--seed",
-        "99",
-        "--force",
-        "--no-report",
-    ]);
+    ok(&run_args(
+        &scen,
+        &out,
+        &["--seed", "99", "--force", "--no-report"],
+    ));
     assert_ne!(read(&out.join("series.csv")), before);
     let _ = std::fs::remove_dir_all(&out);
 }
@@ -212,24 +199,11 @@ fn leftovers(dir: &Path) -> Vec<String> {
 #[test]
 fn force_replaces_the_folder_without_stale_files() {
     let out = tmp("force-replace");
-    ok(&[
-        "run",
-        fixture("small.toml").to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-    ]);
+    ok(&run_args(&fixture("small.toml"), &out, &[]));
     assert!(out.join("compare.json").exists());
     std::fs::write(out.join("charts/stale.svg"), "old").unwrap();
     // A scenario without variants writes no comparison.
-    ok(&[
-        "run",
-        fixture("single.toml").to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-        "--force",
-    ]);
+    ok(&run_args(&fixture("single.toml"), &out, &["--force"]));
     assert!(
         !out.join("compare.json").exists(),
         "a stale compare.json stayed"
@@ -284,33 +258,14 @@ fn force_replaces_the_folder_without_stale_files() {
 fn a_refused_or_failed_run_leaves_the_old_folder_byte_identical() {
     let out = tmp("keep-old");
     let scen = fixture("small.toml");
-    ok(&[
-        "run",
-        scen.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-    ]);
+    ok(&run_args(&scen, &out, &[]));
     let before = tree(&out);
     // Refused without --force.
-    let o = run(&[
-        "run",
-        fixture("single.toml").to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-    ]);
+    let o = run(&run_args(&fixture("single.toml"), &out, &[]));
     assert_eq!(o.status.code(), Some(2));
     assert!(tree(&out) == before, "a refused run touched the folder");
     // Refused with --force: too large for memory.
-    let o = run(&[
-        "run",
-        fixture("huge.toml").to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-        "--force",
-    ]);
+    let o = run(&run_args(&fixture("huge.toml"), &out, &["--force"]));
     assert_eq!(o.status.code(), Some(2));
     assert!(tree(&out) == before, "a refused run touched the folder");
     assert!(leftovers(&out).is_empty(), "{:?}", leftovers(&out));
@@ -610,14 +565,7 @@ fn force_does_not_replace_a_folder_a_run_did_not_write() {
     let out = tmp("not-results");
     std::fs::create_dir_all(&out).unwrap();
     std::fs::write(out.join("notes.txt"), "keep me").unwrap();
-    let o = run(&[
-        "run",
-        fixture("single.toml").to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-        "--force",
-    ]);
+    let o = run(&run_args(&fixture("single.toml"), &out, &["--force"]));
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("not a results folder"), "{err}");
