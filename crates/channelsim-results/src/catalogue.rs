@@ -524,6 +524,15 @@ pub fn compared() -> Vec<&'static Metric> {
     v
 }
 
+/// The metrics whose crossovers are reported: the headline cumulative
+/// money stocks (cumulative profit, NPV).
+pub fn crossed() -> Vec<&'static Metric> {
+    headline()
+        .into_iter()
+        .filter(|m| m.unit == Unit::Mcny && !m.flow)
+        .collect()
+}
+
 /// The report's time-series metrics, in order.
 pub fn charted() -> Vec<&'static Metric> {
     ordered(|m| m.chart)
@@ -561,6 +570,8 @@ mod tests {
             ]
         );
         assert_eq!(compared().len(), 9);
+        let c: Vec<&str> = crossed().iter().map(|m| m.name).collect();
+        assert_eq!(c, ["cum_profit", "npv"]);
         assert_eq!(charted().len(), 9);
         assert_eq!(rings().count(), 5);
         assert_eq!(Unit::Mcny.to_file(2500.0), 2.5);

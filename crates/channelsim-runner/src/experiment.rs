@@ -240,17 +240,10 @@ impl Experiment {
         };
         let (factors, points, values, morris_design) = expand(&raw, &method, file, design_seed)?;
         let metrics = raw.metrics.clone().unwrap_or_else(|| {
-            [
-                "cum_profit",
-                "npv",
-                "active",
-                "arr",
-                "satisfaction",
-                "unit_survival",
-            ]
-            .iter()
-            .map(|s| s.to_string())
-            .collect()
+            channelsim_results::catalogue::headline()
+                .iter()
+                .map(|m| m.name.to_string())
+                .collect()
         });
         let known = crate::results::horizon_metrics();
         for m in &metrics {
