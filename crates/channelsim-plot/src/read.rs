@@ -522,10 +522,11 @@ pub fn sensitivity(dir: &Path) -> Result<Option<Vec<Sensitivity>>, PlotError> {
     let mut out: Vec<Sensitivity> = Vec::new();
     for r in rows {
         let sobol = r.s1.is_some() || r.st.is_some();
-        let i = match out
-            .iter()
-            .position(|s| s.metric == r.metric && s.variant == r.variant)
-        {
+        let i = match out.iter().position(|s| {
+            s.metric == r.metric
+                && s.variant == r.variant
+                && matches!(s.kind, SensKind::Sobol { .. }) == sobol
+        }) {
             Some(i) => i,
             None => {
                 out.push(Sensitivity {

@@ -349,6 +349,12 @@ pub fn with_unit(title: &str, unit: &str) -> String {
     }
 }
 
+/// A metric's part of a chart's file name: its catalogue name (without
+/// the unit suffix of its column), so chart names stay short and stable.
+pub fn metric_slug(m: &str) -> String {
+    file_safe(catalogue::find(m).map_or(m, |x| x.name))
+}
+
 /// A name usable in a file name.
 pub fn file_safe(s: &str) -> String {
     s.chars()
@@ -514,7 +520,9 @@ mod tests {
             line("c", "online", "long_term"),
         ];
         let (l, order) = looks(&lines);
-        assert_eq!(order, vec![1, 2, 0]);
+        // Strategies in order of first appearance (plot keeps no list of
+        // strategy names), long-term before short-term.
+        assert_eq!(order, vec![2, 0, 1]);
         assert_eq!(l[0].color, l[2].color);
         assert!(l[0].dashed && !l[2].dashed && !l[1].dashed);
         assert_ne!(l[0].color, l[1].color);

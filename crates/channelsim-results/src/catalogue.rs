@@ -240,7 +240,7 @@ pub const OBSERVED: [Metric; 39] = [
         "cum_profit",
         "cum_profit_mcny",
         "Cumulative profit",
-        "Cum. profit",
+        "Cumulative profit",
         Unit::Mcny,
         ANY,
     )

@@ -43,11 +43,19 @@ fn decimals(m: &Metric, typical: f64) -> usize {
     }
 }
 
-/// "mean [lo, hi]", or the mean alone with one replicate (no interval).
-fn cell(mean: Option<f64>, lo: Option<f64>, hi: Option<f64>, dec: usize) -> (String, String) {
+/// "mean [lo, hi]"; with one replicate the mean and "[n=1]": there is no
+/// interval, and the table says so rather than print [x, x].
+fn cell(
+    n: u64,
+    mean: Option<f64>,
+    lo: Option<f64>,
+    hi: Option<f64>,
+    dec: usize,
+) -> (String, String) {
     let m = mean.map_or("-".into(), |x| grouped(x, dec));
     match (lo, hi) {
         (Some(l), Some(h)) => (m, format!("[{}, {}]", grouped(l, dec), grouped(h, dec))),
+        _ if n == 1 => (m, "[n=1]".into()),
         _ => (m, String::new()),
     }
 }
@@ -213,7 +221,7 @@ pub fn headline_in(out: &RunOutcome, width: usize) -> String {
             for (m, d) in cols.iter().zip(&dec) {
                 r.push(
                     of(name, vendor, m).map_or(("-".into(), String::new()), |s| {
-                        cell(s.mean, s.ci_lo, s.ci_hi, *d)
+                        cell(s.n, s.mean, s.ci_lo, s.ci_hi, *d)
                     }),
                 );
             }
@@ -252,7 +260,7 @@ pub fn headline_in(out: &RunOutcome, width: usize) -> String {
                 ),
                 _ => ("never".into(), String::new()),
             };
-            let (a, b) = cell(d.mean, d.ci_lo, d.ci_hi, 1);
+            let (a, b) = cell(d.n, d.mean, d.ci_lo, d.ci_hi, 1);
             prs.push(vec![(st.to_string(), String::new()), (a, b), cross]);
         }
         s.push_str(&layout(&prs, 1, width));

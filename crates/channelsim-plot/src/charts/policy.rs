@@ -199,7 +199,7 @@ pub fn render(c: &Compare, dir: &Path) -> Result<Vec<ChartFile>, PlotError> {
         let name = if k == 0 {
             "policy_pairs".to_string()
         } else {
-            format!("policy_pairs_{}", file_safe(metric))
+            format!("policy_pairs_{}", metric_slug(metric))
         };
         out.push(save(&figure(name, metric, pairs), dir)?);
     }

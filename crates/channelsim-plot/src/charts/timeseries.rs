@@ -183,7 +183,7 @@ fn ts_figure(s: &Series, metric: &str) -> Option<TsFig> {
         }
     }
     Some(TsFig {
-        name: format!("ts_{metric}"),
+        name: format!("ts_{}", metric_slug(metric)),
         subtitle: vec![format!(
             "{}; state at the end of each month",
             band_rule(n_reps(s))
