@@ -290,11 +290,11 @@ mod tests {
     #[test]
     fn one_replicate_has_no_interval() {
         assert_eq!(
-            cell(Some(5.0), None, None, 3),
-            ("5.000".into(), String::new())
+            cell(1, Some(5.0), None, None, 3),
+            ("5.000".into(), "[n=1]".into())
         );
         assert_eq!(
-            cell(Some(1234.4), Some(1000.0), Some(1500.0), 0),
+            cell(2, Some(1234.4), Some(1000.0), Some(1500.0), 0),
             ("1,234".into(), "[1,000, 1,500]".into())
         );
     }
