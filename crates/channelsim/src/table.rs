@@ -141,12 +141,33 @@ fn layout(rows: &[Vec<(String, String)>], left: usize, width: usize) -> String {
     }
     if keep < ncol {
         let gone: Vec<String> = rows[0][keep..].iter().map(one).collect();
-        s.push_str(&format!(
-            "(not shown for the width: {}; see summary.csv)\n",
+        let note = format!(
+            "(not shown for the width: {}; see summary.csv)",
             gone.join(", ")
-        ));
+        );
+        s.push_str(&wrap(&note, width));
     }
     s
+}
+
+/// Words in lines of at most `width` characters (a longer word alone).
+fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = String::new();
+    for w in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + w.chars().count() > width {
+            out.push_str(&line);
+            out.push('\n');
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(w);
+    }
+    out.push_str(&line);
+    out.push('\n');
+    out
 }
 
 /// A header as title above unit.
@@ -301,9 +322,9 @@ mod tests {
 
     #[test]
     fn issue12_the_table_fits_the_width() {
-        let row = |a: &str| {
+        let row = |a: &str, b: &str| {
             vec![
-                (a.to_string(), String::new()),
+                (a.to_string(), b.to_string()),
                 ("12,345.6".to_string(), "[11,000.1, 13,000.2]".to_string()),
                 ("0.512".to_string(), "[0.500, 0.530]".to_string()),
             ]
@@ -311,22 +332,27 @@ mod tests {
         let rows = vec![
             vec![
                 ("variant".into(), String::new()),
-                ("Cum. profit (M CNY)".into(), String::new()),
+                ("Cumulative profit".into(), "(M CNY)".into()),
                 ("Satisfaction".into(), String::new()),
             ],
-            row("joint_venture / long_term"),
-            row("abu / short_term"),
+            row("joint_venture", "/ long_term"),
+            row("abu", "/ short_term"),
         ];
-        for width in [100, 60, 40] {
+        for width in [100, 60, 45] {
             let t = layout(&rows, 1, width);
             for l in t.lines() {
                 assert!(l.chars().count() <= width, "{width}: {l:?}\n{t}");
             }
             assert!(t.contains("12,345.6"), "{t}");
         }
-        // Wide enough: one line per variant; narrower: intervals below.
+        // Wide enough: one line per row; narrower: each part on its own line.
         assert_eq!(layout(&rows, 1, 100).lines().count(), 4);
-        assert_eq!(layout(&rows, 1, 50).lines().count(), 6);
-        assert!(layout(&rows, 1, 30).contains("not shown for the width"));
+        assert_eq!(layout(&rows, 1, 60).lines().count(), 7);
+        let narrow = layout(&rows, 1, 45);
+        assert!(!narrow.contains("[0.500"), "{narrow}");
+        assert!(
+            narrow.contains("not shown for the width: Satisfaction"),
+            "{narrow}"
+        );
     }
 }

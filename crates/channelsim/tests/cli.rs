@@ -236,6 +236,7 @@ fn force_replaces_the_folder_without_stale_files() {
         [
             "charts",
             "manifest.json",
+            "monthly.csv",
             "report.html",
             "runs.csv",
             "series.csv",
