@@ -326,11 +326,13 @@ mod tests {
         f.sort();
         assert_eq!(f, sorted);
         assert_eq!(channelsim_core::METRICS, &names[..]);
-        let mut vm = VendorMonth::default();
-        vm.cum_profit = 2500.0;
-        vm.support = 1.0;
-        vm.units_alive = 3;
-        vm.units_exited = 1;
+        let vm = VendorMonth {
+            cum_profit: 2500.0,
+            support: 1.0,
+            units_alive: 3,
+            units_exited: 1,
+            ..VendorMonth::default()
+        };
         assert_eq!(metric(&vm, "cum_profit"), 2.5);
         assert_eq!(metric(&vm, "cum_profit_mcny"), 2.5);
         assert_eq!(metric(&vm, "support"), 1.0);
