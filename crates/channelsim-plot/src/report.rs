@@ -28,11 +28,12 @@ pub fn esc(s: &str) -> String {
     o
 }
 
-/// The headline columns: metric (column name) and column title.
+/// The headline columns: metric (column name) and column title (its unit
+/// goes below it).
 fn headline() -> Vec<(&'static str, String)> {
     channelsim_results::catalogue::headline()
         .iter()
-        .map(|m| (m.column, m.header()))
+        .map(|m| (m.column, m.short.to_string()))
         .collect()
 }
 
