@@ -854,3 +854,265 @@ pub fn robust_job(
         wall_seconds,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::DEFAULT_SCENARIO;
+
+    const TINY: &str = r#"
+name = "tiny"
+horizon_months = 18
+replicates = 2
+seed = 3
+[market]
+cities = [{ tier = 1, count = 1, enterprises = 1500 }, { tier = 3, count = 1, enterprises = 600 }]
+[[vendor]]
+name = "focal"
+strategy = "team_replication"
+policy = "long_term"
+[[variant]]
+name = "long"
+set = { "vendor.focal.policy" = "long_term" }
+[[variant]]
+name = "short"
+set = { "vendor.focal.policy" = "short_term" }
+"#;
+
+    fn tiny(sets: &[&str]) -> ScenarioFile {
+        let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+        parse_scenario(TINY, "tiny.toml", &sets).unwrap()
+    }
+
+    fn reading(key: &str, values: &[&str]) -> Reading {
+        Reading {
+            key: key.into(),
+            values: values.iter().map(|v| v.to_string()).collect(),
+            description: String::new(),
+            origin: "test",
+        }
+    }
+
+    #[test]
+    fn every_catalogue_reading_is_known_and_lists_the_model_default_first() {
+        let file = parse_scenario(DEFAULT_SCENARIO, "default.toml", &[]).unwrap();
+        let planned = plan_readings(&file, &[], &Reading::catalogue()).unwrap();
+        assert_eq!(planned.len(), CATALOGUE.len());
+        for ((row, tried), (key, values, _)) in planned.iter().zip(CATALOGUE) {
+            assert_eq!(row.status, "used", "{key}: {}", row.note);
+            assert_eq!(row.scenario_value.as_deref(), Some(values[0]), "{key}");
+            assert_eq!(tried.len(), values.len() - 1, "{key}");
+            assert!(values.len() >= 2, "{key} needs an alternative");
+        }
+    }
+
+    #[test]
+    fn an_unknown_key_is_skipped_with_a_note_and_a_bad_value_is_an_error() {
+        let file = tiny(&[]);
+        let planned = plan_readings(
+            &file,
+            &[],
+            &[
+                reading("params.no_such_reading", &["1", "2"]),
+                reading("model.no_such_reading", &["true", "false"]),
+                reading("params.grace_months", &["12", "3"]),
+            ],
+        )
+        .unwrap();
+        for (row, tried) in &planned[..2] {
+            assert_eq!(row.status, "skipped", "{}", row.key);
+            assert!(row.note.contains("does not know"), "{}", row.note);
+            assert!(tried.is_empty() && row.tried.is_empty());
+        }
+        assert_eq!(planned[2].0.status, "used");
+        assert_eq!(planned[2].1, ["3"]);
+        let e = plan_readings(&file, &[], &[reading("params.grace_months", &["-1"])])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("params.grace_months=-1"), "{e}");
+    }
+
+    #[test]
+    fn the_scenario_s_own_value_is_the_baseline_whatever_the_catalogue_lists() {
+        // Set to an alternative: the model's default becomes a value tried.
+        let file = tiny(&["params.grace_months=6"]);
+        let sets = ["params.grace_months=6".to_string()];
+        let r = reading("params.grace_months", &["12", "6", "0"]);
+        let (row, tried) = &plan_readings(&file, &sets, &[r.clone()]).unwrap()[0];
+        assert_eq!(row.scenario_value.as_deref(), Some("6"));
+        assert_eq!(tried, &["12", "0"]);
+        // Set to a value not listed: every listed value is tried.
+        let sets = ["params.grace_months=9".to_string()];
+        let file = tiny(&["params.grace_months=9"]);
+        let (row, tried) = &plan_readings(&file, &sets, &[r]).unwrap()[0];
+        assert_eq!(row.scenario_value, None);
+        assert_eq!(tried.len(), 3);
+        assert!(row.note.contains("none of those listed"), "{}", row.note);
+    }
+
+    #[test]
+    fn a_reading_on_the_command_line_is_key_and_values() {
+        let r = Reading::parse("params.bass_q = 0.03|0.05").unwrap();
+        assert_eq!(r.key, "params.bass_q");
+        assert_eq!(r.values, ["0.03", "0.05"]);
+        assert_eq!(r.origin, "command line");
+        for bad in [
+            "params.bass_q",
+            "=1|2",
+            "params.bass_q=1||2",
+            "params.bass_q=",
+        ] {
+            assert!(Reading::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    fn used(spec: &[(&str, &[&str])]) -> Vec<(String, Vec<String>)> {
+        spec.iter()
+            .map(|(k, v)| (k.to_string(), v.iter().map(|x| x.to_string()).collect()))
+            .collect()
+    }
+
+    #[test]
+    fn all_combinations_when_few_else_one_switch_at_a_time() {
+        let u = used(&[("a", &["x"]), ("b", &["y", "z"])]);
+        let (s, n, all) = settings(&u, 32);
+        let labels: Vec<String> = s.iter().map(Setting::label).collect();
+        assert_eq!((n, all), (6, true));
+        assert_eq!(
+            labels,
+            ["baseline", "b=y", "b=z", "a=x", "a=x + b=y", "a=x + b=z"]
+        );
+        let (s, n, all) = settings(&u, 5);
+        let labels: Vec<String> = s.iter().map(Setting::label).collect();
+        assert_eq!((n, all), (6, false));
+        assert_eq!(labels, ["baseline", "a=x", "b=y", "b=z"]);
+        let (s, n, all) = settings(&[], 32);
+        assert_eq!((s.len(), n, all), (1, 1, true));
+        assert_eq!(s[0].label(), "baseline");
+        // Five two-valued switches are 32 settings, all run at the default.
+        let five = used(&[
+            ("a", &["1"]),
+            ("b", &["1"]),
+            ("c", &["1"]),
+            ("d", &["1"]),
+            ("e", &["1"]),
+        ]);
+        let (s, n, all) = settings(&five, MAX_COMBINATIONS);
+        assert_eq!((s.len(), n, all), (32, 32, true));
+        assert_eq!(s.iter().filter(|x| x.0.len() == 5).count(), 1);
+    }
+
+    #[test]
+    fn npv_recomputed_from_monthly_profit_is_the_engine_s() {
+        let file = tiny(&["discount_rate=0.12"]);
+        let sc = &file.variants[0].scenario;
+        let runs = run_all(&[sc], 1, &|| {});
+        let profit = runs[0].series(0, "profit");
+        let engine = runs[0].series(0, "npv");
+        let cum = runs[0].series(0, "cum_profit");
+        assert_eq!(profit.len(), 18);
+        assert!(profit.iter().any(|p| *p != 0.0));
+        assert_eq!(npv(&profit, 0.12), *engine.last().unwrap());
+        assert_eq!(npv(&profit[..7], 0.12), engine[6]);
+        assert_eq!(npv(&profit, 0.0), *cum.last().unwrap());
+        // A hand check: 100 a month for a year at 0% and at 10%.
+        assert_eq!(npv(&[100.0; 12], 0.0), 1200.0);
+        let at10: f64 = (1..=12).map(|m| 100.0 / 1.1f64.powf(m as f64 / 12.0)).sum();
+        assert!((npv(&[100.0; 12], 0.1) - at10).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_mean_difference_is_the_paired_statistics_one() {
+        let a = [1.25, -3.5, 7.0, 0.1, 1e9];
+        let b = [0.3, 2.0, -1.0, 0.7, 3.0];
+        assert_eq!(mean_diff(&a, &b), PairedDiff::of(&a, &b).unwrap().mean_diff);
+    }
+
+    #[test]
+    fn the_flip_rate_is_the_first_change_of_sign() {
+        let r = flip_rate(&|r| 0.1 - r, 0.4).unwrap();
+        assert!((r - 0.1).abs() <= 1e-4, "{r}");
+        assert_eq!(flip_rate(&|r| -1.0 - r, 0.4), None);
+        assert_eq!(flip_rate(&|r| r, 0.4), None, "no verdict at 0");
+        // Down through 0 at 5%, back up at 30%: the first.
+        let r = flip_rate(&|r| (r - 0.05) * (r - 0.3), 0.4).unwrap();
+        assert!((r - 0.05).abs() <= 1e-4, "{r}");
+        // Beyond the search range: none.
+        assert_eq!(flip_rate(&|r| 0.45 - r, 0.4), None);
+    }
+
+    fn row(reading: &str, changes: usize, d: f64, sig: bool) -> ComparisonRow {
+        ComparisonRow {
+            reading: reading.into(),
+            changes,
+            strategy: "s".into(),
+            metric: "npv".into(),
+            discount_rate: Some(0.08),
+            headline: true,
+            n: 10,
+            long_mean: d,
+            short_mean: 0.0,
+            mean_diff: d,
+            ci_lo: Some(if sig {
+                d.abs() * 0.5 * d.signum()
+            } else {
+                -1.0
+            }),
+            ci_hi: Some(if sig { d.abs() * 1.5 * d.signum() } else { 1.0 }),
+            long_wins: d > 0.0,
+            significant: sig,
+        }
+    }
+
+    #[test]
+    fn verdicts_count_shares_and_name_the_single_switches_that_flip() {
+        let mut rows = vec![
+            row("baseline", 0, 5.0, true),
+            row("a=1", 1, -2.0, true),
+            row("b=1", 1, 3.0, false),
+            row("a=1 + b=1", 2, -1.0, false),
+        ];
+        // A non-headline rate and the cumulative profit do not count for NPV.
+        let mut other = row("baseline", 0, -9.0, true);
+        other.headline = false;
+        rows.push(other);
+        let mut cum = row("baseline", 0, 4.0, false);
+        cum.metric = "cum_profit".into();
+        cum.discount_rate = None;
+        rows.push(cum);
+        let flips = [FlipRow {
+            reading: "baseline".into(),
+            changes: 0,
+            strategy: "s".into(),
+            verdict_at_0: "long".into(),
+            flip_rate: Some(0.2),
+            verdict_at_max: "short".into(),
+        }];
+        let v = &verdicts(&rows, &flips, 4, 0.08)[0];
+        assert_eq!(v.npv_diff, 5.0);
+        assert!(v.npv_significant);
+        assert_eq!(v.npv_verdict, "mixed");
+        assert_eq!(v.npv_long_wins_share, 0.5);
+        assert_eq!(v.npv_long_wins_significant_share, 0.25);
+        assert_eq!(v.npv_short_wins_significant_share, 0.25);
+        assert_eq!(v.npv_flips, 2);
+        assert_eq!(v.npv_flipped_by, "a=1");
+        assert_eq!(v.npv_flip_rate, Some(0.2));
+        assert_eq!(v.cum_profit_verdict, "long");
+        assert_eq!(v.cum_profit_flips, 0);
+        assert_eq!(v.cum_profit_flipped_by, "");
+        assert!(!v.cum_profit_significant);
+    }
+
+    #[test]
+    fn long_and_short_variants_pair_by_strategy() {
+        let file = parse_scenario(DEFAULT_SCENARIO, "default.toml", &[]).unwrap();
+        let (names, scs) = resolve_variants(&file, &RunOptions::default());
+        let pairs = policy_pairs(&names, &scs, 0);
+        assert_eq!(pairs.len(), 7);
+        for (strategy, li, si) in &pairs {
+            assert_eq!(names[*li], format!("{strategy} / long_term"));
+            assert_eq!(names[*si], format!("{strategy} / short_term"));
+        }
+    }
+}
