@@ -390,11 +390,24 @@ pub fn settings(used: &[(String, Vec<String>)], max: usize) -> (Vec<Setting>, us
 }
 
 /// NPV of a monthly profit series (months 1, 2, ...), discounted as the
-/// engine does: month m's profit at (1 + rate)^(m / 12).
+/// engine does: month m's profit divided by (1 + rate)^(m / 12).
 pub fn npv(profit: &[f64], rate: f64) -> f64 {
+    npv_with(profit, &discount_factors(rate, profit.len()))
+}
+
+/// (1 + rate)^(m / 12) for months m = 1..=months.
+fn discount_factors(rate: f64, months: usize) -> Vec<f64> {
+    (1..=months)
+        .map(|m| (1.0 + rate).powf(m as f64 / 12.0))
+        .collect()
+}
+
+/// NPV with the factors computed once for all replicates; the same
+/// operations in the same order as the engine's, so the same bits.
+fn npv_with(profit: &[f64], factors: &[f64]) -> f64 {
     let mut v = 0.0;
-    for (m, p) in profit.iter().enumerate() {
-        v += p / (1.0 + rate).powf((m + 1) as f64 / 12.0);
+    for (p, f) in profit.iter().zip(factors) {
+        v += p / f;
     }
     v
 }
@@ -416,9 +429,11 @@ struct PairRuns {
 
 impl PairRuns {
     fn npvs(&self, rate: f64) -> (Vec<f64>, Vec<f64>) {
+        let months = self.long_profit.first().map_or(0, Vec::len);
+        let f = discount_factors(rate, months);
         (
-            self.long_profit.iter().map(|p| npv(p, rate)).collect(),
-            self.short_profit.iter().map(|p| npv(p, rate)).collect(),
+            self.long_profit.iter().map(|p| npv_with(p, &f)).collect(),
+            self.short_profit.iter().map(|p| npv_with(p, &f)).collect(),
         )
     }
 
@@ -938,7 +953,7 @@ set = { "vendor.focal.policy" = "short_term" }
         let file = tiny(&["params.grace_months=6"]);
         let sets = ["params.grace_months=6".to_string()];
         let r = reading("params.grace_months", &["12", "6", "0"]);
-        let (row, tried) = &plan_readings(&file, &sets, &[r.clone()]).unwrap()[0];
+        let (row, tried) = &plan_readings(&file, &sets, std::slice::from_ref(&r)).unwrap()[0];
         assert_eq!(row.scenario_value.as_deref(), Some("6"));
         assert_eq!(tried, &["12", "0"]);
         // Set to a value not listed: every listed value is tried.
