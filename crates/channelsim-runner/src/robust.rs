@@ -646,8 +646,8 @@ pub fn verdicts(
             let (npv, cum) = (of("npv"), of("cum_profit"));
             let nb = npv.iter().find(|c| c.changes == 0).copied();
             let cb = cum.iter().find(|c| c.changes == 0).copied();
-            let npv_s = Summary::of(&npv, nb);
-            let cum_s = Summary::of(&cum, cb);
+            let npv_s = Tally::of(&npv, nb);
+            let cum_s = Tally::of(&cum, cb);
             VerdictRow {
                 strategy: s.to_string(),
                 readings: settings,
@@ -682,7 +682,7 @@ pub fn verdicts(
 }
 
 /// One metric's verdicts across settings.
-struct Summary {
+struct Tally {
     verdict: String,
     long: f64,
     long_sig: f64,
@@ -691,14 +691,14 @@ struct Summary {
     flipped_by: String,
 }
 
-impl Summary {
-    fn of(rows: &[&ComparisonRow], base: Option<&ComparisonRow>) -> Summary {
+impl Tally {
+    fn of(rows: &[&ComparisonRow], base: Option<&ComparisonRow>) -> Tally {
         let n = rows.len().max(1) as f64;
         let share =
             |p: &dyn Fn(&ComparisonRow) -> bool| rows.iter().filter(|c| p(c)).count() as f64 / n;
         let long = share(&|c| c.long_wins);
         let flipped = |c: &&&ComparisonRow| base.is_some_and(|b| c.long_wins != b.long_wins);
-        Summary {
+        Tally {
             verdict: if rows.iter().all(|c| c.long_wins) {
                 "long"
             } else if rows.iter().all(|c| c.mean_diff < 0.0) {

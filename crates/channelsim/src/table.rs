@@ -237,11 +237,11 @@ pub fn robust(out: &RobustOutcome) -> String {
                 if x.is_empty() {
                     "none".to_string()
                 } else {
-                    x.to_string()
+                    x.replace("; ", ", ")
                 }
             };
             format!(
-                "  {}: NPV by {}; cum profit by {}",
+                "  {}: NPV by {}; cumulative profit by {}",
                 v.strategy,
                 or_none(&v.npv_flipped_by),
                 or_none(&v.cum_profit_flipped_by)
