@@ -261,7 +261,23 @@ pub fn robust(out: &RobustOutcome) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::cell;
+    use super::{cell, diff_cell, pct, wins_cell};
+
+    #[test]
+    fn robust_cells_are_millions_shares_and_percentages() {
+        assert_eq!(
+            diff_cell(-405_811.0, Some(-548_840.0), Some(-262_781.0), true),
+            "-406 [-549, -263] *"
+        );
+        assert_eq!(
+            diff_cell(66_930.0, Some(-21_382.0), Some(155_242.0), false),
+            "+67 [-21, +155]  "
+        );
+        assert_eq!(diff_cell(1500.0, None, None, false), "+2 [n=1]  ");
+        assert_eq!(wins_cell(0.5, 1.0 / 6.0, 2.0 / 6.0, 6), "3/6 (1/2)");
+        assert_eq!(pct(0.08), "8%");
+        assert_eq!(pct(0.0917), "9.17%");
+    }
 
     #[test]
     fn one_replicate_has_no_interval() {
