@@ -254,6 +254,18 @@ pub struct RobustOutcome {
     pub wall_seconds: f64,
 }
 
+/// The catalogue with the extra readings: one of a key already listed
+/// takes its place, so a key is never switched by two readings.
+fn with_extra(mut readings: Vec<Reading>, extra: &[Reading]) -> Vec<Reading> {
+    for r in extra {
+        match readings.iter_mut().find(|x| x.key == r.key) {
+            Some(x) => *x = r.clone(),
+            None => readings.push(r.clone()),
+        }
+    }
+    readings
+}
+
 /// The scenario with `sets` and then `changes` applied.
 fn with_changes(
     file: &ScenarioFile,
@@ -758,8 +770,7 @@ pub fn robust_job(
 ) -> Result<RobustOutcome, RunnerError> {
     let started = SystemTime::now();
     let clock = Instant::now();
-    let mut readings = Reading::catalogue();
-    readings.extend(opts.extra.iter().cloned());
+    let readings = with_extra(Reading::catalogue(), &opts.extra);
     let planned = plan_readings(file, &opts.sets, &readings)?;
     let used: Vec<(String, Vec<String>)> = planned
         .iter()
@@ -963,6 +974,24 @@ set = { "vendor.focal.policy" = "short_term" }
         assert_eq!(row.scenario_value, None);
         assert_eq!(tried.len(), 3);
         assert!(row.note.contains("none of those listed"), "{}", row.note);
+    }
+
+    #[test]
+    fn a_reading_on_the_command_line_is_added_or_replaces_the_catalogue_s() {
+        let extra = [
+            Reading::parse("params.grace_months=12|3").unwrap(),
+            Reading::parse("params.bass_q=0.05").unwrap(),
+        ];
+        let all = with_extra(Reading::catalogue(), &extra);
+        assert_eq!(all.len(), CATALOGUE.len() + 1);
+        let grace: Vec<_> = all
+            .iter()
+            .filter(|r| r.key == "params.grace_months")
+            .collect();
+        assert_eq!(grace.len(), 1);
+        assert_eq!(grace[0].values, ["12", "3"]);
+        assert_eq!(grace[0].origin, "command line");
+        assert_eq!(all.last().unwrap().key, "params.bass_q");
     }
 
     #[test]

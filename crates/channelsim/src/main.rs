@@ -179,8 +179,9 @@ struct RobustArgs {
     /// Override any scenario key (the baseline reading is the scenario so set).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     sets: Vec<String>,
-    /// A reading besides the catalogue's: a key and the values to try,
-    /// e.g. --reading 'params.bass_q=0.03|0.05'.
+    /// A reading besides the catalogue's (or in place of its reading of the
+    /// same key): a key and the values to try, e.g.
+    /// --reading 'params.bass_q=0.03|0.05'.
     #[arg(long = "reading", value_name = "KEY=VALUE|VALUE...")]
     readings: Vec<String>,
     /// Run all combinations of the readings' values when they number at
