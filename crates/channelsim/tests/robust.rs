@@ -144,7 +144,7 @@ fn num(r: &serde_json::Map<String, Value>, k: &str) -> f64 {
 }
 
 #[test]
-fn robust_writes_its_tables_skips_an_unknown_reading_and_is_the_same_on_1_and_2_threads() {
+fn issue11_robust_writes_its_tables_skips_an_unknown_reading_and_is_the_same_on_1_and_2_threads() {
     let (a, b) = (tmp("t1"), tmp("t2"));
     let unknown = "params.no_such_reading=1|2";
     let stdout = ok(&a, &["--threads", "1", "--reading", unknown]);
