@@ -172,10 +172,12 @@ pub fn robust(out: &RobustOutcome) -> String {
     let n = out.settings.len();
     let singles = out.settings.iter().filter(|s| s.0.len() == 1).count();
     let mut s = format!(
-        "Long-term minus short-term, vendor `{}`, {} replicates, M CNY: the scenario's reading \
+        "Long-term minus short-term, vendor `{}`, {} replicate{}, M CNY: the scenario's reading \
          [95% CI] (* excludes 0), and in how many of {n} readings long-term wins \
          (of them / of short-term's wins, how many with an interval excluding 0)\n",
-        out.vendor, out.replicates
+        out.vendor,
+        out.replicates,
+        if out.replicates == 1 { "" } else { "s" }
     );
     s.push_str(&format!(
         "Readings: the scenario's, {singles} single switches{}\n\n",
