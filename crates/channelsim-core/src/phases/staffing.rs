@@ -1,5 +1,7 @@
-//! Phase 2, staffing and apps: units hire and fire by load, build scenario
-//! apps where they are capable, and mature cells split in two.
+//! Phase 2, staffing and apps: units hire and fire by load, partners hire
+//! from their growth fund and shrink while they lose money (B1), units
+//! build scenario apps where they are capable, and mature cells split in
+//! two.
 
 use crate::ids::{N_IND, UnitId, UnitKind};
 use crate::month::Scratch;
@@ -33,18 +35,40 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
                 1.0
             }
         };
+        let online_level = world.vendors[world.units[i].vendor.idx()]
+            .policy
+            .online_level;
         let u = &mut world.units[i];
         u.load = load_of(&u.book, sc);
-        let cap = u.staff as f64 * p.capacity_per_staff;
+        let cap = p.capacity(u.staff, online_level);
         let wages_3m = p.cash_for_hire_months * p.wage * u.staff as f64;
         let solvent = u.kind.owned() || u.cash >= wages_3m;
+        let partner = !u.kind.owned();
+        let hire_cost = p.growth_hire_months * p.wage;
         if u.load > p.hire_above * cap && solvent {
             u.staff += 1;
+        } else if partner && p.loss_fire > 0 && u.last_profit < 0.0 && !solvent && u.staff > 1 {
+            // A squeezed partner shrinks before it exits: losing money with
+            // cash below its hire buffer, it lets people go, and keeps the
+            // smaller team as its size.
+            u.staff -= p.loss_fire.min(u.staff - 1);
+            u.start_staff = u.start_staff.min(u.staff);
         } else if u.load < p.fire_below * cap
             && u.staff > 1
             && (u.staff > u.start_staff || !solvent)
         {
             u.staff -= 1;
+        } else if partner
+            && u.growth_fund >= hire_cost
+            && hire_cost > 0.0
+            && u.load >= p.fire_below * p.capacity(u.staff + 1, online_level)
+        {
+            // Margin funds growth: the fund commits the new seller's first
+            // months of wages (paid from cash as wages). The unit hires
+            // ahead of its load, but not a seller its own rule would let go
+            // next month (the larger team stays above `fire_below`).
+            u.staff += 1;
+            u.growth_fund -= hire_cost;
         }
         // Apps: a chance a month in each industry where the unit is capable.
         let platform = if p.kinds.get(u.kind).platform {
