@@ -1122,3 +1122,52 @@ impl Scenario {
         &mut self.vendors[0].policy
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 11 B2: kind security derived from contract, exclusivity and
+    /// equity keeps every kind's v1 value at the defaults, and falls when
+    /// a kind loses its exclusivity or its equity.
+    #[test]
+    fn issue11_kind_security_from_its_causes_keeps_the_v1_values() {
+        let mut p = Params::default();
+        let v1 = [
+            (UnitKind::Reseller, 0.2),
+            (UnitKind::AccountTeam, 1.0),
+            (UnitKind::Branch, 1.0),
+            (UnitKind::Cell, 0.4),
+            (UnitKind::JointVenture, 0.8),
+            (UnitKind::CityPartner, 0.9),
+            (UnitKind::Online, 1.0),
+        ];
+        for (k, want) in v1 {
+            assert!((p.kind_security(k) - want).abs() < 1e-12, "{k:?}");
+        }
+        p.kinds.city_partner.exclusive = false;
+        assert!((p.kind_security(UnitKind::CityPartner) - 0.6).abs() < 1e-12);
+        p.kinds.joint_venture.equity = 0.0;
+        assert!((p.kind_security(UnitKind::JointVenture) - 0.698).abs() < 1e-12);
+    }
+
+    #[test]
+    fn issue11_v2_parameters_out_of_range_are_named() {
+        let mut sc = Scenario::single(Strategy::CityExclusive, "long_term");
+        sc.params.growth_invest = 1.5;
+        sc.params.growth_hire_months = 0.0;
+        sc.params.frontier_growth = -0.1;
+        sc.params.kinds.branch.incentive = 2.0;
+        sc.params.kinds.cell.contract_security = -0.1;
+        let keys: Vec<String> = sc.violations().into_iter().map(|v| v.key).collect();
+        for k in [
+            "params.growth_invest",
+            "params.growth_hire_months",
+            "params.frontier_growth",
+            "params.kinds.branch.incentive",
+            "params.kinds.cell.contract_security",
+        ] {
+            assert!(keys.iter().any(|x| x == k), "{k} not in {keys:?}");
+        }
+    }
+}

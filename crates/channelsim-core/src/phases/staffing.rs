@@ -148,4 +148,46 @@ mod tests {
         assert_eq!(w.units[0].staff, staff + 1);
         assert_eq!(w.units[1].staff, staff1);
     }
+
+    /// Issue 11 B1: a partner with a growth fund covering six months of a
+    /// wage hires a seller its load keeps busy, drawing the fund down; a
+    /// partner losing money with cash below its hire buffer lets one go.
+    #[test]
+    fn issue11_a_growth_fund_hires_and_a_losing_partner_shrinks() {
+        let sc = scenario(Strategy::CityExclusive, "long_term");
+        let (mut w, _) = stepped(&sc, 2);
+        let p = &sc.params;
+        let hire = p.growth_hire_months * p.wage;
+        let cap1 = |s: u32| p.capacity(s, 0.8);
+        // Unit 0: load between fire_below of a larger team and hire_above.
+        let u = &mut w.units[0];
+        let staff0 = u.staff;
+        u.book = [(0.6 * cap1(staff0 + 1)) as u32, 0, 0, 0];
+        u.growth_fund = hire + 1.0;
+        u.cash = 1e6;
+        // Unit 1: losing, cash below 3 months of wages, still busy.
+        let u1 = &mut w.units[1];
+        let staff1 = u1.staff;
+        u1.book = [(0.8 * cap1(staff1)) as u32, 0, 0, 0];
+        u1.last_profit = -10.0;
+        u1.cash = 1.0;
+        u1.growth_fund = 0.0;
+        let mut s = crate::month::Scratch::default();
+        super::run(&mut w, &sc, &mut s);
+        assert_eq!(w.units[0].staff, staff0 + 1);
+        assert!((w.units[0].growth_fund - 1.0).abs() < 1e-9);
+        assert_eq!(w.units[1].staff, staff1 - 1);
+        // Neutral (v1): neither.
+        let mut v1 = sc.clone();
+        v1.params.neutralise_v2_mechanisms();
+        let (mut w, _) = stepped(&v1, 2);
+        w.units[0].book = [(0.6 * cap1(staff0 + 1)) as u32, 0, 0, 0];
+        w.units[0].cash = 1e6;
+        w.units[1].book = [(0.8 * v1.params.capacity(staff1, 0.8)) as u32, 0, 0, 0];
+        w.units[1].last_profit = -10.0;
+        w.units[1].cash = 1.0;
+        super::run(&mut w, &v1, &mut s);
+        assert_eq!(w.units[0].staff, staff0);
+        assert_eq!(w.units[1].staff, staff1);
+    }
 }
