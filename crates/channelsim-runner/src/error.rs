@@ -27,15 +27,101 @@ pub enum RunnerError {
     UnknownVendor { name: String, known: String },
     #[error("could not start a pool of {threads} threads: {message}")]
     Threads { threads: usize, message: String },
+    /// An experiment file that is not valid, located (file, line, column,
+    /// key, value, what is allowed).
+    #[error("{}", join_lines(.0))]
+    Experiment(Vec<crate::scenario::Diagnostic>),
+    /// Something a file or flag asks for is too large to do: refused up
+    /// front, with what to do instead.
+    #[error("{what}; {advice}")]
+    Limit { what: String, advice: String },
+    /// A results folder that holds results of something else than what
+    /// this command would write there.
+    #[error(
+        "{}: {what}; to start afresh pass --force (discards the results in that folder) or choose another --out",
+        dir.display()
+    )]
+    Mismatch { dir: PathBuf, what: String },
+    /// A shard that `merge` (or `status`) cannot use.
+    #[error("{}: {what}", path.display())]
+    BadShard { path: PathBuf, what: String },
+    /// Another live process writes into the folder.
+    #[error(
+        "{}: another channelsim (process {pid} on {host}) is writing into this folder; wait for it to finish, or if that process is gone remove {}",
+        dir.display(),
+        dir.join(crate::lock::LOCK_FILE).display()
+    )]
+    Locked {
+        dir: PathBuf,
+        pid: u32,
+        host: String,
+    },
+    /// Runs of a sweep failed beyond what the experiment allows.
+    #[error("{0}")]
+    RunsFailed(RunsFailed),
     #[error("{0}")]
     Invalid(String),
+}
+
+fn join_lines(d: &[crate::scenario::Diagnostic]) -> String {
+    d.iter()
+        .map(|x| x.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Failed runs of a sweep, where they are recorded, and what allows them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunsFailed {
+    pub failed: usize,
+    pub runs: usize,
+    /// The failures file.
+    pub path: PathBuf,
+    /// The first failed run ids (at most 10).
+    pub first: Vec<usize>,
+    /// The first failure's message.
+    pub first_error: String,
+}
+
+impl std::fmt::Display for RunsFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.failed >= self.runs {
+            write!(f, "none of the {} runs succeeded", self.runs)?;
+        } else {
+            write!(f, "{} of {} runs failed", self.failed, self.runs)?;
+        }
+        let ids: Vec<String> = self.first.iter().map(|i| i.to_string()).collect();
+        write!(
+            f,
+            " (runs {}{}; every error is in {}); first error: {}",
+            ids.join(", "),
+            if self.failed > self.first.len() {
+                ", ..."
+            } else {
+                ""
+            },
+            self.path.display(),
+            self.first_error
+        )?;
+        if self.failed < self.runs {
+            write!(
+                f,
+                "; the results of the other runs are written; to accept failed runs set \
+                 failures_allowed = N (a count) or a share such as 0.05 in the experiment file"
+            )?;
+        }
+        Ok(())
+    }
 }
 
 impl RunnerError {
     /// Errors in what the user asked for (exit code 2), as opposed to
     /// failures of the machine (exit code 1).
     pub fn is_usage(&self) -> bool {
-        !matches!(self, RunnerError::Io { .. } | RunnerError::Threads { .. })
+        !matches!(
+            self,
+            RunnerError::Io { .. } | RunnerError::Threads { .. } | RunnerError::RunsFailed(_)
+        )
     }
 }
 

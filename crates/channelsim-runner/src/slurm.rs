@@ -340,7 +340,7 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> RunnerError + '_ {
 /// Get the output folder ready for the array and write both scripts:
 /// - a folder holding another experiment (or shards of another split) is
 ///   refused unless `force`, which discards its shards;
-/// - `experiment.hash` and `design.csv` are written, and one empty folder per
+/// - `fingerprint.json` and `design.csv` are written, and one empty folder per
 ///   shard, so that `channelsim status` lists every shard until it is done,
 ///   even one whose task never started;
 /// - `logs/` is created (Slurm does not create it, and a task whose log
@@ -349,53 +349,35 @@ pub fn prepare(exp: &Experiment, o: &SlurmOptions, force: bool) -> Result<Script
     let runs = exp.n_runs();
     check_options(o, runs)?;
     let dir = &o.out;
-    fs::create_dir_all(dir).map_err(io(dir))?;
-    let stamp = dir.join("experiment.hash");
+    // Another experiment's results are refused (or, with force, removed),
+    // naming what differs; the folder is stamped with the fingerprint.
+    crate::sweep::prepare_folder(exp, dir, force)?;
     let shards = dir.join("shards");
-    let mut clear = false;
-    match fs::read_to_string(&stamp) {
-        Ok(h) if h.trim() != exp.hash => {
-            if !force {
-                return Err(RunnerError::Invalid(format!(
-                    "{}: holds the results of another experiment; pass --force (discards its shards) or another --out",
-                    dir.display()
-                )));
-            }
-            clear = true;
+    let counts: std::collections::BTreeSet<usize> = fs::read_dir(&shards)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.split_once("-of-")?.1.parse().ok()
+        })
+        .collect();
+    if counts.iter().any(|&n| n != o.tasks) {
+        if !force {
+            return Err(RunnerError::Invalid(format!(
+                "{}: holds shards of a split into {} (not {}); use --tasks {} to go on with them, or --force to discard them",
+                dir.display(),
+                counts
+                    .iter()
+                    .map(|n| n.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" and "),
+                o.tasks,
+                counts.iter().next().copied().unwrap_or(1)
+            )));
         }
-        _ => {}
-    }
-    if !clear {
-        let counts: std::collections::BTreeSet<usize> = fs::read_dir(&shards)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .filter_map(|e| {
-                let name = e.file_name().to_string_lossy().into_owned();
-                name.split_once("-of-")?.1.parse().ok()
-            })
-            .collect();
-        if counts.iter().any(|&n| n != o.tasks) {
-            if !force {
-                return Err(RunnerError::Invalid(format!(
-                    "{}: holds shards of a split into {} (not {}); use --tasks {} to go on with them, or --force to discard them",
-                    dir.display(),
-                    counts
-                        .iter()
-                        .map(|n| n.to_string())
-                        .collect::<Vec<_>>()
-                        .join(" and "),
-                    o.tasks,
-                    counts.iter().next().copied().unwrap_or(1)
-                )));
-            }
-            clear = true;
-        }
-    }
-    if clear && shards.exists() {
         fs::remove_dir_all(&shards).map_err(io(&shards))?;
     }
-    write_string(&stamp, &format!("{}\n", exp.hash))?;
     write_design(dir, exp)?;
     for index in 0..o.tasks {
         let s = shard_dir(

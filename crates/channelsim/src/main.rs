@@ -178,8 +178,13 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             match &e {
-                // Scenario errors show the offending line with a caret.
+                // Scenario and experiment errors show the offending line
+                // with a caret.
                 RunnerError::Scenario(se) => eprintln!("error: {}", se.report()),
+                RunnerError::Experiment(ds) => {
+                    let r: Vec<String> = ds.iter().map(|d| d.report()).collect();
+                    eprintln!("error: {}", r.join("\n\n"));
+                }
                 _ => eprintln!("error: {e}"),
             }
             ExitCode::from(if e.is_usage() { 2 } else { 1 })
@@ -195,11 +200,17 @@ fn load(path: &Option<PathBuf>, sets: &[String]) -> Result<ScenarioFile, RunnerE
 }
 
 fn run(a: RunArgs, baseline: Option<String>) -> Result<(), RunnerError> {
-    let file = load(&a.scenario, &a.sets)?;
+    // --replicates and --seed are overrides like any --set: the same checks
+    // (a seed out of the files' range is refused here too), one path.
+    let mut sets = a.sets.clone();
+    sets.extend(a.replicates.map(|r| format!("replicates={r}")));
+    sets.extend(a.seed.map(|s| format!("seed={s}")));
+    let file = load(&a.scenario, &sets)?;
+    let threads = channelsim_runner::guard::threads(a.threads)?;
     let opts = RunOptions {
-        replicates: a.replicates,
-        seed: a.seed,
-        threads: a.threads,
+        replicates: None,
+        seed: None,
+        threads: Some(threads),
         out: a.out,
         force: a.force,
         baseline,
@@ -250,8 +261,20 @@ fn sweep(a: SweepArgs, sensitivity: bool) -> Result<(), RunnerError> {
         )));
     }
     let shard = a.shard.as_deref().map(Shard::parse).transpose()?;
+    let dir = a
+        .out
+        .clone()
+        .unwrap_or_else(|| std::path::Path::new("output").join(&exp.name));
+    // Environment variables are read here, not in the runner.
+    let env = |k: &str| std::env::var(k).ok();
+    let shard = channelsim_runner::sweep::shard_for_task(
+        shard,
+        &dir,
+        env("SLURM_ARRAY_TASK_ID").as_deref(),
+        env("SLURM_ARRAY_TASK_COUNT").as_deref(),
+    )?;
     let opts = SweepOptions {
-        out: a.out,
+        out: Some(dir),
         shard,
         threads: a.threads,
         force: a.force,
@@ -337,6 +360,12 @@ fn status(dir: &std::path::Path) -> Result<(), RunnerError> {
     }
     if !st.duplicated_runs.is_empty() {
         println!("runs recorded twice: {:?}", st.duplicated_runs);
+    }
+    for (path, line, why) in &st.damaged {
+        println!(
+            "damaged journal: {} line {line}: {why}; the same sweep command redoes the runs from there",
+            path.display()
+        );
     }
     Ok(())
 }
