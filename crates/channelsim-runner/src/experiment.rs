@@ -107,13 +107,15 @@ pub enum FailuresAllowed {
 }
 
 impl FailuresAllowed {
-    /// Whether `failed` of `runs` is within what is allowed (never when no
-    /// run succeeded: there are no results).
-    pub fn allows(&self, failed: usize, runs: usize) -> bool {
+    /// Whether `failed` of `runs` is within what is allowed. For a whole
+    /// experiment (`whole`), never when no run succeeded: there are no
+    /// results. A shard is only a slice: its runs may all fail within the
+    /// allowance, and the merge judges the whole.
+    pub fn allows(&self, failed: usize, runs: usize, whole: bool) -> bool {
         if failed == 0 {
             return true;
         }
-        if failed >= runs {
+        if whole && failed >= runs {
             return false;
         }
         match *self {

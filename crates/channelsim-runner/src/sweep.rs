@@ -764,6 +764,17 @@ pub fn merge(dir: &Path) -> Result<Status, RunnerError> {
         )));
     };
     check_shards(dir, st.runs)?;
+    if !st.missing_shards.is_empty() {
+        return Err(RunnerError::Invalid(format!(
+            "{}: cannot merge: shards {:?} are not complete ({} of {} runs missing); run them with `channelsim sweep ... --shard I/{n}`, or on Slurm resubmit with sbatch {} {}",
+            dir.display(),
+            st.missing_shards,
+            st.missing_runs.len(),
+            st.runs,
+            st.array_spec().unwrap_or_default(),
+            dir.join(crate::slurm::ARRAY_SCRIPT).display()
+        )));
+    }
     if let Some((path, line, why)) = st.damaged.first() {
         return Err(RunnerError::BadShard {
             path: path.clone(),
@@ -772,30 +783,12 @@ pub fn merge(dir: &Path) -> Result<Status, RunnerError> {
             ),
         });
     }
-    if !st.missing_shards.is_empty() || !st.missing_runs.is_empty() {
-        let resubmit = match st.array_spec() {
-            Some(spec) => format!(
-                "run them with `channelsim sweep ... --shard I/{n}`, or on Slurm resubmit with sbatch {spec}"
-            ),
-            None => "re-run the sweep into this folder to redo them".into(),
-        };
+    if !st.missing_runs.is_empty() {
         return Err(RunnerError::Invalid(format!(
-            "{}: cannot merge: {} of {} runs missing{}; {resubmit}",
+            "{}: cannot merge: {} of {} runs missing although every shard is complete; run the sweep into this folder again to redo them",
             dir.display(),
             st.missing_runs.len(),
             st.runs,
-            if st.missing_shards.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    " (shards {} of {n} not complete)",
-                    st.missing_shards
-                        .iter()
-                        .map(|s| s.to_string())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            },
         )));
     }
     if !st.duplicated_runs.is_empty() {
@@ -862,8 +855,9 @@ pub fn check_failures(
     path: &Path,
     failed: usize,
     runs: usize,
+    whole: bool,
 ) -> Result<(), RunnerError> {
-    if exp.failures_allowed.allows(failed, runs) {
+    if exp.failures_allowed.allows(failed, runs, whole) {
         return Ok(());
     }
     let text = fs::read_to_string(path).unwrap_or_default();
@@ -1074,7 +1068,7 @@ pub fn merge_and_analyse(dir: &Path) -> Result<Status, RunnerError> {
             started,
             clock,
         )?;
-        check_failures(&exp, &dir.join("failures.csv"), st.failed, st.runs)?;
+        check_failures(&exp, &dir.join("failures.csv"), st.failed, st.runs, true)?;
         analyse(&exp, dir)?;
     }
     Ok(st)
@@ -1127,7 +1121,7 @@ pub fn sweep_job(
     let (verdict, manifest) = match shard {
         None => {
             let st = merge(&dir)?;
-            let v = check_failures(exp, &dir.join("failures.csv"), st.failed, st.runs);
+            let v = check_failures(exp, &dir.join("failures.csv"), st.failed, st.runs, true);
             if v.is_ok() {
                 analyse(exp, &dir)?;
             }
@@ -1135,7 +1129,13 @@ pub fn sweep_job(
         }
         Some(s) => {
             let sdir = shard_dir(&dir, s);
-            let v = check_failures(exp, &sdir.join("failures.csv"), failed, s.range(runs).len());
+            let v = check_failures(
+                exp,
+                &sdir.join("failures.csv"),
+                failed,
+                s.range(runs).len(),
+                false,
+            );
             (v, sdir.join("manifest.json"))
         }
     };
