@@ -341,7 +341,8 @@ fn parse_raw(src: &Src<'_>) -> Result<RawExperiment, RunnerError> {
             .unwrap_or_default();
         let value = (span.len() > 0 && span.len() < 200)
             .then(|| src.at(&span))
-            .flatten();
+            .flatten()
+            .filter(|v| v.trim().trim_matches('"') != key);
         let message = e.message().trim().to_string();
         let message = if message.contains("unknown field") {
             message + " (see docs/experiments.md)"
