@@ -125,6 +125,17 @@ pub fn regret(exp: &Experiment, results: &[Option<Vec<f64>>]) -> Option<Regret> 
     }
     let mi = exp.metrics.iter().position(|m| *m == exp.regret_metric)?;
     let means = point_means(exp, results, mi);
+    // The best mean of each future, once (not once per variant: that was
+    // quadratic in the number of variants).
+    let best: Vec<f64> = means
+        .iter()
+        .map(|row| {
+            row.iter()
+                .cloned()
+                .filter(|x| x.is_finite())
+                .fold(f64::NEG_INFINITY, f64::max)
+        })
+        .collect();
     let rows: Vec<RegretRow> = exp
         .variants
         .iter()
@@ -132,14 +143,8 @@ pub fn regret(exp: &Experiment, results: &[Option<Vec<f64>>]) -> Option<Regret> 
         .map(|(vi, name)| {
             let regret: Vec<f64> = means
                 .iter()
-                .map(|row| {
-                    let best = row
-                        .iter()
-                        .cloned()
-                        .filter(|x| x.is_finite())
-                        .fold(f64::NEG_INFINITY, f64::max);
-                    best - row[vi]
-                })
+                .zip(&best)
+                .map(|(row, best)| best - row[vi])
                 .collect();
             RegretRow {
                 variant: name.clone(),

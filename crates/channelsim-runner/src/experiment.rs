@@ -339,7 +339,7 @@ fn parse_raw(src: &Src<'_>) -> Result<RawExperiment, RunnerError> {
             .map(|(k, _)| k.trim().trim_matches('"').to_string())
             .filter(|k| !k.is_empty() && !k.starts_with(['#', '[']))
             .unwrap_or_default();
-        let value = (span.len() > 0 && span.len() < 200)
+        let value = (!span.is_empty() && span.len() < 200)
             .then(|| src.at(&span))
             .flatten()
             .filter(|v| v.trim().trim_matches('"') != key);

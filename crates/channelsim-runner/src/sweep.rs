@@ -534,7 +534,7 @@ pub struct Status {
     pub duplicated_runs: Vec<usize>,
     /// Shards whose journal has a bad line: the file, line and why. Their
     /// runs from that line on count as missing.
-    pub damaged: Vec<(PathBuf, usize, String)>,
+    pub damaged: Vec<Damage>,
 }
 
 impl Status {
@@ -585,13 +585,16 @@ fn saved_experiment(dir: &Path) -> Option<Experiment> {
     Experiment::from_saved(&saved).ok()
 }
 
+/// A damaged journal: its file, the 1-based line and what is wrong.
+pub type Damage = (PathBuf, usize, String);
+
 /// The journals of a shard folder, checked: (done, failed, first damage).
 fn shard_journals(
     path: &Path,
     shard: Shard,
     runs: usize,
     exp: Option<&Experiment>,
-) -> (Vec<usize>, Vec<usize>, Option<(PathBuf, usize, String)>) {
+) -> (Vec<usize>, Vec<usize>, Option<Damage>) {
     let range = shard.range(runs);
     let mut damage = None;
     let mut read = |file: &str, header: Option<String>, kind: JournalKind<'_>| {
@@ -928,8 +931,7 @@ fn write_manifest(
     shard: Option<Shard>,
     threads: usize,
     failed: usize,
-    started: std::time::SystemTime,
-    clock: std::time::Instant,
+    (started, clock): (std::time::SystemTime, std::time::Instant),
 ) -> Result<(), RunnerError> {
     let manifest = ExperimentManifest {
         engine_version: channelsim_core::ENGINE_VERSION,
@@ -1065,8 +1067,7 @@ pub fn merge_and_analyse(dir: &Path) -> Result<Status, RunnerError> {
             None,
             1,
             st.failed,
-            started,
-            clock,
+            (started, clock),
         )?;
         check_failures(&exp, &dir.join("failures.csv"), st.failed, st.runs, true)?;
         analyse(&exp, dir)?;
@@ -1146,8 +1147,7 @@ pub fn sweep_job(
         shard,
         threads,
         failed,
-        started,
-        clock,
+        (started, clock),
     )?;
     verdict?;
     Ok(SweepOutcome {

@@ -39,6 +39,12 @@ struct Ended {
 
 /// Run the binary with `args`, killing it (and failing) after [`LIMIT`].
 fn bounded(args: &[&str], what: &str) -> Ended {
+    try_bounded(args).unwrap_or_else(|| panic!("{what}: still running after {LIMIT:?}: {args:?}"))
+}
+
+/// Run the binary with `args`; `None` if it ran longer than [`LIMIT`]
+/// (then it is killed).
+fn try_bounded(args: &[&str]) -> Option<Ended> {
     let t = Instant::now();
     let mut child = bin()
         .args(args)
@@ -59,16 +65,16 @@ fn bounded(args: &[&str], what: &str) -> Ended {
         if t.elapsed() > LIMIT {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("{what}: still running after {LIMIT:?}: {args:?}");
+            return None;
         }
         std::thread::sleep(Duration::from_millis(5));
     };
-    Ended {
+    Some(Ended {
         code: status.code(),
         signal: status.signal(),
         stderr: reader.join().unwrap(),
         took: t.elapsed(),
-    }
+    })
 }
 
 /// An ending any input may have: exit code 0, 1 or 2, no signal, no panic.
@@ -395,8 +401,35 @@ fn fuzz_one(kind: &str, name: &str, text: &str, n: usize) -> Result<(), String> 
     if kind == "scenario" {
         args.extend(["--replicates", "1"]);
     }
-    let e = bounded(&args, name);
-    let r = check_clean(&e, &format!("{kind} {name} mutated to:\n{text}\n"));
+    let what = format!("{kind} {name} mutated to:\n{text}\n");
+    let r = match try_bounded(&args) {
+        Some(e) => check_clean(&e, &what),
+        // A mutation can make a valid experiment bigger (replicates = 19,
+        // say): its runs may take longer than the limit, which is work, not
+        // a slow refusal. It must then be valid, as `slurm` (which checks
+        // an experiment fully and runs nothing) says within the limit.
+        None if kind == "experiment" => {
+            let check = dir.join("check");
+            match try_bounded(&[
+                "slurm",
+                f,
+                "--tasks",
+                "1",
+                "--out",
+                check.to_str().unwrap(),
+                "--set",
+                "horizon_months=1",
+            ]) {
+                Some(e) if e.code == Some(0) => Ok(()),
+                Some(e) => Err(format!(
+                    "{what}: ran over {LIMIT:?}, yet it is not valid: {}",
+                    e.stderr
+                )),
+                None => Err(format!("{what}: not even checked within {LIMIT:?}")),
+            }
+        }
+        None => Err(format!("{what}: still running after {LIMIT:?}")),
+    };
     let _ = std::fs::remove_dir_all(&dir);
     r
 }
