@@ -62,12 +62,14 @@ pub fn sensitivity(
         for (vi, variant) in exp.variants.iter().enumerate() {
             let y: Vec<f64> = means.iter().map(|row| row[vi]).collect();
             if y.iter().any(|x| !x.is_finite()) {
-                return Err(RunnerError::Invalid(format!(
-                    "sensitivity of {metric}: some design points have no result (see failures.csv)"
-                )));
+                return Err(RunnerError::Analysis {
+                    what: format!("sensitivity of {metric}"),
+                    message: "some design points have no result (see failures.csv)".into(),
+                });
             }
-            let err = |e: channelsim_stats::StatsError| {
-                RunnerError::Invalid(format!("sensitivity of {metric}: {e}"))
+            let err = |e: channelsim_stats::StatsError| RunnerError::Analysis {
+                what: format!("sensitivity of {metric}"),
+                message: e.to_string(),
             };
             let result = match exp.method {
                 Method::Sobol => serde_json::to_value(
@@ -78,12 +80,16 @@ pub fn sensitivity(
                     serde_json::to_value(morris_indices(d, &y, &boot).map_err(err)?)
                 }
                 _ => {
-                    return Err(RunnerError::Invalid(
-                        "sensitivity needs design.method = \"sobol\" or \"morris\"".into(),
-                    ));
+                    return Err(RunnerError::Analysis {
+                        what: format!("sensitivity of {metric}"),
+                        message: "needs design.method = \"sobol\" or \"morris\"".into(),
+                    });
                 }
             }
-            .map_err(|e| RunnerError::Invalid(e.to_string()))?;
+            .map_err(|e| RunnerError::Analysis {
+                what: format!("sensitivity of {metric}"),
+                message: e.to_string(),
+            })?;
             out.push(SensitivityEntry {
                 metric: metric.clone(),
                 variant: variant.clone(),

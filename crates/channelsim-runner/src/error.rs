@@ -59,8 +59,27 @@ pub enum RunnerError {
     /// Runs of a sweep failed beyond what the experiment allows.
     #[error("{0}")]
     RunsFailed(RunsFailed),
-    #[error("{0}")]
-    Invalid(String),
+    /// A command-line argument (or what stands for one, such as Slurm's
+    /// array task id) that is not valid.
+    #[error("{arg}: {message}")]
+    BadArgument { arg: String, message: String },
+    /// A results folder that cannot be used as asked (nothing to merge,
+    /// shards missing or twice, files not in their format).
+    #[error("{}: {message}", dir.display())]
+    Folder { dir: PathBuf, message: String },
+    /// An analysis that cannot be done on the results there are (e.g.
+    /// sensitivity indices with design points that have no result).
+    #[error("{what}: {message}")]
+    Analysis { what: String, message: String },
+    /// Writing the report (by the caller's `finish`) failed; `bad_input`
+    /// says whether the result files it read were at fault (exit code 2)
+    /// or the machine (1).
+    #[error("report: {source}")]
+    Report {
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+        bad_input: bool,
+    },
 }
 
 fn join_lines(d: &[crate::scenario::Diagnostic]) -> String {
@@ -115,13 +134,34 @@ impl std::fmt::Display for RunsFailed {
 }
 
 impl RunnerError {
-    /// Errors in what the user asked for (exit code 2), as opposed to
-    /// failures of the machine (exit code 1).
+    /// Errors in what the user asked for or gave (exit code 2), as opposed
+    /// to failures of the machine, of runs or of analyses (exit code 1).
     pub fn is_usage(&self) -> bool {
-        !matches!(
-            self,
-            RunnerError::Io { .. } | RunnerError::Threads { .. } | RunnerError::RunsFailed(_)
-        )
+        match self {
+            RunnerError::Scenario(_)
+            | RunnerError::Experiment(_)
+            | RunnerError::OutputExists(_)
+            | RunnerError::NotResults(_)
+            | RunnerError::TooLarge(_)
+            | RunnerError::Limit { .. }
+            | RunnerError::UnknownVariant { .. }
+            | RunnerError::UnknownVendor { .. }
+            | RunnerError::Mismatch { .. }
+            | RunnerError::BadShard { .. }
+            | RunnerError::Locked { .. }
+            | RunnerError::BadArgument { .. }
+            | RunnerError::Folder { .. } => true,
+            RunnerError::Report { bad_input, .. } => *bad_input,
+            RunnerError::Io { .. }
+            | RunnerError::Threads { .. }
+            | RunnerError::RunsFailed(_)
+            | RunnerError::Analysis { .. } => false,
+        }
+    }
+
+    /// The process exit code of this error: 2 for bad input, 1 otherwise.
+    pub fn exit_code(&self) -> u8 {
+        if self.is_usage() { 2 } else { 1 }
     }
 }
 
@@ -192,5 +232,52 @@ impl std::fmt::Display for MemoryRefusal {
                 self.enterprises_fit
             )
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issue13_the_exit_code_follows_the_kind() {
+        let io = || std::io::Error::other("disk full");
+        let machine = [
+            RunnerError::Io {
+                path: "x".into(),
+                source: io(),
+            },
+            RunnerError::Report {
+                source: Box::new(io()),
+                bad_input: false,
+            },
+            RunnerError::Analysis {
+                what: "sensitivity".into(),
+                message: "no result".into(),
+            },
+        ];
+        for e in &machine {
+            assert_eq!(e.exit_code(), 1, "{e}");
+        }
+        let input = [
+            RunnerError::BadArgument {
+                arg: "--shard 5/2".into(),
+                message: "bad".into(),
+            },
+            RunnerError::Folder {
+                dir: "d".into(),
+                message: "no shards".into(),
+            },
+            RunnerError::Report {
+                source: Box::new(io()),
+                bad_input: true,
+            },
+        ];
+        for e in &input {
+            assert_eq!(e.exit_code(), 2, "{e}");
+        }
+        // The source of a report error is kept.
+        let e = &machine[1];
+        assert!(std::error::Error::source(e).is_some());
     }
 }

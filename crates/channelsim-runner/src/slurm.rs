@@ -284,27 +284,27 @@ pub fn parse_job_id(stdout: &str) -> Option<String> {
 }
 
 fn check_options(o: &SlurmOptions, runs: usize) -> Result<(), RunnerError> {
-    let bad = |m: String| Err(RunnerError::Invalid(m));
+    let bad = |arg: String, message: String| Err(RunnerError::BadArgument { arg, message });
     if o.tasks == 0 {
-        return bad("--tasks must be at least 1".into());
+        return bad("--tasks 0".into(), "must be at least 1".into());
     }
     if o.tasks > runs {
-        return bad(format!(
-            "--tasks {}: the experiment has only {runs} runs; use at most {runs} tasks",
-            o.tasks
-        ));
+        return bad(
+            format!("--tasks {}", o.tasks),
+            format!("the experiment has only {runs} runs; use at most {runs} tasks"),
+        );
     }
     if o.throttle == Some(0) {
-        return bad("--throttle must be at least 1".into());
+        return bad("--throttle 0".into(), "must be at least 1".into());
     }
     if o.cpus_per_task == 0 {
-        return bad("--cpus-per-task must be at least 1".into());
+        return bad("--cpus-per-task 0".into(), "must be at least 1".into());
     }
     for (what, v) in [("--partition", &o.partition), ("--time", &o.time)] {
         if let Some(v) = v
             && (v.is_empty() || v.chars().any(|c| c.is_whitespace() || c.is_control()))
         {
-            return bad(format!("{what} {v:?}: must be one word"));
+            return bad(format!("{what} {v:?}"), "must be one word".into());
         }
     }
     for (what, p) in [
@@ -315,17 +315,18 @@ fn check_options(o: &SlurmOptions, runs: usize) -> Result<(), RunnerError> {
     ] {
         let s = p.display().to_string();
         if !p.is_absolute() || s.contains(['\n', '\r']) {
-            return bad(format!(
-                "{what} {s:?}: needs an absolute path without line breaks"
-            ));
+            return bad(
+                format!("{what} {s:?}"),
+                "needs an absolute path without line breaks".into(),
+            );
         }
     }
     if o.out.display().to_string().contains('\\') {
         // Slurm does no %-substitution in an --output with a backslash.
-        return bad(format!(
-            "--out {:?}: a backslash in the path breaks Slurm's log names",
-            o.out.display().to_string()
-        ));
+        return bad(
+            format!("--out {:?}", o.out.display().to_string()),
+            "a backslash in the path breaks Slurm's log names".into(),
+        );
     }
     Ok(())
 }
@@ -364,17 +365,19 @@ pub fn prepare(exp: &Experiment, o: &SlurmOptions, force: bool) -> Result<Script
         .collect();
     if counts.iter().any(|&n| n != o.tasks) {
         if !force {
-            return Err(RunnerError::Invalid(format!(
-                "{}: holds shards of a split into {} (not {}); use --tasks {} to go on with them, or --force to discard them",
-                dir.display(),
-                counts
-                    .iter()
-                    .map(|n| n.to_string())
-                    .collect::<Vec<_>>()
-                    .join(" and "),
-                o.tasks,
-                counts.iter().next().copied().unwrap_or(1)
-            )));
+            return Err(RunnerError::Folder {
+                dir: dir.to_path_buf(),
+                message: format!(
+                    "holds shards of a split into {} (not {}); use --tasks {} to go on with them, or --force to discard them",
+                    counts
+                        .iter()
+                        .map(|n| n.to_string())
+                        .collect::<Vec<_>>()
+                        .join(" and "),
+                    o.tasks,
+                    counts.iter().next().copied().unwrap_or(1)
+                ),
+            });
         }
         fs::remove_dir_all(&shards).map_err(io(&shards))?;
     }

@@ -44,10 +44,9 @@ impl Shard {
 
     /// Parse `I/N` (0-based I).
     pub fn parse(s: &str) -> Result<Shard, RunnerError> {
-        let err = || {
-            RunnerError::Invalid(format!(
-                "--shard {s:?}: expected I/N with 0 <= I < N, e.g. 3/16"
-            ))
+        let err = || RunnerError::BadArgument {
+            arg: format!("--shard {s:?}"),
+            message: "expected I/N with 0 <= I < N, e.g. 3/16".into(),
         };
         let (i, n) = s.split_once('/').ok_or_else(err)?;
         let (index, count): (usize, usize) = (
@@ -633,11 +632,10 @@ pub fn status(dir: &Path) -> Result<Status, RunnerError> {
     let folders = shard_folders(dir);
     let counts: BTreeSet<usize> = folders.iter().map(|(s, _)| s.count).collect();
     if counts.len() > 1 {
-        return Err(RunnerError::Invalid(format!(
-            "{}: shards of different splits ({:?}) in one folder",
-            dir.display(),
-            counts
-        )));
+        return Err(RunnerError::Folder {
+            dir: dir.to_path_buf(),
+            message: format!("shards of different splits ({:?}) in one folder", counts),
+        });
     }
     let exp = saved_experiment(dir);
     let shard_count = counts.into_iter().next();
@@ -761,45 +759,64 @@ fn check_shards(dir: &Path, runs: usize) -> Result<Fingerprint, RunnerError> {
 pub fn merge(dir: &Path) -> Result<Status, RunnerError> {
     let st = status(dir)?;
     let Some(n) = st.shard_count else {
-        return Err(RunnerError::Invalid(format!(
-            "{}: no shards to merge (no shards/<I>-of-<N> folders); run `channelsim sweep` into it first",
-            dir.display()
-        )));
+        return Err(RunnerError::Folder {
+            dir: dir.to_path_buf(),
+            message: format!(
+                "no shards to merge (no shards/<I>-of-<N> folders); run `channelsim sweep` into it first",
+            ),
+        });
     };
     check_shards(dir, st.runs)?;
-    if !st.missing_shards.is_empty() {
-        return Err(RunnerError::Invalid(format!(
-            "{}: cannot merge: shards {:?} are not complete ({} of {} runs missing); run them with `channelsim sweep ... --shard I/{n}`, or on Slurm resubmit with sbatch {} {}",
-            dir.display(),
-            st.missing_shards,
-            st.missing_runs.len(),
-            st.runs,
-            st.array_spec().unwrap_or_default(),
-            dir.join(crate::slurm::ARRAY_SCRIPT).display()
-        )));
+    // A shard that says it is complete but whose journal is damaged first:
+    // a torn line in an unfinished shard is only a kill's trace.
+    let damage = |d: &Damage| RunnerError::BadShard {
+        path: d.0.clone(),
+        what: format!(
+            "line {}: {}; run the shard again (the same sweep command with its --shard) to redo the runs from there",
+            d.1, d.2
+        ),
+    };
+    if let Some(d) = st
+        .damaged
+        .iter()
+        .find(|d| d.0.parent().is_some_and(|p| p.join("shard.json").exists()))
+    {
+        return Err(damage(d));
     }
-    if let Some((path, line, why)) = st.damaged.first() {
-        return Err(RunnerError::BadShard {
-            path: path.clone(),
-            what: format!(
-                "line {line}: {why}; run the shard again (the same sweep command with its --shard) to redo the runs from there"
+    if !st.missing_shards.is_empty() {
+        return Err(RunnerError::Folder {
+            dir: dir.to_path_buf(),
+            message: format!(
+                "cannot merge: shards {:?} are not complete ({} of {} runs missing); run them with `channelsim sweep ... --shard I/{n}`, or on Slurm resubmit with sbatch {} {}",
+                st.missing_shards,
+                st.missing_runs.len(),
+                st.runs,
+                st.array_spec().unwrap_or_default(),
+                dir.join(crate::slurm::ARRAY_SCRIPT).display()
             ),
         });
     }
+    if let Some(d) = st.damaged.first() {
+        return Err(damage(d));
+    }
     if !st.missing_runs.is_empty() {
-        return Err(RunnerError::Invalid(format!(
-            "{}: cannot merge: {} of {} runs missing although every shard is complete; run the sweep into this folder again to redo them",
-            dir.display(),
-            st.missing_runs.len(),
-            st.runs,
-        )));
+        return Err(RunnerError::Folder {
+            dir: dir.to_path_buf(),
+            message: format!(
+                "cannot merge: {} of {} runs missing although every shard is complete; run the sweep into this folder again to redo them",
+                st.missing_runs.len(),
+                st.runs,
+            ),
+        });
     }
     if !st.duplicated_runs.is_empty() {
-        return Err(RunnerError::Invalid(format!(
-            "{}: cannot merge: runs {:?} appear twice",
-            dir.display(),
-            &st.duplicated_runs[..st.duplicated_runs.len().min(10)]
-        )));
+        return Err(RunnerError::Folder {
+            dir: dir.to_path_buf(),
+            message: format!(
+                "cannot merge: runs {:?} appear twice",
+                &st.duplicated_runs[..st.duplicated_runs.len().min(10)]
+            ),
+        });
     }
     let folders = shard_folders(dir);
     for file in ["results.csv", "failures.csv"] {
@@ -837,10 +854,14 @@ pub fn read_results(dir: &Path, exp: &Experiment) -> Result<Vec<Option<Vec<f64>>
     let mut out = vec![None; exp.n_runs()];
     let mut rdr = csv::ReaderBuilder::new().from_reader(text.as_bytes());
     for rec in rdr.records() {
-        let rec = rec.map_err(|e| RunnerError::Invalid(format!("{}: {e}", path.display())))?;
+        let bad = |message: String| RunnerError::Folder {
+            dir: path.clone(),
+            message,
+        };
+        let rec = rec.map_err(|e| bad(e.to_string()))?;
         let id: usize = rec[0]
             .parse()
-            .map_err(|_| RunnerError::Invalid(format!("{}: bad run id", path.display())))?;
+            .map_err(|_| bad(format!("bad run id {:?}", &rec[0])))?;
         let vals: Vec<f64> = (5..rec.len())
             .map(|j| rec[j].parse().unwrap_or(f64::NAN))
             .collect();
@@ -972,10 +993,10 @@ pub fn shard_for_task(
     let n = match counts.len() {
         1 => counts.into_iter().next().unwrap_or(1).to_string(),
         _ => task_count.map(str::to_string).ok_or_else(|| {
-            RunnerError::Invalid(
-                "SLURM_ARRAY_TASK_ID is set but the number of shards is unknown: pass --shard I/N"
-                    .into(),
-            )
+            RunnerError::BadArgument {
+                arg: format!("SLURM_ARRAY_TASK_ID={i}"),
+                message: "the number of shards is unknown (no SLURM_ARRAY_TASK_COUNT, no shards in the folder): pass --shard I/N".into(),
+            }
         })?,
     };
     Ok(Some(Shard::parse(&format!("{i}/{n}"))?))
@@ -1048,17 +1069,20 @@ pub fn merge_and_analyse(dir: &Path) -> Result<Status, RunnerError> {
     let started = std::time::SystemTime::now();
     let clock = std::time::Instant::now();
     if !dir.join(FINGERPRINT).exists() && !dir.join("shards").exists() {
-        return Err(RunnerError::Invalid(format!(
-            "{}: not a sweep folder (no {FINGERPRINT}, no shards/)",
-            dir.display()
-        )));
+        return Err(RunnerError::Folder {
+            dir: dir.to_path_buf(),
+            message: format!("not a sweep folder (no {FINGERPRINT}, no shards/)",),
+        });
     }
     let _lock = Lock::acquire(dir)?;
     let st = merge(dir)?;
     let path = dir.join("experiment.json");
     if let Ok(text) = fs::read_to_string(&path) {
-        let saved: crate::experiment::SavedSources = serde_json::from_str(&text)
-            .map_err(|e| RunnerError::Invalid(format!("{}: {e}", path.display())))?;
+        let saved: crate::experiment::SavedSources =
+            serde_json::from_str(&text).map_err(|e| RunnerError::Folder {
+                dir: path.clone(),
+                message: format!("not the saved sources of an experiment: {e}"),
+            })?;
         let exp = Experiment::from_saved(&saved)?;
         write_manifest(
             &exp,
@@ -1094,10 +1118,10 @@ pub fn sweep_job(
     if let Some(s) = opts.shard
         && s.count > runs
     {
-        return Err(RunnerError::Invalid(format!(
-            "--shard {}/{}: the experiment has only {runs} runs, so at most {runs} shards",
-            s.index, s.count
-        )));
+        return Err(RunnerError::BadArgument {
+            arg: format!("--shard {}/{}", s.index, s.count),
+            message: format!("the experiment has only {runs} runs, so at most {runs} shards"),
+        });
     }
     if let Some(largest) = &exp.largest {
         crate::job::check_memory(&exp.file, std::slice::from_ref(largest), threads, runs)?;

@@ -187,8 +187,23 @@ fn main() -> ExitCode {
                 }
                 _ => eprintln!("error: {e}"),
             }
-            ExitCode::from(if e.is_usage() { 2 } else { 1 })
+            ExitCode::from(e.exit_code())
         }
+    }
+}
+
+/// A report error, keeping its kind: result files that are not in their
+/// format are bad input (exit code 2); failures to read, write or draw are
+/// the machine's (1), and say which file.
+fn report_error(e: channelsim_plot::PlotError) -> RunnerError {
+    use channelsim_plot::PlotError as P;
+    let bad_input = matches!(
+        e,
+        P::Csv { .. } | P::Json { .. } | P::Format { .. } | P::NoResults { .. }
+    );
+    RunnerError::Report {
+        source: Box::new(e),
+        bad_input,
     }
 }
 
@@ -226,7 +241,7 @@ fn run(a: RunArgs, baseline: Option<String>) -> Result<(), RunnerError> {
         }
         channelsim_plot::write_report(dir)
             .map(|_| ())
-            .map_err(|e| RunnerError::Invalid(format!("report: {e}")))
+            .map_err(report_error)
     };
     let out = run_job(
         &file,
@@ -246,8 +261,7 @@ fn run(a: RunArgs, baseline: Option<String>) -> Result<(), RunnerError> {
 }
 
 fn report(dir: &std::path::Path) -> Result<(), RunnerError> {
-    let path = channelsim_plot::write_report(dir)
-        .map_err(|e| RunnerError::Invalid(format!("report: {e}")))?;
+    let path = channelsim_plot::write_report(dir).map_err(report_error)?;
     println!("{}", path.display());
     Ok(())
 }
@@ -255,10 +269,10 @@ fn report(dir: &std::path::Path) -> Result<(), RunnerError> {
 fn sweep(a: SweepArgs, sensitivity: bool) -> Result<(), RunnerError> {
     let exp = Experiment::load(&a.experiment, &a.sets)?;
     if sensitivity && !matches!(exp.method, Method::Sobol | Method::Morris) {
-        return Err(RunnerError::Invalid(format!(
-            "{}: sensitivity needs design.method = \"sobol\" or \"morris\"",
-            a.experiment.display()
-        )));
+        return Err(RunnerError::BadArgument {
+            arg: a.experiment.display().to_string(),
+            message: "sensitivity needs design.method = \"sobol\" or \"morris\" (use sweep for other designs)".into(),
+        });
     }
     let shard = a.shard.as_deref().map(Shard::parse).transpose()?;
     let dir = a
@@ -284,8 +298,7 @@ fn sweep(a: SweepArgs, sensitivity: bool) -> Result<(), RunnerError> {
     let out = sweep_job(&exp, &opts, &|d, t| bar.update(d, t))?;
     bar.finish();
     if out.merged && !a.no_report {
-        channelsim_plot::write_report(&out.dir)
-            .map_err(|e| RunnerError::Invalid(format!("report: {e}")))?;
+        channelsim_plot::write_report(&out.dir).map_err(report_error)?;
     }
     if !a.quiet {
         println!(
@@ -319,8 +332,7 @@ fn merge(dirs: &[PathBuf], no_report: bool) -> Result<(), RunnerError> {
             st.failed
         );
         if !no_report {
-            channelsim_plot::write_report(dir)
-                .map_err(|e| RunnerError::Invalid(format!("report: {e}")))?;
+            channelsim_plot::write_report(dir).map_err(report_error)?;
         }
     }
     Ok(())

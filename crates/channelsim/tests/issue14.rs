@@ -523,3 +523,45 @@ fn issue14_shards_threads_and_folders_beyond_reason_are_refused() {
     );
     let _ = std::fs::remove_dir_all(&d);
 }
+
+#[test]
+fn issue13_exit_codes_follow_the_kind_of_error() {
+    let d = tmp("kinds");
+    let exp = fixture("grid.toml");
+    // The machine fails (a folder that cannot be created): exit 1, naming
+    // the path.
+    for cmd in [
+        vec![
+            "sweep",
+            s(&exp),
+            "--out",
+            "/proc/channelsim-no/out",
+            "--quiet",
+        ],
+        vec![
+            "run",
+            s(&fixture("small.toml")),
+            "--out",
+            "/proc/channelsim-no/out",
+            "--quiet",
+        ],
+    ] {
+        refused(&cmd, 1, &["/proc/channelsim-no"]);
+    }
+    // Bad input: exit 2 (a bad argument, a folder that is not a results
+    // folder for the report, a missing experiment file).
+    refused(
+        &["sweep", s(&exp), "--shard", "5/2"],
+        2,
+        &["--shard \"5/2\""],
+    );
+    refused(&["report", s(&d)], 2, &["no result files"]);
+    refused(
+        &["sweep", s(&d.join("no-such.toml"))],
+        2,
+        &["no-such.toml", "cannot read the experiment file"],
+    );
+    // Runs that fail are not bad input: exit 1 (see
+    // issue14_a_sweep_whose_runs_fail_exits_non_zero_unless_allowed).
+    let _ = std::fs::remove_dir_all(&d);
+}
