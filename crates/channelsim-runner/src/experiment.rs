@@ -179,10 +179,15 @@ pub struct Experiment {
     pub text: String,
     /// What the results depend on (see [`Fingerprint`]).
     pub fingerprint: Fingerprint,
-    /// The variant with the largest market over all points (for the memory
-    /// guard).
+    /// Where the file's `set` entries and the command line's come from.
     #[serde(skip)]
-    pub largest: Option<Scenario>,
+    prov: Vec<Prov>,
+    /// `list`: where each point's value of each factor is written.
+    #[serde(skip)]
+    list_spans: Vec<Vec<Range<usize>>>,
+    /// Where each factor's key is written.
+    #[serde(skip)]
+    factor_spans: Vec<Range<usize>>,
 }
 
 /// Everything that determines a sweep's results. A results folder records
@@ -372,7 +377,7 @@ pub fn number_text(x: f64) -> String {
 }
 
 /// Where an override given to the scenario parser came from.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 enum Prov {
     /// A place in the experiment file, with a hint added to errors.
     File(Range<usize>, String),
@@ -715,35 +720,6 @@ impl Experiment {
                 }
             },
         };
-        // Every point against the scenario schema, before any run.
-        let mut largest: Option<(u64, Scenario)> = None;
-        for p in 0..ex.points.len() {
-            let mut psets = sets.clone();
-            let mut pprov = prov.clone();
-            for (j, v) in ex.points[p].iter().enumerate() {
-                if v.is_empty() {
-                    continue;
-                }
-                psets.push(format!("{}={v}", ex.factors[j]));
-                let hint = match method {
-                    Method::List => format!(" (design point {p})"),
-                    Method::Grid => format!(" (a level of this factor, design point {p})"),
-                    _ => format!(" (the value sampled for this factor at design point {p})"),
-                };
-                pprov.push(Prov::File(ex.span(p, j), hint));
-            }
-            let f = parse_scenario(base_text, &base_file, &psets)
-                .map_err(|e| attribute(e, &src, &base_file, &psets, &pprov))?;
-            for v in &f.variants {
-                if !variants.contains(&v.name) {
-                    continue;
-                }
-                let m = crate::exec::memory_estimate(&v.scenario, 1);
-                if largest.as_ref().is_none_or(|(b, _)| m > *b) {
-                    largest = Some((m, v.scenario.clone()));
-                }
-            }
-        }
         let fingerprint = Fingerprint {
             engine_version: channelsim_core::ENGINE_VERSION.to_string(),
             model_version: channelsim_core::MODEL_VERSION.to_string(),
@@ -784,8 +760,93 @@ impl Experiment {
             cli_sets: cli_sets.to_vec(),
             text: text.to_string(),
             fingerprint,
-            largest: largest.map(|(_, s)| s),
+            prov,
+            list_spans: ex.list_spans,
+            factor_spans: ex.factor_spans,
         })
+    }
+
+    /// Check the design points `points` against the scenario schema (all
+    /// of them before a whole sweep; a shard's before it runs; all before a
+    /// Slurm array is submitted), in parallel. An error in a factor's value
+    /// or the file's `set` is located in the experiment file. Returns the
+    /// variant with the largest market among them (for the memory guard).
+    pub fn validate_points(
+        &self,
+        points: std::ops::Range<usize>,
+    ) -> Result<Option<Scenario>, RunnerError> {
+        use rayon::prelude::*;
+        let src = Src {
+            file: &self.file,
+            text: &self.text,
+        };
+        let checked: Vec<Result<(u64, usize, usize), RunnerError>> = points
+            .into_par_iter()
+            .map(|p| {
+                let (psets, pprov) = self.point_provenance(p);
+                let f = parse_scenario(&self.base_text, &self.base_file, &psets)
+                    .map_err(|e| attribute(e, &src, &self.base_file, &psets, &pprov))?;
+                let mut best = (0, p, 0);
+                for (vi, v) in f.variants.iter().enumerate() {
+                    if self.variants.contains(&v.name) {
+                        let m = crate::exec::memory_estimate(&v.scenario, 1);
+                        if m > best.0 {
+                            best = (m, p, vi);
+                        }
+                    }
+                }
+                Ok(best)
+            })
+            .collect();
+        let mut largest: Option<(u64, usize, usize)> = None;
+        for c in checked {
+            let c = c?;
+            if largest.is_none_or(|l| c.0 > l.0) {
+                largest = Some(c);
+            }
+        }
+        Ok(match largest {
+            Some((_, p, vi)) => {
+                let f = parse_scenario(&self.base_text, &self.base_file, &self.point_sets(p))?;
+                f.variants.into_iter().nth(vi).map(|v| v.scenario)
+            }
+            None => None,
+        })
+    }
+
+    /// The overrides of point `p` and where each comes from.
+    fn point_provenance(&self, p: usize) -> (Vec<String>, Vec<Prov>) {
+        let mut psets = self.sets.clone();
+        let mut pprov = self.prov.clone();
+        for (j, v) in self.points[p].iter().enumerate() {
+            if v.is_empty() {
+                continue;
+            }
+            psets.push(format!("{}={v}", self.factors[j]));
+            let hint = match self.method {
+                Method::List => format!(" (design point {p})"),
+                Method::Grid => format!(" (a level of this factor, design point {p})"),
+                _ => format!(" (the value sampled for this factor at design point {p})"),
+            };
+            let span = self
+                .list_spans
+                .get(p)
+                .and_then(|s| s.get(j))
+                .or_else(|| self.factor_spans.get(j))
+                .cloned()
+                .unwrap_or(0..0);
+            pprov.push(Prov::File(span, hint));
+        }
+        (psets, pprov)
+    }
+
+    /// The design points of the runs `runs` (a shard's).
+    pub fn points_of(&self, runs: std::ops::Range<usize>) -> std::ops::Range<usize> {
+        let per_point = self.variants.len() * self.replicates as usize;
+        if runs.is_empty() || per_point == 0 {
+            return 0..0;
+        }
+        runs.start / per_point..(runs.end - 1) / per_point + 1
     }
 
     pub fn n_runs(&self) -> usize {
@@ -910,18 +971,6 @@ struct Expanded {
     list_spans: Vec<Vec<Range<usize>>>,
     /// The place of each factor's key.
     factor_spans: Vec<Range<usize>>,
-}
-
-impl Expanded {
-    /// Where the value of factor `j` at point `p` is written.
-    fn span(&self, p: usize, j: usize) -> Range<usize> {
-        self.list_spans
-            .get(p)
-            .and_then(|s| s.get(j))
-            .or_else(|| self.factor_spans.get(j))
-            .cloned()
-            .unwrap_or(0..0)
-    }
 }
 
 /// Refuse a design of `points` points of `k` factors beyond the guard.

@@ -349,6 +349,8 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> RunnerError + '_ {
 pub fn prepare(exp: &Experiment, o: &SlurmOptions, force: bool) -> Result<Scripts, RunnerError> {
     let runs = exp.n_runs();
     check_options(o, runs)?;
+    // Every point now, not in N tasks later.
+    exp.validate_points(0..exp.points.len())?;
     let dir = &o.out;
     // Another experiment's results are refused (or, with force, removed),
     // naming what differs; the folder is stamped with the fingerprint.

@@ -1123,8 +1123,10 @@ pub fn sweep_job(
             message: format!("the experiment has only {runs} runs, so at most {runs} shards"),
         });
     }
-    if let Some(largest) = &exp.largest {
-        crate::job::check_memory(&exp.file, std::slice::from_ref(largest), threads, runs)?;
+    // Every point this process runs, against the schema, before any run.
+    let mine = opts.shard.map_or(0..runs, |s| s.range(runs));
+    if let Some(largest) = exp.validate_points(exp.points_of(mine.clone()))? {
+        crate::job::check_memory(&exp.file, &[largest], threads, mine.len())?;
     }
     // A whole sweep locks the folder (it merges into it); a shard locks
     // only its shard folder, so that an array's tasks run side by side.
