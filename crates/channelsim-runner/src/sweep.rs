@@ -761,9 +761,7 @@ pub fn merge(dir: &Path) -> Result<Status, RunnerError> {
     let Some(n) = st.shard_count else {
         return Err(RunnerError::Folder {
             dir: dir.to_path_buf(),
-            message: format!(
-                "no shards to merge (no shards/<I>-of-<N> folders); run `channelsim sweep` into it first",
-            ),
+            message: "no shards to merge (no shards/<I>-of-<N> folders); run `channelsim sweep` into it first".into(),
         });
     };
     check_shards(dir, st.runs)?;
