@@ -71,6 +71,10 @@ pub enum RunnerError {
     /// sensitivity indices with design points that have no result).
     #[error("{what}: {message}")]
     Analysis { what: String, message: String },
+    /// A bug or an impossible state (a value that cannot be serialised):
+    /// not the user's input.
+    #[error("{what}: internal error: {message}")]
+    Internal { what: String, message: String },
     /// Writing the report (by the caller's `finish`) failed; `bad_input`
     /// says whether the result files it read were at fault (exit code 2)
     /// or the machine (1).
@@ -155,6 +159,7 @@ impl RunnerError {
             RunnerError::Io { .. }
             | RunnerError::Threads { .. }
             | RunnerError::RunsFailed(_)
+            | RunnerError::Internal { .. }
             | RunnerError::Analysis { .. } => false,
         }
     }

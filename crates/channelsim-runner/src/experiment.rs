@@ -20,68 +20,96 @@ use std::path::{Path, PathBuf};
 use toml::Spanned;
 
 /// The experiment file as written (raw), with the place of every value.
-#[derive(Debug, Deserialize)]
+/// (The schema, for editors, names the plain types.)
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawExperiment {
+    #[schemars(with = "String")]
     name: Spanned<String>,
     #[serde(default)]
     description: String,
     /// Base scenario, relative to the experiment file.
+    #[schemars(with = "String")]
     base: Spanned<String>,
     /// Overrides on the base, applied before the design's factors.
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, serde_json::Value>")]
     set: BTreeMap<String, Spanned<toml::Value>>,
     /// Variants of the base to run at every point: `"all"`, or a list of
     /// names; default: the base's first variant.
     #[serde(default)]
+    #[schemars(with = "Option<serde_json::Value>")]
     variants: Option<Spanned<toml::Value>>,
+    #[schemars(with = "Option<u32>")]
     replicates: Option<Spanned<i64>>,
+    #[schemars(with = "Option<u64>")]
     seed: Option<Spanned<i64>>,
     /// Common random numbers across points (same seeds per replicate).
     #[serde(default = "yes")]
     crn: bool,
     /// Metrics kept at the horizon.
+    #[schemars(with = "Option<Vec<String>>")]
     metrics: Option<Spanned<Vec<String>>>,
     /// Vendor whose metrics are kept (default: the first).
+    #[schemars(with = "Option<String>")]
     vendor: Option<Spanned<String>>,
     /// Metric of the regret table (when several variants run).
+    #[schemars(with = "Option<String>")]
     regret_metric: Option<Spanned<String>>,
-    /// Failed runs accepted: a count, or a share of the runs.
+    /// Failed runs accepted: a count of runs, or a share of the runs in
+    /// [0, 1]; default 0.
+    #[schemars(with = "Option<serde_json::Value>")]
     failures_allowed: Option<Spanned<toml::Value>>,
+    #[schemars(with = "RawDesign")]
     design: Spanned<RawDesign>,
+}
+
+/// The JSON Schema of the raw experiment file (see `scenario::schema`).
+pub(crate) fn raw_schema() -> serde_json::Value {
+    schemars::schema_for!(RawExperiment).to_value()
 }
 
 fn yes() -> bool {
     true
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawDesign {
+    #[schemars(with = "String")]
     method: Spanned<String>,
     #[serde(default)]
+    #[schemars(with = "Vec<RawFactor>")]
     factor: Vec<Spanned<RawFactor>>,
     /// `list`: explicit points, each a table of key = value.
     #[serde(default)]
+    #[schemars(with = "Vec<BTreeMap<String, serde_json::Value>>")]
     points: Vec<Spanned<BTreeMap<String, Spanned<toml::Value>>>>,
     /// `lhs`: number of points; `sobol`: N (a power of two); `morris`: trajectories.
+    #[schemars(with = "Option<usize>")]
     samples: Option<Spanned<i64>>,
     /// `morris`: number of levels (even).
+    #[schemars(with = "Option<usize>")]
     levels: Option<Spanned<i64>>,
     #[serde(default)]
     second_order: bool,
     /// Seed of the design itself (lhs, morris) and of bootstraps.
+    #[schemars(with = "Option<u64>")]
     design_seed: Option<Spanned<i64>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawFactor {
+    #[schemars(with = "String")]
     key: Spanned<String>,
     /// `grid`: the levels.
+    #[schemars(with = "Option<Vec<serde_json::Value>>")]
     levels: Option<Spanned<Vec<toml::Value>>>,
     /// `lhs`, `sobol`, `morris`: the range.
+    #[schemars(with = "Option<f64>")]
     lo: Option<Spanned<f64>>,
+    #[schemars(with = "Option<f64>")]
     hi: Option<Spanned<f64>>,
     /// Round sampled values to integers (for counts).
     #[serde(default)]
@@ -622,17 +650,10 @@ impl Experiment {
         }
         let metrics: Vec<String> = match &raw.metrics {
             Some(m) => m.get_ref().clone(),
-            None => [
-                "cum_profit",
-                "npv",
-                "active",
-                "arr",
-                "satisfaction",
-                "unit_survival",
-            ]
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
+            None => channelsim_results::catalogue::headline()
+                .iter()
+                .map(|m| m.name.to_string())
+                .collect(),
         };
         let known = crate::results::horizon_metrics();
         let metrics_span = raw.metrics.as_ref().map_or(0..0, |m| m.span());

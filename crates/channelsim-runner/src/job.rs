@@ -3,14 +3,14 @@
 
 use crate::RunnerError;
 use crate::atomic::{StagedDir, write_atomic};
-use crate::compare::{Comparison, compare};
+use crate::compare::compare;
 use crate::error::MemoryRefusal;
 use crate::exec::{enterprises_fitting, memory_available, memory_estimate, run_all};
-use crate::results::{
-    SummaryRow, summarise, write_runs_csv, write_series, write_summary_csv, write_summary_json,
-};
+use crate::results::{monthly, summarise, write_csv, write_records, write_runs_csv, write_series};
 use crate::scenario::ScenarioFile;
 use channelsim_core::{ENGINE_VERSION, MODEL_VERSION, Scenario};
+use channelsim_results::files;
+use channelsim_results::rows::{Comparison, SummaryRow};
 use serde::Serialize;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -144,23 +144,7 @@ pub fn run_job(
         });
     }
     let replicates = replicates_of(&scenarios);
-    let vendor = match &opts.vendor {
-        Some(v) => {
-            if !scenarios[0].vendors.iter().any(|x| &x.name == v) {
-                return Err(RunnerError::UnknownVendor {
-                    name: v.clone(),
-                    known: scenarios[0]
-                        .vendors
-                        .iter()
-                        .map(|x| x.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                });
-            }
-            v.clone()
-        }
-        None => scenarios[0].vendors[0].name.clone(),
-    };
+    let vendor = vendor_of(&scenarios, opts.vendor.as_deref())?;
     let baseline = match &opts.baseline {
         Some(b) => {
             names
@@ -191,14 +175,17 @@ pub fn run_job(
     };
     let runs = with_pool(threads, || run_all(&refs, replicates, &tick))?;
 
-    write_series(&tmp.join("series.csv"), &names, &refs, &runs)?;
+    write_series(&tmp.join(files::SERIES), &names, &refs, &runs)?;
+    write_csv(&tmp.join(files::MONTHLY), &monthly(&names, &refs, &runs))?;
     let (run_rows, summary) = summarise(&names, &refs, &runs);
-    write_runs_csv(&tmp.join("runs.csv"), &run_rows)?;
-    write_summary_csv(&tmp.join("summary.csv"), &summary)?;
-    write_summary_json(&tmp.join("summary.json"), &run_rows, &summary)?;
+    write_runs_csv(&tmp.join(files::RUNS), &run_rows)?;
+    write_csv(&tmp.join(files::SUMMARY), &summary)?;
+    write_records(&tmp.join(files::SUMMARY_JSON), &summary)?;
     let comparison = (names.len() > 1).then(|| compare(&names, &refs, &runs, &vendor, baseline));
     if let Some(c) = &comparison {
-        write_json(&tmp.join("compare.json"), c)?;
+        write_records(&tmp.join(files::COMPARE), &c.rows)?;
+        write_csv(&tmp.join(files::POLICY_DIFF), &c.policy_diff)?;
+        write_records(&tmp.join(files::CROSSOVERS), &c.crossovers)?;
     }
     let wall_seconds = clock.elapsed().as_secs_f64();
     let manifest = Manifest::new(
@@ -210,7 +197,7 @@ pub fn run_job(
         started,
         wall_seconds,
     );
-    write_json(&tmp.join("manifest.json"), &manifest)?;
+    write_json(&tmp.join(files::MANIFEST), &manifest)?;
     finish(tmp)?;
     let dir = staged.commit()?;
     Ok(RunOutcome {
@@ -223,6 +210,24 @@ pub fn run_job(
         threads,
         wall_seconds,
     })
+}
+
+/// The vendor whose results are compared: `name`, which the scenario must
+/// have, else its first vendor.
+pub fn vendor_of(scenarios: &[Scenario], name: Option<&str>) -> Result<String, RunnerError> {
+    let vendors = &scenarios[0].vendors;
+    match name {
+        Some(v) if !vendors.iter().any(|x| x.name == v) => Err(RunnerError::UnknownVendor {
+            name: v.to_string(),
+            known: vendors
+                .iter()
+                .map(|x| x.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        }),
+        Some(v) => Ok(v.to_string()),
+        None => Ok(vendors[0].name.clone()),
+    }
 }
 
 fn replicates_of(scenarios: &[Scenario]) -> u32 {
@@ -267,7 +272,7 @@ pub struct Manifest {
 }
 
 impl Manifest {
-    fn new(
+    pub(crate) fn new(
         file: &ScenarioFile,
         opts: &RunOptions,
         names: &[String],

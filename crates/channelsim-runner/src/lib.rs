@@ -12,6 +12,7 @@ pub mod guard;
 pub mod job;
 pub mod lock;
 pub mod results;
+pub mod robust;
 pub mod scenario;
 pub mod slurm;
 pub mod sweep;

@@ -89,7 +89,8 @@ pub struct ShardRecord {
 
 pub fn results_header(exp: &Experiment) -> String {
     let mut h = vec!["run_id", "point_id", "variant", "replicate", "vendor"];
-    h.extend(exp.metrics.iter().map(|s| s.as_str()));
+    let cols = crate::results::metric_columns(&exp.metrics);
+    h.extend(cols.iter().map(|s| s.as_str()));
     h.join(",")
 }
 
@@ -166,7 +167,8 @@ fn run_one(exp: &Experiment, i: usize) -> Result<String, String> {
         id.replicate,
         csv_field(&sc.vendors[vendor].name)
     );
-    for m in &exp.metrics {
+    let cells = crate::results::metric_cells(row, &exp.metrics);
+    for (m, cell) in exp.metrics.iter().zip(cells) {
         let x = metric(row, m);
         if !x.is_finite() {
             // An overflow somewhere in the model: an error, not an empty
@@ -177,7 +179,7 @@ fn run_one(exp: &Experiment, i: usize) -> Result<String, String> {
             ));
         }
         line.push(',');
-        line.push_str(&crate::experiment::number_text(x));
+        line.push_str(&cell);
     }
     Ok(line)
 }

@@ -52,9 +52,41 @@ enum Command {
         /// Results folder (e.g. output/default).
         dir: PathBuf,
     },
+    /// How the long-term vs short-term verdict of each strategy depends on
+    /// the model's readings (one switch at a time, and all combinations when
+    /// few) and on the discount rate; writes the tables and prints verdicts.
+    Robust(RobustArgs),
     /// Write the sbatch scripts that run an experiment as a Slurm job array
     /// (one shard per task) and merge it afterwards; --submit submits them.
     Slurm(SlurmArgs),
+    /// Look at a scenario before running it.
+    #[command(subcommand)]
+    Scenario(ScenarioCommand),
+    /// Write the JSON Schemas of scenario and experiment files (for editors:
+    /// the shipped files name them on their first line, `#:schema ...`).
+    Schema {
+        /// Folder to write scenario.json and experiment.json into.
+        #[arg(long, default_value = "schema")]
+        out: PathBuf,
+    },
+    /// Print a shell completion script, e.g.
+    /// `channelsim completions bash > /etc/bash_completion.d/channelsim`.
+    Completions { shell: clap_complete::Shell },
+}
+
+#[derive(Subcommand)]
+enum ScenarioCommand {
+    /// Print the resolved scenario as TOML, every default filled in.
+    Show {
+        /// Scenario file (TOML); the built-in default scenario when omitted.
+        scenario: Option<PathBuf>,
+        /// Override any scenario key, as for `run`.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        sets: Vec<String>,
+        /// Show this variant (default: the base, without any variant's set).
+        #[arg(long)]
+        variant: Option<String>,
+    },
 }
 
 #[derive(Args)]
@@ -154,6 +186,45 @@ struct RunArgs {
 }
 
 #[derive(Args)]
+struct RobustArgs {
+    /// Scenario file (TOML); the built-in default scenario when omitted.
+    scenario: Option<PathBuf>,
+    /// Replicates per variant (overrides the scenario).
+    #[arg(long)]
+    replicates: Option<u32>,
+    /// Root seed (overrides the scenario).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Output folder (default: output/<scenario name>-robust).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Replace an existing results folder (one with a manifest.json).
+    #[arg(long)]
+    force: bool,
+    /// Override any scenario key (the baseline reading is the scenario so set).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    sets: Vec<String>,
+    /// A reading besides the catalogue's (or in place of its reading of the
+    /// same key): a key and the values to try, e.g.
+    /// --reading 'params.bass_q=0.03|0.05'.
+    #[arg(long = "reading", value_name = "KEY=VALUE|VALUE...")]
+    readings: Vec<String>,
+    /// Run all combinations of the readings' values when they number at
+    /// most N (the baseline included); else one switch at a time.
+    #[arg(long, value_name = "N", default_value_t = channelsim_runner::robust::MAX_COMBINATIONS)]
+    max_combinations: usize,
+    /// Vendor whose results are compared (default: the first).
+    #[arg(long)]
+    vendor: Option<String>,
+    /// No progress output.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(Args)]
 struct CompareArgs {
     #[command(flatten)]
     run: RunArgs,
@@ -173,6 +244,23 @@ fn main() -> ExitCode {
         Command::Status { dir } => status(&dir),
         Command::Report { dir } => report(&dir),
         Command::Slurm(a) => slurm(a),
+        Command::Robust(a) => robust(a),
+        Command::Scenario(ScenarioCommand::Show {
+            scenario,
+            sets,
+            variant,
+        }) => scenario_show(&scenario, &sets, variant.as_deref()),
+        Command::Schema { out } => schema(&out),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "channelsim",
+                &mut std::io::stdout(),
+            );
+            Ok(())
+        }
     };
     match res {
         Ok(()) => ExitCode::SUCCESS,
@@ -250,6 +338,39 @@ fn run(a: RunArgs, baseline: Option<String>) -> Result<(), RunnerError> {
         &report,
     )?;
     print!("{}", table::headline(&out));
+    println!(
+        "{} runs on {} threads in {:.1} s; results in {}",
+        out.runs,
+        out.threads,
+        out.wall_seconds,
+        out.dir.display()
+    );
+    Ok(())
+}
+
+fn robust(a: RobustArgs) -> Result<(), RunnerError> {
+    use channelsim_runner::robust::{Reading, RobustOptions, robust_job};
+    let file = load(&a.scenario, &a.sets)?;
+    let opts = RobustOptions {
+        sets: a.sets,
+        extra: a
+            .readings
+            .iter()
+            .map(|r| Reading::parse(r))
+            .collect::<Result<_, _>>()?,
+        replicates: a.replicates,
+        seed: a.seed,
+        threads: a.threads,
+        out: a.out,
+        force: a.force,
+        vendor: a.vendor,
+        max_combinations: a.max_combinations,
+        command: std::env::args().collect::<Vec<_>>().join(" "),
+    };
+    let bar = progress::Progress::new(a.quiet, "runs");
+    let out = robust_job(&file, &opts, &|done, total| bar.update(done, total))?;
+    bar.finish();
+    print!("{}", table::robust(&out));
     println!(
         "{} runs on {} threads in {:.1} s; results in {}",
         out.runs,
@@ -339,6 +460,16 @@ fn merge(dirs: &[PathBuf], no_report: bool) -> Result<(), RunnerError> {
 }
 
 fn status(dir: &std::path::Path) -> Result<(), RunnerError> {
+    // A folder without a design is not an experiment's: say so in one line.
+    if !dir.join(channelsim_results::files::DESIGN).is_file() {
+        return Err(RunnerError::Folder {
+            dir: dir.to_path_buf(),
+            message: format!(
+                "not a sweep or sensitivity folder (no {}); `status` reports on experiment folders",
+                channelsim_results::files::DESIGN
+            ),
+        });
+    }
     let st = channelsim_runner::sweep::status(dir)?;
     println!(
         "{}: {} of {} runs done ({} failed)",
@@ -378,6 +509,79 @@ fn status(dir: &std::path::Path) -> Result<(), RunnerError> {
             "damaged journal: {} line {line}: {why}; the same sweep command redoes the runs from there",
             path.display()
         );
+    }
+    Ok(())
+}
+
+fn scenario_show(
+    path: &Option<PathBuf>,
+    sets: &[String],
+    variant: Option<&str>,
+) -> Result<(), RunnerError> {
+    let file = load(path, sets)?;
+    let sc = match variant {
+        None => &file.base,
+        Some(name) => {
+            &file
+                .variants
+                .iter()
+                .find(|v| v.name == name)
+                .ok_or_else(|| RunnerError::UnknownVariant {
+                    name: name.to_string(),
+                    known: file
+                        .variants
+                        .iter()
+                        .map(|v| v.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                })?
+                .scenario
+        }
+    };
+    let text = channelsim_runner::scenario::show::scenario_text(sc).map_err(|e| {
+        RunnerError::Internal {
+            what: file.file.clone(),
+            message: e.to_string(),
+        }
+    })?;
+    println!(
+        "# The resolved scenario of {}{} (every default filled in; a scenario file).",
+        file.file,
+        variant.map_or(String::new(), |v| format!(", variant {v:?}"))
+    );
+    if variant.is_none() && file.variants.len() > 1 {
+        println!(
+            "# Its {} variants (`--variant NAME` shows one): {}",
+            file.variants.len(),
+            file.variants
+                .iter()
+                .map(|v| v.name.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        );
+    }
+    print!("{text}");
+    Ok(())
+}
+
+fn schema(out: &std::path::Path) -> Result<(), RunnerError> {
+    use channelsim_runner::scenario::schema;
+    let io = |path: &std::path::Path, e: std::io::Error| RunnerError::Io {
+        path: path.to_path_buf(),
+        source: e,
+    };
+    std::fs::create_dir_all(out).map_err(|e| io(out, e))?;
+    for (name, value) in [
+        ("scenario.json", schema::scenario_schema()),
+        ("experiment.json", schema::experiment_schema()),
+    ] {
+        let path = out.join(name);
+        let text = serde_json::to_string_pretty(&value).map_err(|e| RunnerError::Internal {
+            what: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        channelsim_runner::atomic::write_string(&path, &format!("{text}\n"))?;
+        println!("{}", path.display());
     }
     Ok(())
 }
