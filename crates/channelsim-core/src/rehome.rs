@@ -3,11 +3,29 @@
 //! 3, renewal). The policy phase re-homes them before anyone is served.
 
 use crate::ids::{N_SEG, UnitKind};
-use crate::params::Scenario;
+use crate::params::{MovedCustomer, Scenario};
 use crate::rng::{REHOME, Stream};
 use crate::tally::CityTally;
-use crate::world::World;
+use crate::world::{City, World};
 use rayon::prelude::*;
+
+/// Move active customer `i` of the city to slot `to` (another unit of its
+/// vendor: the direct desk, an orphan's new home, a rival at renewal).
+/// Under `model.moved_customer = "continues"` the contract moves with it:
+/// the new unit takes it where its tenure stands (first-year terms in its
+/// first year, renewal terms after) and no implementation is paid again
+/// (that is paid in a customer's first month with a unit only). Under
+/// "restarts" (v1) it starts afresh with the new unit.
+#[inline]
+pub fn move_customer(sc: &Scenario, city: &mut City, i: usize, to: usize) {
+    city.slot[i] = to as u16;
+    city.unit_tenure[i] = match sc.model.moved_customer {
+        // Tenure is at least 1 for anyone served once; 1 keeps a customer
+        // moved before its first payment out of the implementation month.
+        MovedCustomer::Continues => city.tenure[i].max(1),
+        MovedCustomer::Restarts => 0,
+    };
+}
 
 /// Re-home the customers of units that died this month.
 pub fn rehome_orphans(world: &mut World, sc: &Scenario, tallies: &mut [CityTally]) {
@@ -55,10 +73,7 @@ pub fn rehome_orphans(world: &mut World, sc: &Scenario, tallies: &mut [CityTally
                         })
                     };
                     match pick(true).or_else(|| pick(false)) {
-                        Some(k) => {
-                            city.slot[i] = k as u16;
-                            city.unit_tenure[i] = 0;
-                        }
+                        Some(k) => move_customer(sc, city, i, k),
                         None => {
                             tally.slots[slot].churned += 1;
                             city.lose(seg, i)

@@ -103,7 +103,7 @@ fn snapshot_every_strategy() {
 fn snapshot_rival_vendors() {
     let mut sc = short(Strategy::JointVenture, "short_term");
     sc.horizon_months = 120;
-    sc.params.recruit_replacements = false;
+    sc.model.replace_dead_units = false;
     for (name, s, preset) in [
         ("local", Strategy::CityExclusive, "long_term"),
         ("cloud", Strategy::Online, "long_term"),

@@ -9,8 +9,8 @@
 
 use crate::ids::{CityId, N_SEG, SegMask, UnitId, UnitKind, VendorId};
 use crate::month::Scratch;
-use crate::params::Scenario;
-use crate::rehome::rehome_orphans;
+use crate::params::{Scenario, SqueezeTrust};
+use crate::rehome::{move_customer, rehome_orphans};
 use crate::rng::{NO_CITY, Stream};
 use crate::schedule::Phase;
 use crate::units::{kill, open_units, spawn_unit};
@@ -30,6 +30,7 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
         }
         let leaves = u.exiting
             || (!u.kind.owned() && u.trust < p.trust_leave_below && rng.chance(p.trust_leave_prob));
+        // (An owned unit cannot leave its owner, whatever its trust.)
         if leaves {
             kill(world, UnitId(i as u32));
         }
@@ -80,7 +81,7 @@ fn review(world: &mut World, sc: &Scenario, v: VendorId, rng: &mut Stream) {
             dilute(world, sc, v, rng);
         }
     }
-    if p.recruit_replacements {
+    if sc.model.replace_dead_units {
         open_units(world, sc, v, true);
     }
 }
@@ -99,7 +100,7 @@ fn hurt(world: &mut World, sc: &Scenario, id: UnitId, hit: f64) {
 
 fn hurt_city(
     world: &mut World,
-    _sc: &Scenario,
+    sc: &Scenario,
     v: VendorId,
     city: Option<CityId>,
     except: Option<UnitId>,
@@ -109,7 +110,8 @@ fn hurt_city(
     for k in 0..world.cities[c.idx()].slots.len() {
         let id = world.cities[c.idx()].slots[k];
         let u = &mut world.units[id.idx()];
-        if u.alive && u.vendor == v && !u.kind.owned() && Some(id) != except && u.city == city {
+        if u.alive && u.vendor == v && sc.has_trust(u.kind) && Some(id) != except && u.city == city
+        {
             u.trust *= 1.0 - hit;
             u.hurt = true;
         }
@@ -126,9 +128,11 @@ fn squeeze(world: &mut World, sc: &Scenario, v: VendorId, by: f64) {
         let kp = sc.params.kinds.get(u.kind);
         let f = (u.share_first - by).max(kp.share_first - 0.10).max(0.0);
         let r = (u.share_renew - by).max(kp.share_renew - 0.10).max(0.0);
-        if f < u.share_first || r < u.share_renew {
-            u.share_first = f.min(u.share_first);
-            u.share_renew = r.min(u.share_renew);
+        let cut = f < u.share_first || r < u.share_renew;
+        u.share_first = f.min(u.share_first);
+        u.share_renew = r.min(u.share_renew);
+        // Whether a squeeze at the floor (nothing cut) is news: a reading.
+        if cut || sc.model.squeeze_trust == SqueezeTrust::EveryMiss {
             hurt(world, sc, UnitId(i as u32), sc.params.trust_hit);
         }
     }
@@ -170,8 +174,7 @@ fn poach(world: &mut World, sc: &Scenario, v: VendorId, prob: f64, rng: &mut Str
             .iter()
             .position(|&x| x == desk)
             .expect("desk is in its city's slots");
-        world.cities[c].slot[j] = to_slot as u16;
-        world.cities[c].unit_tenure[j] = 0;
+        move_customer(sc, &mut world.cities[c], j, to_slot);
         hurt(world, sc, id, sc.params.trust_hit);
     }
 }
@@ -201,11 +204,7 @@ fn dilute(world: &mut World, sc: &Scenario, v: VendorId, rng: &mut Stream) {
         .units
         .iter()
         .filter(|u| {
-            u.alive
-                && u.vendor == v
-                && u.city.is_some()
-                && !u.kind.owned()
-                && !sc.params.kinds.get(u.kind).exclusive
+            u.alive && u.vendor == v && u.city.is_some() && !u.kind.owned() && !sc.exclusive(u.kind)
         })
         .map(|u| u.id)
         .collect();
