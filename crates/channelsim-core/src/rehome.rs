@@ -83,3 +83,75 @@ pub fn rehome_orphans(world: &mut World, sc: &Scenario, tallies: &mut [CityTally
             }
         });
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::ids::{N_SEG, Strategy, UnitId};
+    use crate::month::Shared;
+    use crate::params::MovedCustomer;
+    use crate::testkit::{scenario, stepped};
+
+    /// Issue 11: a re-homed orphan keeps its tenure and pays no second
+    /// implementation under "continues"; under "restarts" (v1) it is a new
+    /// contract with its new unit and pays implementation services again.
+    #[test]
+    fn issue11_a_rehomed_customer_keeps_tenure_and_pays_no_services_unless_it_restarts() {
+        let mut services = Vec::new();
+        for moved in [MovedCustomer::Continues, MovedCustomer::Restarts] {
+            let mut sc = scenario(Strategy::Abu, "long_term");
+            sc.model.moved_customer = moved;
+            // Nobody leaves: the orphans keep their places in the columns.
+            sc.params.orphan_leave = 0.0;
+            let (mut w, mut st) = stepped(&sc, 30);
+            // A local unit with customers, in a city with another local unit
+            // or the online unit to take them.
+            let id = (0..w.units.len())
+                .map(|i| UnitId(i as u32))
+                .find(|u| w.units[u.idx()].city.is_some() && w.units[u.idx()].customers() > 0)
+                .expect("a local unit with customers");
+            let c = w.units[id.idx()].city.unwrap().idx();
+            let from = w.cities[c].slots.iter().position(|&u| u == id).unwrap() as u16;
+            let city = &w.cities[c];
+            let orphans: Vec<(usize, u16)> = (0..N_SEG)
+                .flat_map(|seg| city.blocks[seg].active_range())
+                .filter(|&i| city.slot[i] == from)
+                .map(|i| (i, city.tenure[i]))
+                .collect();
+            assert!(!orphans.is_empty());
+            crate::units::kill(&mut w, id);
+            st.scratch.grow_tallies(&w);
+            super::rehome_orphans(&mut w, &sc, &mut st.scratch.tallies);
+            let city = &w.cities[c];
+            let mut homed = 0;
+            for &(i, tenure) in &orphans {
+                if city.slot[i] == from {
+                    continue;
+                }
+                homed += 1;
+                assert_eq!(city.tenure[i], tenure);
+                let want = match moved {
+                    MovedCustomer::Continues => tenure,
+                    MovedCustomer::Restarts => 0,
+                };
+                assert_eq!(city.unit_tenure[i], want);
+            }
+            assert!(homed > 0, "no orphan found a home");
+            // The city's next payments: nobody new was acquired, so the
+            // implementation services paid are the moved customers' only.
+            let tally = &mut st.scratch.tallies[c];
+            tally.reset(tally.views.len(), w.vendors.len());
+            let shared = Shared {
+                sc: &sc,
+                units: &w.units,
+                vendors: &w.vendors,
+                seed: w.seed,
+                replicate: 0,
+                month: w.month,
+            };
+            crate::phases::payments::city(&mut w.cities[c], tally, &shared);
+            services.push(tally.slots.iter().map(|t| t.services).sum::<f64>());
+        }
+        assert_eq!(services[0], 0.0, "continues: no implementation again");
+        assert!(services[1] > 0.0, "restarts: implementation again");
+    }
+}

@@ -277,4 +277,43 @@ mod tests {
             .count();
         assert_eq!(still, 0, "customers still with a dead unit");
     }
+
+    /// Issue 11: a poached account keeps its tenure, and takes its
+    /// contract to the desk where it stands ("continues": no second
+    /// implementation month); under "restarts" (v1) it starts afresh.
+    #[test]
+    fn issue11_a_poached_account_keeps_its_contract_unless_it_restarts() {
+        use crate::params::MovedCustomer;
+        for moved in [MovedCustomer::Continues, MovedCustomer::Restarts] {
+            let mut sc = scenario(Strategy::CityExclusive, "short_term");
+            sc.model.moved_customer = moved;
+            let (mut w, _) = stepped(&sc, 30);
+            let before: Vec<(Vec<u16>, Vec<u16>)> = w
+                .cities
+                .iter()
+                .map(|c| (c.slot.clone(), c.tenure.clone()))
+                .collect();
+            let mut rng = Stream::new(1, 0, 30, NO_CITY, Phase::Policy);
+            poach(&mut w, &sc, VendorId(0), 1.0, &mut rng);
+            let mut moved_n = 0;
+            for (c, (slot, tenure)) in w.cities.iter().zip(&before) {
+                for seg in 2..N_SEG {
+                    for j in c.blocks[seg].active_range() {
+                        if c.slot[j] == slot[j] {
+                            continue;
+                        }
+                        moved_n += 1;
+                        assert_eq!(c.tenure[j], tenure[j], "tenure goes on");
+                        assert!(tenure[j] >= 1);
+                        let want = match moved {
+                            MovedCustomer::Continues => tenure[j],
+                            MovedCustomer::Restarts => 0,
+                        };
+                        assert_eq!(c.unit_tenure[j], want, "{moved:?}");
+                    }
+                }
+            }
+            assert!(moved_n > 0, "nobody was poached");
+        }
+    }
 }
