@@ -316,4 +316,69 @@ mod tests {
             assert!(moved_n > 0, "nobody was poached");
         }
     }
+
+    /// Issue 11, reading `squeeze_trust`: at the floor a squeeze cuts no
+    /// share; it costs trust under "every_miss" only.
+    #[test]
+    fn issue11_a_squeeze_at_the_floor_costs_trust_only_under_every_miss() {
+        use crate::params::SqueezeTrust;
+        for (reading, hurts) in [
+            (SqueezeTrust::OnCut, false),
+            (SqueezeTrust::EveryMiss, true),
+        ] {
+            let mut sc = scenario(Strategy::Traditional, "short_term");
+            sc.model.squeeze_trust = reading;
+            let (mut w, _) = stepped(&sc, 1);
+            for _ in 0..10 {
+                squeeze(&mut w, &sc, VendorId(0), 0.05);
+            }
+            let t0 = w.units[0].trust;
+            squeeze(&mut w, &sc, VendorId(0), 0.05);
+            assert_eq!(w.units[0].trust < t0, hurts, "{reading:?}");
+        }
+    }
+
+    /// Issue 11, reading `jv_exclusive`: a non-exclusive joint venture can
+    /// be diluted (an exclusive one cannot).
+    #[test]
+    fn issue11_only_a_non_exclusive_joint_venture_is_diluted() {
+        for exclusive in [true, false] {
+            let mut sc = scenario(Strategy::JointVenture, "short_term");
+            sc.model.jv_exclusive = exclusive;
+            assert_eq!(sc.exclusive(UnitKind::JointVenture), exclusive);
+            let (mut w, _) = stepped(&sc, 1);
+            let n = w.units.len();
+            let mut rng = Stream::new(1, 0, 1, NO_CITY, Phase::Policy);
+            dilute(&mut w, &sc, VendorId(0), &mut rng);
+            assert_eq!(w.units.len() > n, !exclusive);
+        }
+    }
+
+    /// Issue 11, reading `owned_trust`: owned units start at trust 1 and
+    /// stay there ("fixed"), or start at `start_trust` and recover
+    /// ("dynamic").
+    #[test]
+    fn issue11_owned_units_trust_is_fixed_or_dynamic() {
+        use crate::params::OwnedTrust;
+        for reading in [OwnedTrust::Fixed, OwnedTrust::Dynamic] {
+            let mut sc = scenario(Strategy::Amoeba, "long_term");
+            sc.model.owned_trust = reading;
+            let w0 = crate::init::build_world(&sc, 0);
+            let (w, _) = stepped(&sc, 12);
+            let branch = |w: &World| {
+                w.units
+                    .iter()
+                    .find(|u| u.kind == UnitKind::Branch)
+                    .map(|u| u.trust)
+                    .unwrap()
+            };
+            match reading {
+                OwnedTrust::Fixed => assert_eq!((branch(&w0), branch(&w)), (1.0, 1.0)),
+                OwnedTrust::Dynamic => {
+                    assert_eq!(branch(&w0), sc.params.start_trust);
+                    assert!(branch(&w) > branch(&w0) && branch(&w) < 1.0);
+                }
+            }
+        }
+    }
 }
