@@ -245,7 +245,10 @@ fn issue11_identities_hold_for_rival_and_mixed_vendors_under_every_reading() {
         sc.vendors.push(v);
     }
     sc.name = "rivals".into();
-    assert!(check(&sc, 72).iter().all(|&n| n > 0));
+    // Services, dividends and capital occur here (royalties are covered by
+    // the test above: no app is built in this market in 72 months).
+    let seen = check(&sc, 72);
+    assert!(seen[0] > 0 && seen[1] > 0 && seen[3] > 0, "{seen:?}");
     let mut other = sc.clone();
     other.name = "rivals, other readings".into();
     other.model.moved_customer = MovedCustomer::Restarts;
