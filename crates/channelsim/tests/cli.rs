@@ -71,7 +71,7 @@ fn run_writes_every_result_file_and_the_headline_table() {
     assert_eq!(series.lines().count(), 1 + 2 * 3 * 24);
     let manifest: serde_json::Value =
         serde_json::from_slice(&read(&out.join("manifest.json"))).unwrap();
-    assert_eq!(manifest["model_version"], "v1");
+    assert_eq!(manifest["model_version"], "v2");
     assert_eq!(manifest["replicates"], 3);
     assert_eq!(manifest["scenario"]["name"], "small");
     // compare.json: records, one per variant and compared metric.
