@@ -16,6 +16,7 @@ pub(crate) struct RawScenario {
     pub(crate) description: Option<String>,
     /// Resolved over `Readings::default()` from the tree.
     #[allow(dead_code)]
+    #[schemars(with = "Option<serde_json::Value>")]
     pub(crate) model: Option<IgnoredAny>,
     pub(crate) horizon_months: Option<u32>,
     pub(crate) replicates: Option<u32>,
