@@ -46,7 +46,8 @@ fn mix(mut z: u64) -> u64 {
 /// A uniform draw in [0, 1) for (month, pass, customer).
 #[inline(always)]
 fn uniform(key: u64, i: usize) -> f32 {
-    (mix(key ^ (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)) >> 40) as f32 * (1.0 / (1u64 << 24) as f32)
+    (mix(key ^ (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)) >> 40) as f32
+        * (1.0 / (1u64 << 24) as f32)
 }
 
 fn key(month: u32, pass: u64) -> u64 {
@@ -61,35 +62,56 @@ impl Columns {
             satisfaction: (0..n).map(|i| 0.5 + 0.3 * uniform(k ^ 1, i)).collect(),
             seats: (0..n).map(|i| 1 + (mix(i as u64) % 20) as u32).collect(),
             tenure: (0..n).map(|i| (mix(i as u64 ^ 7) % 12) as u16).collect(),
-            acv: (0..n).map(|i| 25.0 * (1.0 + 3.0 * uniform(k ^ 2, i))).collect(),
+            acv: (0..n)
+                .map(|i| 25.0 * (1.0 + 3.0 * uniform(k ^ 2, i)))
+                .collect(),
             cell: (0..n).map(|i| (mix(i as u64 ^ 9) % 90) as u8).collect(),
         }
     }
 }
 
-/// Run the kernel: `customers` customers for `months` months. Returns a
-/// checksum (so that nothing is optimised away) and the customer-months.
-pub fn run_kernel(customers: usize, months: u32) -> (f64, u64) {
-    let mut c = Columns::new(customers);
-    let mut bills = [0.0f64; 90];
-    for month in 1..=months {
-        let keys = [key(month, 1), key(month, 2), key(month, 3)];
-        let quality = 0.6 + 0.01 * (month % 10) as f32;
-        let mut at = 0;
-        while at < customers {
-            let end = (at + BLOCK).min(customers);
-            service(&mut c, at..end, quality);
-            expansion(&mut c, at..end, keys[0]);
-            renewal(&mut c, at..end, keys[1], keys[2]);
-            payments(&c, at..end, &mut bills);
-            at = end;
+/// The kernel's market, built outside the timing (as the engine's world is).
+pub struct Kernel {
+    columns: Columns,
+}
+
+impl Kernel {
+    pub fn new(customers: usize) -> Kernel {
+        Kernel {
+            columns: Columns::new(customers),
         }
-        black_box(&bills);
     }
-    let sum = bills.iter().sum::<f64>()
-        + c.satisfaction.iter().map(|&s| s as f64).sum::<f64>()
-        + c.seats.iter().map(|&s| s as f64).sum::<f64>();
-    (sum, customers as u64 * months as u64)
+
+    /// Run `months` months. Returns a checksum (so that nothing is
+    /// optimised away) and the customer-months served.
+    pub fn run(&mut self, months: u32) -> (f64, u64) {
+        let c = &mut self.columns;
+        let customers = c.need.len();
+        let mut bills = [0.0f64; 90];
+        for month in 1..=months {
+            let keys = [key(month, 1), key(month, 2), key(month, 3)];
+            let quality = 0.6 + 0.01 * (month % 10) as f32;
+            let mut at = 0;
+            while at < customers {
+                let end = (at + BLOCK).min(customers);
+                service(c, at..end, quality);
+                expansion(c, at..end, keys[0]);
+                renewal(c, at..end, keys[1], keys[2]);
+                payments(c, at..end, &mut bills);
+                at = end;
+            }
+            black_box(&bills);
+        }
+        let sum = bills.iter().sum::<f64>()
+            + c.satisfaction.iter().map(|&s| s as f64).sum::<f64>()
+            + c.seats.iter().map(|&s| s as f64).sum::<f64>();
+        (sum, customers as u64 * months as u64)
+    }
+}
+
+/// Build and run the kernel: `customers` customers for `months` months.
+pub fn run_kernel(customers: usize, months: u32) -> (f64, u64) {
+    Kernel::new(customers).run(months)
 }
 
 /// Satisfaction moves toward a need-weighted service level.

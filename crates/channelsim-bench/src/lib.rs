@@ -9,8 +9,8 @@
 pub mod baseline;
 pub mod case;
 pub mod kernel;
-mod mainjob;
 pub mod machine;
+mod mainjob;
 pub mod report;
 pub mod suite;
 pub mod table;

@@ -131,6 +131,18 @@ pub struct StrategyRatio {
     pub round_max: f64,
 }
 
+/// Write the report as JSON, atomically (a reader never sees half a file).
+pub fn save_report(path: &std::path::Path, r: &BenchReport) -> Result<(), crate::BenchError> {
+    channelsim_runner::atomic::write_atomic(path, |w| {
+        serde_json::to_writer_pretty(&mut *w, r)?;
+        std::io::Write::write_all(w, b"\n")
+    })
+    .map_err(|e| crate::BenchError::Io {
+        path: path.into(),
+        source: std::io::Error::other(e.to_string()),
+    })
+}
+
 /// A case's figures from its samples.
 pub fn case_result(case: &Case, samples: Vec<Sample>) -> CaseResult {
     let first = &samples[0];

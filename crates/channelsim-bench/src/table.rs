@@ -27,8 +27,10 @@ pub fn results(r: &BenchReport) -> String {
             .map_or(String::new(), |c| format!(" ({})", &c[..c.len().min(12)])),
         m.cpu_model,
         m.cores,
-        m.memory_bytes
-            .map_or("memory unknown".into(), |b| format!("{:.1} GiB", b as f64 / (1u64 << 30) as f64)),
+        m.memory_bytes.map_or("memory unknown".into(), |b| format!(
+            "{:.1} GiB",
+            b as f64 / (1u64 << 30) as f64
+        )),
     );
     let _ = writeln!(
         s,
@@ -51,10 +53,16 @@ pub fn results(r: &BenchReport) -> String {
             c.id,
             c.threads,
             format!("{:.3}/{:.3}/{:.3}", w.min, w.median, w.max),
-            opt(c.customer_months_per_sec_per_core, |x| format!("{:.1}", x / 1e6)),
+            opt(c.customer_months_per_sec_per_core, |x| format!(
+                "{:.1}",
+                x / 1e6
+            )),
             c.enterprise_months_per_sec_per_core / 1e6,
             opt(c.ratio_to_kernel, |x| format!("{x:.3}")),
-            opt(c.peak_rss_bytes.map(|b| b as f64), |b| format!("{:.1}", b / 1e6)),
+            opt(c.peak_rss_bytes.map(|b| b as f64), |b| format!(
+                "{:.1}",
+                b / 1e6
+            )),
             opt(c.bytes_per_enterprise, |b| format!("{b:.1}")),
             opt(c.thread_efficiency, |x| format!("{x:.2}")),
         );
