@@ -137,7 +137,7 @@ fn expansion(c: &mut Columns, r: std::ops::Range<usize>, key: u64) {
 fn renewal(c: &mut Columns, r: std::ops::Range<usize>, key: u64, fresh: u64) {
     for i in r {
         c.tenure[i] += 1;
-        if c.tenure[i] % 12 != 0 {
+        if !c.tenure[i].is_multiple_of(12) {
             continue;
         }
         if uniform(key, i) < 0.3 * (1.0 - c.satisfaction[i]) {
