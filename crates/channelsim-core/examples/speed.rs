@@ -70,10 +70,8 @@ fn main() {
     }
     let cm: u64 = c.0.iter().map(|r| r.active).sum();
     println!("init {init:.2}s");
-    for (n, d) in channelsim_core::step::PHASES
-        .iter()
-        .zip(stepper.scratch.timings)
-    {
+    for (phase, d) in stepper.scratch.timings.by_phase() {
+        let n = phase.name();
         let ms = d.as_secs_f64() * 1e3;
         let ns = ms * 1e6 / cm.max(1) as f64;
         println!("  {n:<18}{ms:>8.1} ms {ns:>7.1} ns/active customer-month");

@@ -1,9 +1,10 @@
 //! Month 0: the market's enterprises, the vendors and their first units.
 
-use crate::ids::{CityId, N_IND, N_SEG, SegMask, Strategy, UnitId, UnitKind, VendorId};
+use crate::ids::{CityId, N_IND, N_SEG, Strategy, VendorId};
 use crate::params::Scenario;
-use crate::rng::{BetaMean, Phase, Stream};
-use crate::world::{City, Ledger, SegBlock, Unit, Vendor, World};
+use crate::rng::{BetaMean, INIT, Stream};
+use crate::units::open_units;
+use crate::world::{City, Ledger, SegBlock, Vendor, World};
 
 /// Build the world of one replicate. The market (enterprises, their
 /// industries and needs) depends only on the scenario seed and replicate,
@@ -54,7 +55,7 @@ pub fn build_world(sc: &Scenario, replicate: u32) -> World {
         .iter()
         .enumerate()
         .map(|(c, spec)| {
-            let mut rng = Stream::new(sc.seed, replicate, 0, c as u32, Phase::Init);
+            let mut rng = Stream::new(sc.seed, replicate, 0, c as u32, INIT);
             let sizes = sc.market.segment_sizes(spec);
             let n: usize = sizes.iter().map(|&s| s as usize).sum();
             let mut city = City {
@@ -132,147 +133,4 @@ pub fn build_world(sc: &Scenario, replicate: u32) -> World {
         }
     }
     world
-}
-
-/// How many units of a strategy a vendor keeps in a city.
-pub fn target_units(sc: &Scenario, city: &City, s: Strategy) -> u32 {
-    let p = &sc.params;
-    match s {
-        Strategy::Traditional => p.resellers_per_city,
-        Strategy::Abu => {
-            let ls = city.blocks[2].len + city.blocks[3].len;
-            if ls >= p.abu_two_at {
-                2
-            } else if ls >= p.abu_one_at {
-                1
-            } else {
-                0
-            }
-        }
-        Strategy::Online => 0,
-        _ => 1,
-    }
-}
-
-/// Open the units a vendor's strategy calls for. With `replace_only`, open
-/// only what is missing (replacements for units that died).
-pub fn open_units(world: &mut World, sc: &Scenario, v: VendorId, replace_only: bool) {
-    let mix = sc.vendors[v.idx()].mix;
-    // The online unit serves every (tier, segment) the mix gives to online.
-    let mut online_segs = SegMask(0);
-    for tier in 1..=4u8 {
-        online_segs = SegMask(online_segs.0 | mix.segments(tier, Strategy::Online).0);
-    }
-    if online_segs.0 != 0 {
-        let has = world
-            .units
-            .iter()
-            .any(|u| u.vendor == v && u.kind == UnitKind::Online && u.alive);
-        if !has {
-            let id = spawn_unit(world, sc, v, None, UnitKind::Online, online_segs, None);
-            for c in 0..world.cities.len() {
-                let tier = world.cities[c].tier;
-                if mix.segments(tier, Strategy::Online).0 != 0 {
-                    world.cities[c].slots.push(id);
-                }
-            }
-        }
-    }
-    // Live units of the vendor by city and kind, counted once (replacing
-    // opens at most one kind per strategy, so the counts stay valid).
-    let mut have = vec![[0u32; UnitKind::ALL.len()]; world.cities.len()];
-    if replace_only {
-        for u in world.units.iter().filter(|u| u.alive && u.vendor == v) {
-            if let Some(c) = u.city {
-                have[c.idx()][u.kind as usize] += 1;
-            }
-        }
-    }
-    let strategies = mix.strategies();
-    for (c, have) in have.iter().enumerate() {
-        let tier = world.cities[c].tier;
-        for &s in &strategies {
-            if s == Strategy::Online {
-                continue;
-            }
-            let segs = mix.segments(tier, s);
-            let segs = if s == Strategy::Abu {
-                SegMask(segs.0 & 0b1100)
-            } else {
-                segs
-            };
-            if segs.0 == 0 {
-                continue;
-            }
-            let target = target_units(sc, &world.cities[c], s);
-            for _ in have[s.kind() as usize]..target {
-                spawn_unit(world, sc, v, Some(CityId(c as u32)), s.kind(), segs, None);
-            }
-        }
-    }
-}
-
-/// Create a unit with its kind's starting state; local units join their
-/// city's slots. `staff` overrides the kind's starting staff.
-pub fn spawn_unit(
-    world: &mut World,
-    sc: &Scenario,
-    v: VendorId,
-    city: Option<CityId>,
-    kind: UnitKind,
-    segments: SegMask,
-    staff: Option<u32>,
-) -> UnitId {
-    let p = &sc.params;
-    let kp = p.kinds.get(kind);
-    let policy = &world.vendors[v.idx()].policy;
-    let (share_first, share_renew) = if kind.owned() {
-        (1.0, 1.0)
-    } else {
-        (
-            (kp.share_first + policy.share_shift).clamp(0.0, 1.0),
-            (kp.share_renew + policy.share_shift).clamp(0.0, 1.0),
-        )
-    };
-    let staff = staff.unwrap_or(kp.start_staff);
-    // Owned units hold no cash of their own: the vendor consolidates them.
-    let cash = if kind.owned() {
-        0.0
-    } else {
-        p.start_cash_months * p.wage * staff as f64
-    };
-    world.ledger.capital_in += cash;
-    let id = UnitId(world.units.len() as u32);
-    world.units.push(Unit {
-        id,
-        vendor: v,
-        city,
-        kind,
-        segments,
-        staff,
-        start_staff: staff,
-        capability: [kp.start_capability as f32; N_IND],
-        cash,
-        trust: if kind.owned() { 1.0 } else { p.start_trust },
-        months_alive: 0,
-        loss_months: 0,
-        low_cash_months: 0,
-        share_first,
-        share_renew,
-        alive: true,
-        exiting: false,
-        month_died: None,
-        apps_built: 0,
-        hurt: false,
-        book: [0; N_SEG],
-        book_ind: [0; N_IND],
-        load: 0.0,
-        last_profit: 0.0,
-        own_training: 0.0,
-    });
-    world.vendors[v.idx()].units_created += 1;
-    if let Some(c) = city {
-        world.cities[c.idx()].slots.push(id);
-    }
-    id
 }

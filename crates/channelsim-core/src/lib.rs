@@ -5,18 +5,38 @@
 //! the month's observations ([`metrics::VendorMonth`]) to an observer. No
 //! I/O, no printing: the runner crate does that.
 
+// In groups from the bottom up: a module imports modules of the groups
+// above its own and of its own group, never a module that imports it back
+// (`cargo test -p channelsim-core --test layers` checks).
+
+// The model's vocabulary: ids, lanes of four, the metric list, prices, the
+// month's schedule of phases.
 pub mod ids;
-pub mod init;
 pub mod lanes;
 pub mod metrics;
+pub mod pricing;
+pub mod schedule;
+
+// The resolved scenario, random streams, the world as plain data.
 pub mod params;
-pub mod phases;
 pub mod rng;
-pub mod sim;
-pub mod step;
+pub mod world;
+
+// The month below its phases: each unit's view, the tallies, the scratch.
+pub mod month;
 pub mod tally;
 pub mod views;
-pub mod world;
+
+// Rules several phases share.
+pub mod eligibility;
+pub mod rehome;
+pub mod units;
+
+// Month 0, the phases, the monthly step, a whole run.
+pub mod init;
+pub mod phases;
+pub mod sim;
+pub mod step;
 
 #[cfg(test)]
 pub(crate) mod testkit;

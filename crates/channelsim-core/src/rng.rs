@@ -5,25 +5,24 @@
 //! SplitMix64 (a counter hashed by a strong 64-bit finaliser): about 0.2 ns
 //! a draw, portable, and statistically sound for simulation.
 
+use crate::schedule::Phase;
 use rand::rand_core::{Infallible, TryRng};
 
-/// Phases (and other consumers) that own a stream.
-#[derive(Clone, Copy, Debug)]
-#[repr(u64)]
-pub enum Phase {
-    Init = 1,
-    Policy = 2,
-    Staffing = 3,
-    Acquisition = 4,
-    Service = 5,
-    Expansion = 6,
-    Renewal = 7,
-    Payments = 8,
-    Learning = 9,
-    Vendor = 10,
-    Platform = 11,
-    Rehome = 12,
+/// Which stream of a (month, city): a phase's ([`Phase::stream_key`]),
+/// month 0's or the re-homing of orphaned customers'.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Key(pub u64);
+
+impl From<Phase> for Key {
+    fn from(p: Phase) -> Key {
+        Key(p.stream_key())
+    }
 }
+
+/// The stream of month 0 (the market's enterprises).
+pub const INIT: Key = Key(1);
+/// The stream of re-homing orphaned customers (in the policy phase).
+pub const REHOME: Key = Key(12);
 
 /// City value for streams that belong to no city (vendor-wide draws).
 pub const NO_CITY: u32 = u32::MAX;
@@ -45,9 +44,9 @@ pub struct Stream {
 
 impl Stream {
     /// The stream of one (seed, replicate, month, city, phase).
-    pub fn new(seed: u64, replicate: u32, month: u32, city: u32, phase: Phase) -> Stream {
+    pub fn new(seed: u64, replicate: u32, month: u32, city: u32, key: impl Into<Key>) -> Stream {
         let mut h = mix64(seed ^ GOLDEN);
-        for part in [replicate as u64, month as u64, city as u64, phase as u64] {
+        for part in [replicate as u64, month as u64, city as u64, key.into().0] {
             h = mix64(
                 h ^ part
                     .wrapping_mul(GOLDEN)
@@ -230,7 +229,7 @@ mod tests {
 
     #[test]
     fn uniform_mean_and_below_bounds() {
-        let mut s = Stream::new(7, 0, 0, 0, Phase::Init);
+        let mut s = Stream::new(7, 0, 0, 0, INIT);
         let n = 200_000;
         let mean: f64 = (0..n).map(|_| s.uniform()).sum::<f64>() / n as f64;
         assert!((mean - 0.5).abs() < 0.005, "mean {mean}");

@@ -3,6 +3,8 @@
 //! cities run in parallel without locks.
 
 use crate::ids::{N_IND, N_RING, N_SEG};
+use crate::schedule::Timings;
+use crate::views::UnitView;
 
 #[derive(Clone, Debug, Default)]
 pub struct SlotTally {
@@ -52,48 +54,14 @@ impl Served {
 #[derive(Clone, Debug, Default)]
 pub struct CityTally {
     /// The month's view of each slot's unit (read-only in the city phases).
-    pub views: Vec<crate::views::UnitView>,
+    pub views: Vec<UnitView>,
     pub slots: Vec<SlotTally>,
     /// By vendor: the customers served this month (phase 4), their
     /// satisfaction and surplus (for reputation and the vendor's figures;
     /// nothing needs them by unit).
     pub served: Vec<Served>,
-    /// Time spent in each customer phase (acquisition to payments) this month.
-    pub timings: [std::time::Duration; 5],
-}
-
-/// Working buffers of a city phase; their contents do not outlive the city
-/// being worked on. One set per thread, reused city after city and month
-/// after month: the month allocates nothing once they have grown.
-#[derive(Clone, Debug, Default)]
-pub struct CityScratch {
-    pub acquisition: crate::phases::acquisition::Bufs,
-    /// Service: the figures of each (slot, industry, terms).
-    pub service: Vec<crate::phases::service::Fig>,
-    /// Renewal: each slot as a unit a customer could move to.
-    pub rivals: Vec<crate::phases::renewal::Rival>,
-    /// Renewal: eligible slots grouped by vendor and kind.
-    pub takers: Vec<u32>,
-    /// Expansion: co-creation of each (slot, industry).
-    pub co_creation: Vec<f32>,
-    /// Payments: each slot's terms; what a customer of a (slot, ring, term)
-    /// pays this month in the segment; customers
-    /// counted per (slot, industry, ring, term), left at zero between
-    /// cities.
-    pub terms: Vec<crate::phases::payments::Terms>,
-    pub bill: Vec<f32>,
-    pub cells: Vec<u32>,
-    /// Payments: each customer's cell in the segment.
-    pub cell_of: Vec<u32>,
-}
-
-thread_local! {
-    static SCRATCH: std::cell::RefCell<CityScratch> = Default::default();
-}
-
-/// Run `f` with this thread's city buffers (not re-entrant).
-pub fn with_scratch<R>(f: impl FnOnce(&mut CityScratch) -> R) -> R {
-    SCRATCH.with(|s| f(&mut s.borrow_mut()))
+    /// Time spent in each city phase (acquisition to payments) this month.
+    pub timings: Timings,
 }
 
 impl CityTally {

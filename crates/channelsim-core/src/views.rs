@@ -3,6 +3,7 @@
 
 use crate::ids::{N_IND, N_SEG, UnitKind};
 use crate::params::Scenario;
+use crate::pricing::{discount_of, intra_cut};
 use crate::world::{Unit, World};
 
 /// Derived, read-only figures of one unit for the month.
@@ -24,7 +25,7 @@ pub struct UnitView {
     /// Intra-brand price cut as a share of the vendor price: the cut is
     /// `intra_discount` x (n - 1) of the LIST price, so the share is that
     /// over `price`; where it is used it is capped at the unit's share of
-    /// the subscription ([`crate::phases::service::discount_of`]).
+    /// the subscription ([`UnitView::discount_at`]).
     pub discount: f32,
     pub share_first: f32,
     pub share_renew: f32,
@@ -34,6 +35,20 @@ pub struct UnitView {
     pub free_capacity: f32,
     /// Non-exclusive partner units of the vendor serving the same segments here.
     pub rivals: u32,
+}
+
+impl UnitView {
+    /// Share of the price a customer of this tenure with the unit is let
+    /// off ([`discount_of`]).
+    #[inline]
+    pub fn discount_at(&self, unit_tenure: u16) -> f32 {
+        discount_of(
+            self.discount,
+            self.share_first,
+            self.share_renew,
+            unit_tenure,
+        )
+    }
 }
 
 pub const NO_SRC: u32 = u32::MAX;
@@ -125,20 +140,6 @@ pub fn platform_best(world: &World, sc: &Scenario) -> Vec<[(f32, u32); N_IND]> {
         }
     }
     best
-}
-
-/// Intra-brand price cut of a unit with `n` rivals (itself included), as a
-/// share of its vendor price `price` (relative to list): MODEL.md section 7
-/// passes `per_rival` x (n - 1) of the list price to the customer, so the
-/// share of the price is that over `price` (at most 1; the unit's share
-/// caps it where it is used).
-pub fn intra_cut(per_rival: f64, n: u32, price: f64) -> f64 {
-    let cut = per_rival * n.saturating_sub(1) as f64;
-    if cut > 0.0 {
-        (cut / price).min(1.0)
-    } else {
-        0.0
-    }
 }
 
 /// Build every unit's view for the month.
@@ -322,12 +323,12 @@ mod tests {
         );
         // First year: the customer pays (1.1 - cut) x list; the unit gives up
         // cut x list of its share.
-        let paid = v.price as f64 * (1.0 - crate::phases::service::discount_of(v, 0) as f64);
+        let paid = v.price as f64 * (1.0 - v.discount_at(0) as f64);
         assert!((paid - (1.1 - cut)).abs() < 1e-6, "{paid}");
         // Renewals: the cut would exceed the unit's renewal share of what the
         // customer pays, so it is that share.
         assert!(cut / 1.1 > v.share_renew as f64);
-        assert_eq!(crate::phases::service::discount_of(v, 12), v.share_renew);
+        assert_eq!(v.discount_at(12), v.share_renew);
         // Long-term (price 0.9): the same cut of list is a larger share of price.
         assert!((intra_cut(0.05, 4, 0.9) - 0.15 / 0.9).abs() < 1e-12);
         assert_eq!(intra_cut(0.05, 1, 0.9), 0.0);

@@ -4,27 +4,23 @@
 //! served by that vendor's unit with the most free capacity (randomised).
 //! No per-prospect work: the number of adopters is one binomial draw.
 
-use crate::ids::{N_SEG, Strategy, UnitKind};
-use crate::params::Scenario;
-use crate::rng::{Phase, Stream, binomial};
-use crate::step::Shared;
-use crate::tally::{CityScratch, CityTally};
-use crate::world::{City, Unit};
+use crate::eligibility::eligible;
+use crate::ids::{N_SEG, UnitKind};
+use crate::month::Shared;
+use crate::rng::{Stream, binomial};
+use crate::schedule::Phase;
+use crate::tally::CityTally;
+use crate::world::City;
 
-/// Phase 3 in one city.
-pub fn city(city: &mut City, tally: &mut CityTally, b: &mut CityScratch, w: &Shared) {
-    acquire_city(city, tally, &mut b.acquisition, w)
+thread_local! {
+    /// This thread's working buffers, reused city after city and month
+    /// after month (their contents do not outlive a city).
+    static BUFS: std::cell::RefCell<Bufs> = Default::default();
 }
 
-/// Can this unit take new customers of `seg` in `city` for its vendor?
-pub fn eligible(sc: &Scenario, u: &Unit, tier: u8, seg: usize) -> bool {
-    u.alive
-        && u.segments.has(seg)
-        && sc.vendors[u.vendor.idx()]
-            .mix
-            .get(tier, seg)
-            .map(Strategy::kind)
-            == Some(u.kind)
+/// Phase 3 in one city.
+pub fn city(city: &mut City, tally: &mut CityTally, w: &Shared) {
+    BUFS.with_borrow_mut(|b| acquire_city(city, tally, b, w))
 }
 
 #[inline(never)]
@@ -229,7 +225,7 @@ static NEED: [f64; 256] = {
 
 /// An acquisition's working buffers, per vendor (kept between months).
 #[derive(Clone, Debug, Default)]
-pub struct Bufs {
+struct Bufs {
     cand: Vec<Vec<usize>>,
     /// By vendor: running totals of its candidates' weights.
     cum: Vec<Vec<f64>>,
@@ -283,11 +279,12 @@ fn adopt(city: &mut City, tally: &mut CityTally, seg: usize, i: usize, slot: usi
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids::Strategy;
     use crate::testkit::{scenario, stepped};
 
     #[test]
     fn choose_unit_picks_in_proportion_to_the_weights() {
-        use crate::rng::Phase;
+        use crate::schedule::Phase;
         let cand = [3usize, 7, 9, 12];
         let w = [1.0, 4.0, 0.0, 5.0]; // weights free capacity + 1 (0 never picked)
         let cum: Vec<f64> = w
@@ -346,7 +343,7 @@ mod tests {
             .collect();
         assert!(!jvs.is_empty());
         for i in jvs {
-            crate::phases::policy::kill(&mut w, crate::ids::UnitId(i as u32));
+            crate::units::kill(&mut w, crate::ids::UnitId(i as u32));
         }
         let warm = |w: &crate::world::World| -> u32 {
             w.cities

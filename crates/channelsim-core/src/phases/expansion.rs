@@ -8,17 +8,24 @@
 //! probability, then each accepted at its own (exact; see `Stream::thinned`).
 
 use crate::ids::{N_IND, N_RING, N_SEG};
+use crate::month::Shared;
 use crate::params::Scenario;
-use crate::phases::service::{discount_of, ring_factor};
-use crate::rng::{Phase, Stream};
-use crate::step::Shared;
-use crate::tally::{CityScratch, CityTally};
+use crate::pricing::ring_factor;
+use crate::rng::Stream;
+use crate::schedule::Phase;
+use crate::tally::CityTally;
 use crate::world::City;
 
+thread_local! {
+    /// This thread's co-creation of each (slot, industry), reused city
+    /// after city (its contents do not outlive a city).
+    static CO_CREATION: std::cell::RefCell<Vec<f32>> = Default::default();
+}
+
 /// Phase 5 in one city.
-pub fn city(city: &mut City, tally: &mut CityTally, b: &mut CityScratch, w: &Shared) {
+pub fn city(city: &mut City, tally: &mut CityTally, w: &Shared) {
     let mut rng = Stream::new(w.seed, w.replicate, w.month, city.id.0, Phase::Expansion);
-    expand_city(city, tally, &mut b.co_creation, w.sc, &mut rng)
+    CO_CREATION.with_borrow_mut(|co| expand_city(city, tally, co, w.sc, &mut rng))
 }
 
 #[inline(never)]
@@ -69,7 +76,7 @@ fn expand_city(
                 // Growth of the contract the customer signs (after any
                 // intra-brand cut), as for first-year services.
                 let v = &sv[slot];
-                let price = v.price * (1.0 - discount_of(v, city.unit_tenure[i]));
+                let price = v.price * (1.0 - v.discount_at(city.unit_tenure[i]));
                 let growth = base * price * (rf[r + 1] - rf[r]);
                 let fee = svc * growth;
                 city.paid[i] += fee;
@@ -110,9 +117,8 @@ mod tests {
     #[test]
     fn section7_expansion_services_are_on_the_discounted_contract() {
         use crate::ids::N_SEG;
-        use crate::phases::service::{discount_of, ring_factor};
-        use crate::step::Shared;
-        use crate::tally::CityScratch;
+        use crate::month::Shared;
+        use crate::pricing::ring_factor;
         // Traditional distribution: several resellers per city, so
         // intra-brand cuts apply; a high expansion rate, so many climb.
         let mut sc = scenario(Strategy::Traditional, "long_term");
@@ -132,7 +138,7 @@ mod tests {
                 replicate: world.replicate,
                 month: world.month,
             };
-            super::city(&mut city, tally, &mut CityScratch::default(), &w);
+            super::city(&mut city, tally, &w);
             for seg in 0..N_SEG {
                 for i in c.blocks[seg].active_range() {
                     let r = c.ring[i] as usize;
@@ -140,7 +146,7 @@ mod tests {
                         continue;
                     }
                     let v = &tally.views[c.slot[i] as usize];
-                    let d = discount_of(v, c.unit_tenure[i]);
+                    let d = v.discount_at(c.unit_tenure[i]);
                     cut += (d > 0.0) as u32;
                     let price = (v.price * (1.0 - d)) as f64;
                     want +=

@@ -7,8 +7,8 @@
 //! deep in debt for months exits.
 
 use crate::ids::{N_IND, UnitKind};
+use crate::month::Scratch;
 use crate::params::Scenario;
-use crate::step::Scratch;
 use crate::world::World;
 
 pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {

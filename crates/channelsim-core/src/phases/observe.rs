@@ -1,8 +1,8 @@
 //! Phase 11, observe: the month's figures per vendor (MODEL.md section 6).
 
 use crate::metrics::VendorMonth;
+use crate::month::Scratch;
 use crate::params::Scenario;
-use crate::step::Scratch;
 use crate::world::World;
 
 pub fn run(world: &World, sc: &Scenario, s: &Scratch) -> Vec<VendorMonth> {

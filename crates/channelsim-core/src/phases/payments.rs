@@ -5,16 +5,37 @@
 //! partner's positive profit and consolidates its owned units.
 
 use crate::ids::{N_IND, N_RING, N_SEG, UnitKind};
+use crate::month::{Scratch, Shared};
 use crate::params::Scenario;
-use crate::phases::service::{discount_of, ring_factor};
-use crate::step::{Scratch, Shared};
-use crate::tally::{CityScratch, CityTally, SlotTally};
+use crate::pricing::ring_factor;
+use crate::tally::{CityTally, SlotTally};
 use crate::views::{NO_SRC, UnitView};
 use crate::world::{City, World};
 
+/// Payments' working buffers.
+#[derive(Default)]
+struct Bufs {
+    /// Each slot's terms.
+    terms: Vec<Terms>,
+    /// What a customer of a (slot, industry, ring, term) pays this month
+    /// in the segment.
+    bill: Vec<f32>,
+    /// Customers counted per (slot, industry, ring, term), left at zero
+    /// between cities.
+    cells: Vec<u32>,
+    /// Each customer's cell in the segment.
+    cell_of: Vec<u32>,
+}
+
+thread_local! {
+    /// This thread's working buffers, reused city after city and month
+    /// after month (their contents do not outlive a city).
+    static BUFS: std::cell::RefCell<Bufs> = Default::default();
+}
+
 /// Phase 7 in one city; [`book`] then reduces the cities' tallies.
-pub fn city(city: &mut City, tally: &mut CityTally, b: &mut CityScratch, w: &Shared) {
-    pay_city(city, tally, b, w.sc)
+pub fn city(city: &mut City, tally: &mut CityTally, w: &Shared) {
+    BUFS.with_borrow_mut(|b| pay_city(city, tally, b, w.sc))
 }
 
 /// A customer's terms with its unit this month: its first month (it pays
@@ -27,7 +48,7 @@ const N_TERM: usize = 3;
 
 /// A slot's price, and its share and discount by the customer's term.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct Terms {
+struct Terms {
     /// Price relative to list (the vendor's price factor, online discount).
     price: f64,
     /// The unit's share of the subscription, by term.
@@ -63,7 +84,7 @@ impl Terms {
         Terms {
             price: v.price as f64,
             share: ut.map(|ut| if ut < 12 { v.share_first } else { v.share_renew } as f64),
-            discount: ut.map(|ut| discount_of(v, ut) as f64),
+            discount: ut.map(|ut| v.discount_at(ut) as f64),
         }
     }
 }
@@ -76,7 +97,7 @@ impl Terms {
 /// the bookkeeping costs the slots, not the customers); where it has few,
 /// each customer is booked (`pay_each`).
 #[inline(never)]
-fn pay_city(city: &mut City, tally: &mut CityTally, b: &mut CityScratch, sc: &Scenario) {
+fn pay_city(city: &mut City, tally: &mut CityTally, b: &mut Bufs, sc: &Scenario) {
     let p = &sc.params;
     let sv = &tally.views;
     let live = sv.iter().filter(|v| v.alive).count();
@@ -169,7 +190,7 @@ const BILLS: usize = N_RING * N_TERM;
 /// Count the customers of the segment per (slot, industry, ring, term),
 /// booking each one's `paid`; then multiply out per slot with customers,
 /// and leave the counts at zero.
-fn pay_counted(city: &mut City, tally: &mut CityTally, b: &mut CityScratch, k: &Month) {
+fn pay_counted(city: &mut City, tally: &mut CityTally, b: &mut Bufs, k: &Month) {
     let sv = &tally.views;
     let nslots = sv.len();
     b.cells.resize(nslots * CELLS, 0);

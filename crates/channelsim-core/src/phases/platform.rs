@@ -5,8 +5,8 @@
 //! the platform are never validated: they serve only their builder's own
 //! customers (MODEL.md section 7).
 
+use crate::month::Scratch;
 use crate::params::Scenario;
-use crate::step::Scratch;
 use crate::views::on_platform;
 use crate::world::World;
 

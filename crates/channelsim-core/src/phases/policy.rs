@@ -8,10 +8,12 @@
 //! of units that left are re-homed (phase 6's rule) before anyone is served.
 
 use crate::ids::{CityId, N_SEG, SegMask, UnitId, UnitKind, VendorId};
-use crate::init::{open_units, spawn_unit};
+use crate::month::Scratch;
 use crate::params::Scenario;
-use crate::rng::{NO_CITY, Phase, Stream};
-use crate::step::Scratch;
+use crate::rehome::rehome_orphans;
+use crate::rng::{NO_CITY, Stream};
+use crate::schedule::Phase;
+use crate::units::{kill, open_units, spawn_unit};
 use crate::world::World;
 
 pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
@@ -38,7 +40,7 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
         }
     }
     s.grow_tallies(world);
-    crate::phases::renewal::rehome_orphans(world, sc, &mut s.tallies);
+    rehome_orphans(world, sc, &mut s.tallies);
 }
 
 /// The quarterly review of one vendor.
@@ -81,18 +83,6 @@ fn review(world: &mut World, sc: &Scenario, v: VendorId, rng: &mut Stream) {
     if p.recruit_replacements {
         open_units(world, sc, v, true);
     }
-}
-
-/// A unit leaves: its customers are re-homed by `rehome_orphans`.
-pub fn kill(world: &mut World, id: UnitId) {
-    let u = &mut world.units[id.idx()];
-    if !u.alive {
-        return;
-    }
-    u.alive = false;
-    u.exiting = false;
-    u.month_died = Some(world.month);
-    world.vendors[u.vendor.idx()].units_exited += 1;
 }
 
 /// Cut a unit's trust by `hit`; its vendor's other partner units in the

@@ -2,30 +2,47 @@
 //! leaves with a probability that falls with satisfaction and with the ring
 //! it has reached (lock-in); where rival units of the same vendor share the
 //! city, a staying customer may move to one of them. Lost customers return
-//! to the prospect pool after a year. Customers of units that died are
-//! re-homed: half leave, the rest move to another unit of the vendor.
+//! to the prospect pool after a year. (Customers of units that died are
+//! re-homed by [`crate::rehome`], in the policy phase.)
 
+use crate::eligibility::eligible;
 use crate::ids::{N_RING, N_SEG, UnitKind};
+use crate::month::Shared;
 use crate::params::Scenario;
-use crate::phases::acquisition::eligible;
-use crate::rng::{Phase, Stream};
-use crate::step::Shared;
-use crate::tally::{CityScratch, CityTally};
-use crate::world::{City, Unit, World};
-use rayon::prelude::*;
+use crate::rng::Stream;
+use crate::schedule::Phase;
+use crate::tally::CityTally;
+use crate::world::{City, Unit};
+
+/// A renewal's working buffers.
+#[derive(Default)]
+struct Bufs {
+    /// Each slot as a unit a customer could move to.
+    rivals: Vec<Rival>,
+    /// Eligible slots grouped by vendor and kind.
+    takers: Vec<u32>,
+}
+
+thread_local! {
+    /// This thread's working buffers, reused city after city and month
+    /// after month (their contents do not outlive a city).
+    static BUFS: std::cell::RefCell<Bufs> = Default::default();
+}
 
 /// Phase 6 in one city.
-pub fn city(city: &mut City, tally: &mut CityTally, b: &mut CityScratch, w: &Shared) {
+pub fn city(city: &mut City, tally: &mut CityTally, w: &Shared) {
     let mut rng = Stream::new(w.seed, w.replicate, w.month, city.id.0, Phase::Renewal);
-    renew_city(
-        city,
-        tally,
-        &mut b.rivals,
-        &mut b.takers,
-        w.units,
-        w.sc,
-        &mut rng,
-    )
+    BUFS.with_borrow_mut(|b| {
+        renew_city(
+            city,
+            tally,
+            &mut b.rivals,
+            &mut b.takers,
+            w.units,
+            w.sc,
+            &mut rng,
+        )
+    })
 }
 
 /// The annual churn rule, base_churn(segment) x exp(-4 (S - 0.6)) x
@@ -155,7 +172,7 @@ fn renew_city(
 
 /// A slot seen as a unit a customer could move to.
 #[derive(Clone, Copy, Debug)]
-pub struct Rival {
+struct Rival {
     vendor: u32,
     kind: UnitKind,
     eligible: bool,
@@ -238,66 +255,6 @@ fn renew(
             city.unit_tenure[i] = 0;
         }
     }
-}
-
-/// Re-home the customers of units that died this month.
-pub fn rehome_orphans(world: &mut World, sc: &Scenario, tallies: &mut [CityTally]) {
-    let month = world.month;
-    if !world.units.iter().any(|u| u.month_died == Some(month)) {
-        return;
-    }
-    let units = &world.units;
-    let (seed, rep) = (world.seed, world.replicate);
-    world
-        .cities
-        .par_iter_mut()
-        .zip(tallies.par_iter_mut())
-        .for_each(|(city, tally)| {
-            // Units that died before this month have no customers left.
-            let dead: Vec<bool> = city
-                .slots
-                .iter()
-                .map(|u| units[u.idx()].month_died == Some(month))
-                .collect();
-            if !dead.iter().any(|&d| d) {
-                return;
-            }
-            let mut rng = Stream::new(seed, rep, month, city.id.0, Phase::Rehome);
-            for seg in 0..N_SEG {
-                for i in city.blocks[seg].active_range().rev() {
-                    let slot = city.slot[i] as usize;
-                    if !dead[slot] {
-                        continue;
-                    }
-                    let v = units[city.slots[slot].idx()].vendor;
-                    if rng.chance(sc.params.orphan_leave) {
-                        tally.slots[slot].churned += 1;
-                        city.lose(seg, i);
-                        continue;
-                    }
-                    // Prefer a local unit of the vendor, else its online unit.
-                    let pick = |local: bool| {
-                        (0..city.slots.len()).find(|&k| {
-                            let u = &units[city.slots[k].idx()];
-                            u.vendor == v
-                                && u.alive
-                                && u.segments.has(seg)
-                                && (u.kind != UnitKind::Online) == local
-                        })
-                    };
-                    match pick(true).or_else(|| pick(false)) {
-                        Some(k) => {
-                            city.slot[i] = k as u16;
-                            city.unit_tenure[i] = 0;
-                        }
-                        None => {
-                            tally.slots[slot].churned += 1;
-                            city.lose(seg, i)
-                        }
-                    }
-                }
-            }
-        });
 }
 
 #[cfg(test)]

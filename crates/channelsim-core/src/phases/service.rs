@@ -12,34 +12,22 @@
 
 use crate::ids::{N_IND, N_RING, N_SEG};
 use crate::lanes::F4;
+use crate::month::Shared;
 use crate::params::Scenario;
-use crate::step::Shared;
-use crate::tally::{CityScratch, CityTally, Served};
+use crate::pricing::ring_factor;
+use crate::tally::{CityTally, Served};
 use crate::views::UnitView;
 use crate::world::City;
 
+thread_local! {
+    /// This thread's figures of each (slot, industry, terms), reused city
+    /// after city (their contents do not outlive a city).
+    static FIGS: std::cell::RefCell<Vec<Fig>> = Default::default();
+}
+
 /// Phase 4 in one city.
-pub fn city(city: &mut City, tally: &mut CityTally, b: &mut CityScratch, w: &Shared) {
-    serve_city(city, tally, b, &Consts::new(w.sc))
-}
-
-/// Ring factor (1 + g)^r of the contract value.
-#[inline]
-pub fn ring_factor(g: f64) -> [f32; 5] {
-    std::array::from_fn(|r| (1.0 + g).powi(r as i32) as f32)
-}
-
-/// Share of the vendor price the customer is let off by intra-brand
-/// rivalry: 0.05 (n - 1) of list price, never more than the unit's share
-/// (first-year or renewal) of what the customer would pay.
-#[inline]
-pub fn discount_of(v: &UnitView, unit_tenure: u16) -> f32 {
-    let share = if unit_tenure < 12 {
-        v.share_first
-    } else {
-        v.share_renew
-    };
-    v.discount.min(share)
+pub fn city(city: &mut City, tally: &mut CityTally, w: &Shared) {
+    FIGS.with_borrow_mut(|figs| serve_city(city, tally, figs, &Consts::new(w.sc)))
 }
 
 /// The month's constants of the formula.
@@ -75,7 +63,7 @@ impl Consts {
 /// (In this order, so that four of them transpose into lanes.)
 #[derive(Clone, Copy, Debug, Default)]
 #[repr(C, align(32))]
-pub struct Fig {
+struct Fig {
     /// w[0] x product quality.
     quality: f32,
     k_eff: f32,
@@ -93,7 +81,7 @@ pub struct Fig {
 
 impl Fig {
     fn new(k: &Consts, v: &UnitView, ind: usize, unit_tenure: u16) -> Fig {
-        let price_paid = v.price * (1.0 - discount_of(v, unit_tenure));
+        let price_paid = v.price * (1.0 - v.discount_at(unit_tenure));
         Fig {
             quality: k.w[0] * v.quality,
             k_eff: v.k_eff[ind],
@@ -261,12 +249,11 @@ impl Acc4 {
 }
 
 #[inline(never)]
-fn serve_city(city: &mut City, tally: &mut CityTally, b: &mut CityScratch, k: &Consts) {
+fn serve_city(city: &mut City, tally: &mut CityTally, figs: &mut Vec<Fig>, k: &Consts) {
     let sv = &tally.views;
     if city.blocks.iter().all(|b| b.active == 0) {
         return; // nobody to serve: the reputation stands
     }
-    let figs = &mut b.service;
     figs.clear();
     for v in sv {
         for ind in 0..N_IND {

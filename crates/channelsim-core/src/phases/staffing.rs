@@ -2,10 +2,11 @@
 //! apps where they are capable, and mature cells split in two.
 
 use crate::ids::{N_IND, UnitId, UnitKind};
-use crate::init::spawn_unit;
+use crate::month::Scratch;
 use crate::params::Scenario;
-use crate::rng::{NO_CITY, Phase, Stream, beta_mean};
-use crate::step::Scratch;
+use crate::rng::{NO_CITY, Stream, beta_mean};
+use crate::schedule::Phase;
+use crate::units::spawn_unit;
 use crate::views::load_of;
 use crate::world::{App, World};
 

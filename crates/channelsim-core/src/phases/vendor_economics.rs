@@ -5,8 +5,8 @@
 //! as the market moves on.
 
 use crate::ids::UnitKind;
+use crate::month::Scratch;
 use crate::params::Scenario;
-use crate::step::Scratch;
 use crate::world::World;
 
 pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
