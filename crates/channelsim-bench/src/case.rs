@@ -8,7 +8,8 @@ use channelsim_core::Scenario;
 use channelsim_core::ids::Strategy;
 use channelsim_core::init::build_world;
 use channelsim_core::params::Market;
-use channelsim_core::step::{PHASES, Stepper};
+use channelsim_core::schedule::Phase;
+use channelsim_core::step::Stepper;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use std::time::Instant;
@@ -179,7 +180,7 @@ pub struct Sample {
     pub peak_rss_bytes: Option<u64>,
     /// The same high-water mark just before the case started, bytes.
     pub start_rss_bytes: Option<u64>,
-    /// Seconds per phase (`PHASES` order), the engine's own timings (phases
+    /// Seconds per phase (`Phase::ALL` order), the engine's own timings (phases
     /// run city by city on many threads are summed over threads: CPU time).
     pub phase_seconds: Vec<f64>,
 }
@@ -251,8 +252,8 @@ fn step_all(sc: &Scenario, threads: usize) -> Result<Sample, BenchError> {
             phase_seconds: stepper
                 .scratch
                 .timings
-                .iter()
-                .map(|d| d.as_secs_f64())
+                .by_phase()
+                .map(|(_, d)| d.as_secs_f64())
                 .collect(),
         })
     })
@@ -260,7 +261,7 @@ fn step_all(sc: &Scenario, threads: usize) -> Result<Sample, BenchError> {
 
 /// Names of the phases of [`Sample::phase_seconds`].
 pub fn phase_names() -> Vec<String> {
-    PHASES.iter().map(|s| s.to_string()).collect()
+    Phase::ALL.iter().map(|p| p.name().to_string()).collect()
 }
 
 #[cfg(test)]
@@ -353,7 +354,7 @@ mod tests {
         let cm = s.customer_months.unwrap();
         // Saturated: most enterprises are customers for most months.
         assert!(cm > s.enterprise_months / 4 && cm <= s.enterprise_months);
-        assert_eq!(s.phase_seconds.len(), PHASES.len());
+        assert_eq!(s.phase_seconds.len(), Phase::ALL.len());
         assert!(s.phase_seconds.iter().sum::<f64>() <= s.wall_seconds * 1.01);
         // Same work on two threads.
         let two = run_case(
