@@ -30,7 +30,7 @@ pub enum BenchError {
     UnknownCase(String),
     #[error("unknown suite `{0}`; suites are test, quick, standard, full")]
     UnknownSuite(String),
-    #[error("no case of the suite matches `{0}`")]
+    #[error("no case of the suite matches `{0}")]
     NoCases(String),
     #[error("{}: {message}", path.display())]
     BadFile { path: PathBuf, message: String },

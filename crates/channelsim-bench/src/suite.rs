@@ -115,7 +115,19 @@ pub fn run_suite(opts: &SuiteOptions, progress: ProgressFn) -> Result<BenchRepor
             *c == Case::Kernel || opts.only.iter().any(|o| id.contains(o.as_str()))
         });
         if cases.len() == 1 {
-            return Err(BenchError::NoCases(opts.only.join(", ")));
+            // Say which suite has such a case, if one does.
+            let hint = [Suite::Standard, Suite::Full]
+                .into_iter()
+                .find(|s| {
+                    s.cases(machine.cores)
+                        .iter()
+                        .any(|c| opts.only.iter().any(|o| c.id().contains(o.as_str())))
+                })
+                .map_or(String::new(), |s| format!(" (suite {} has one)", s.name()));
+            return Err(BenchError::NoCases(format!(
+                "{}`{hint}",
+                opts.only.join("`, `")
+            )));
         }
     }
     let started_unix = SystemTime::now()
