@@ -120,10 +120,17 @@ fn issue15_baseline_flags_an_artificial_slowdown() {
     }
     let doctored = dir.join("doctored.json");
     std::fs::write(&doctored, serde_json::to_vec(&old).unwrap()).unwrap();
+    // A 200% threshold: the doctored case (+400%) is over it; the others,
+    // timed seconds apart on a possibly busy machine, are not.
     let (out, _) = test_suite(
         &dir,
         "new.json",
-        &["--baseline", doctored.to_str().unwrap()],
+        &[
+            "--baseline",
+            doctored.to_str().unwrap(),
+            "--threshold",
+            "200",
+        ],
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(3), "{stdout}");
