@@ -141,23 +141,7 @@ pub fn run_job(
         return Err(RunnerError::Invalid("replicates must be at least 1".into()));
     }
     let replicates = replicates_of(&scenarios);
-    let vendor = match &opts.vendor {
-        Some(v) => {
-            if !scenarios[0].vendors.iter().any(|x| &x.name == v) {
-                return Err(RunnerError::UnknownVendor {
-                    name: v.clone(),
-                    known: scenarios[0]
-                        .vendors
-                        .iter()
-                        .map(|x| x.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                });
-            }
-            v.clone()
-        }
-        None => scenarios[0].vendors[0].name.clone(),
-    };
+    let vendor = vendor_of(&scenarios, opts.vendor.as_deref())?;
     let baseline = match &opts.baseline {
         Some(b) => {
             names
@@ -222,6 +206,24 @@ pub fn run_job(
     })
 }
 
+/// The vendor whose results are compared: `name`, which the scenario must
+/// have, else its first vendor.
+pub fn vendor_of(scenarios: &[Scenario], name: Option<&str>) -> Result<String, RunnerError> {
+    let vendors = &scenarios[0].vendors;
+    match name {
+        Some(v) if !vendors.iter().any(|x| x.name == v) => Err(RunnerError::UnknownVendor {
+            name: v.to_string(),
+            known: vendors
+                .iter()
+                .map(|x| x.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        }),
+        Some(v) => Ok(v.to_string()),
+        None => Ok(vendors[0].name.clone()),
+    }
+}
+
 fn replicates_of(scenarios: &[Scenario]) -> u32 {
     scenarios.iter().map(|s| s.replicates).min().unwrap_or(0)
 }
@@ -264,7 +266,7 @@ pub struct Manifest {
 }
 
 impl Manifest {
-    fn new(
+    pub(crate) fn new(
         file: &ScenarioFile,
         opts: &RunOptions,
         names: &[String],

@@ -10,6 +10,7 @@ pub mod exec;
 pub mod experiment;
 pub mod job;
 pub mod results;
+pub mod robust;
 pub mod scenario;
 pub mod slurm;
 pub mod sweep;

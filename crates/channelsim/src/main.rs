@@ -53,6 +53,10 @@ enum Command {
         /// Results folder (e.g. output/default).
         dir: PathBuf,
     },
+    /// How the long-term vs short-term verdict of each strategy depends on
+    /// the model's readings (one switch at a time, and all combinations when
+    /// few) and on the discount rate; writes the tables and prints verdicts.
+    Robust(RobustArgs),
     /// Write the sbatch scripts that run an experiment as a Slurm job array
     /// (one shard per task) and merge it afterwards; --submit submits them.
     Slurm(SlurmArgs),
@@ -159,6 +163,45 @@ struct RunArgs {
 }
 
 #[derive(Args)]
+struct RobustArgs {
+    /// Scenario file (TOML); the built-in default scenario when omitted.
+    scenario: Option<PathBuf>,
+    /// Replicates per variant (overrides the scenario).
+    #[arg(long)]
+    replicates: Option<u32>,
+    /// Root seed (overrides the scenario).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Output folder (default: output/<scenario name>-robust).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Replace an existing results folder (one with a manifest.json).
+    #[arg(long)]
+    force: bool,
+    /// Override any scenario key (the baseline reading is the scenario so set).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    sets: Vec<String>,
+    /// A reading besides the catalogue's (or in place of its reading of the
+    /// same key): a key and the values to try, e.g.
+    /// --reading 'params.bass_q=0.03|0.05'.
+    #[arg(long = "reading", value_name = "KEY=VALUE|VALUE...")]
+    readings: Vec<String>,
+    /// Run all combinations of the readings' values when they number at
+    /// most N (the baseline included); else one switch at a time.
+    #[arg(long, value_name = "N", default_value_t = channelsim_runner::robust::MAX_COMBINATIONS)]
+    max_combinations: usize,
+    /// Vendor whose results are compared (default: the first).
+    #[arg(long)]
+    vendor: Option<String>,
+    /// No progress output.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(Args)]
 struct CompareArgs {
     #[command(flatten)]
     run: RunArgs,
@@ -178,6 +221,7 @@ fn main() -> ExitCode {
         Command::Status { dir } => status(&dir),
         Command::Report { dir } => report(&dir),
         Command::Slurm(a) => slurm(a),
+        Command::Robust(a) => robust(a),
         Command::Bench(a) => return bench::bench(a),
     };
     match res {
@@ -230,6 +274,39 @@ fn run(a: RunArgs, baseline: Option<String>) -> Result<(), RunnerError> {
         &report,
     )?;
     print!("{}", table::headline(&out));
+    println!(
+        "{} runs on {} threads in {:.1} s; results in {}",
+        out.runs,
+        out.threads,
+        out.wall_seconds,
+        out.dir.display()
+    );
+    Ok(())
+}
+
+fn robust(a: RobustArgs) -> Result<(), RunnerError> {
+    use channelsim_runner::robust::{Reading, RobustOptions, robust_job};
+    let file = load(&a.scenario, &a.sets)?;
+    let opts = RobustOptions {
+        sets: a.sets,
+        extra: a
+            .readings
+            .iter()
+            .map(|r| Reading::parse(r))
+            .collect::<Result<_, _>>()?,
+        replicates: a.replicates,
+        seed: a.seed,
+        threads: a.threads,
+        out: a.out,
+        force: a.force,
+        vendor: a.vendor,
+        max_combinations: a.max_combinations,
+        command: std::env::args().collect::<Vec<_>>().join(" "),
+    };
+    let bar = progress::Progress::new(a.quiet, "runs");
+    let out = robust_job(&file, &opts, &|done, total| bar.update(done, total))?;
+    bar.finish();
+    print!("{}", table::robust(&out));
     println!(
         "{} runs on {} threads in {:.1} s; results in {}",
         out.runs,

@@ -1,6 +1,7 @@
 //! The headline table printed after a run.
 
 use channelsim_runner::job::RunOutcome;
+use channelsim_runner::robust::RobustOutcome;
 
 const COLS: &[(&str, &str)] = &[
     ("active", "customers"),
@@ -66,34 +67,12 @@ pub fn headline(out: &RunOutcome) -> String {
             rows.push(r);
         }
     }
-    let widths: Vec<usize> = (0..rows[0].len())
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
-        .collect();
     let whom = match &vendors[..] {
         [one] => format!("Vendor `{one}`"),
         _ => format!("{} vendors", vendors.len()),
     };
     let mut s = format!("{whom} at month {horizon} (mean [95% CI] over replicates)\n");
-    for (i, r) in rows.iter().enumerate() {
-        let line: Vec<String> = r
-            .iter()
-            .zip(&widths)
-            .enumerate()
-            .map(|(c, (x, w))| {
-                if c == 0 || (several && c == 1) {
-                    format!("{x:<w$}")
-                } else {
-                    format!("{x:>w$}")
-                }
-            })
-            .collect();
-        s.push_str(&line.join("  "));
-        s.push('\n');
-        if i == 0 {
-            s.push_str(&"-".repeat(widths.iter().sum::<usize>() + 2 * (widths.len() - 1)));
-            s.push('\n');
-        }
-    }
+    s.push_str(&aligned(&rows, if several { 2 } else { 1 }));
     if let Some(c) = &out.comparison {
         s.push_str("\nLong-term vs short-term, cumulative profit at the horizon (paired, long minus short):\n");
         for p in c.policy_pairs.iter().filter(|p| p.metric == "cum_profit") {
@@ -126,9 +105,181 @@ pub fn headline(out: &RunOutcome) -> String {
     s
 }
 
+/// Rows as columns, the first `left` left-aligned and the rest right-aligned,
+/// a rule under the first row.
+fn aligned(rows: &[Vec<String>], left: usize) -> String {
+    let widths: Vec<usize> = (0..rows[0].len())
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut s = String::new();
+    for (i, r) in rows.iter().enumerate() {
+        let line: Vec<String> = r
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(c, (x, w))| {
+                if c < left {
+                    format!("{x:<w$}")
+                } else {
+                    format!("{x:>w$}")
+                }
+            })
+            .collect();
+        s.push_str(&line.join("  "));
+        s.push('\n');
+        if i == 0 {
+            s.push_str(&"-".repeat(widths.iter().sum::<usize>() + 2 * (widths.len() - 1)));
+            s.push('\n');
+        }
+    }
+    s
+}
+
+/// A rate as a percentage, to 0.01%.
+fn pct(r: f64) -> String {
+    format!("{}%", (r * 1e4).round() / 100.0)
+}
+
+/// Money in M CNY (rows are in k CNY), signed.
+fn millions(k: f64) -> String {
+    format!("{:+.0}", k / 1000.0)
+}
+
+/// A verdict cell: the baseline's long-minus-short with its interval
+/// (`*` when it excludes 0), M CNY.
+fn diff_cell(d: f64, lo: Option<f64>, hi: Option<f64>, sig: bool) -> String {
+    match (lo, hi) {
+        (Some(lo), Some(hi)) => format!(
+            "{} [{}, {}]{}",
+            millions(d),
+            millions(lo),
+            millions(hi),
+            if sig { " *" } else { "  " }
+        ),
+        _ => format!("{} [n=1]  ", millions(d)),
+    }
+}
+
+/// How many settings long-term wins, of all, with how many of them (and of
+/// short-term's) the interval excludes 0.
+fn wins_cell(share: f64, long_sig: f64, short_sig: f64, n: usize) -> String {
+    let k = |x: f64| (x * n as f64).round() as usize;
+    format!("{}/{n} ({}/{})", k(share), k(long_sig), k(short_sig))
+}
+
+/// The robustness table printed after `robust`.
+pub fn robust(out: &RobustOutcome) -> String {
+    let n = out.settings.len();
+    let singles = out.settings.iter().filter(|s| s.0.len() == 1).count();
+    let mut s = format!(
+        "Long-term minus short-term, vendor `{}`, {} replicate{}, M CNY: the scenario's reading \
+         [95% CI] (* excludes 0), and in how many of {n} readings long-term wins \
+         (of them / of short-term's wins, how many with an interval excluding 0)\n",
+        out.vendor,
+        out.replicates,
+        if out.replicates == 1 { "" } else { "s" }
+    );
+    s.push_str(&format!(
+        "Readings: the scenario's, {singles} single switches{}\n\n",
+        if out.all_combinations {
+            format!(", {} combinations", n - 1 - singles)
+        } else {
+            format!(
+                "; the {} combinations exceed --max-combinations and are not run",
+                out.combinations
+            )
+        }
+    ));
+    let mut rows = vec![vec![
+        "strategy".to_string(),
+        format!("NPV at {}/yr", pct(out.discount_rate)),
+        "long wins".into(),
+        "cum profit".into(),
+        "long wins".into(),
+        "NPV verdict flips above".into(),
+    ]];
+    for v in &out.verdicts {
+        rows.push(vec![
+            v.strategy.clone(),
+            diff_cell(v.npv_diff, v.npv_ci_lo, v.npv_ci_hi, v.npv_significant),
+            wins_cell(
+                v.npv_long_wins_share,
+                v.npv_long_wins_significant_share,
+                v.npv_short_wins_significant_share,
+                n,
+            ),
+            diff_cell(
+                v.cum_profit_diff,
+                v.cum_profit_ci_lo,
+                v.cum_profit_ci_hi,
+                v.cum_profit_significant,
+            ),
+            wins_cell(
+                v.cum_profit_long_wins_share,
+                v.cum_profit_long_wins_significant_share,
+                v.cum_profit_short_wins_significant_share,
+                n,
+            ),
+            v.npv_flip_rate.map_or(
+                format!(
+                    "none to {}",
+                    pct(channelsim_runner::robust::FLIP_SEARCH_MAX)
+                ),
+                pct,
+            ),
+        ]);
+    }
+    s.push_str(&aligned(&rows, 1));
+    let flips: Vec<String> = out
+        .verdicts
+        .iter()
+        .filter(|v| !v.npv_flipped_by.is_empty() || !v.cum_profit_flipped_by.is_empty())
+        .map(|v| {
+            let or_none = |x: &str| {
+                if x.is_empty() {
+                    "none".to_string()
+                } else {
+                    x.replace("; ", ", ")
+                }
+            };
+            format!(
+                "  {}: NPV by {}; cumulative profit by {}",
+                v.strategy,
+                or_none(&v.npv_flipped_by),
+                or_none(&v.cum_profit_flipped_by)
+            )
+        })
+        .collect();
+    if !flips.is_empty() {
+        s.push_str("\nSingle switches that flip the scenario's verdict:\n");
+        s.push_str(&flips.join("\n"));
+        s.push('\n');
+    }
+    for r in out.readings.iter().filter(|r| r.status != "used") {
+        s.push_str(&format!("Reading {} {}\n", r.key, r.note));
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
-    use super::cell;
+    use super::{cell, diff_cell, pct, wins_cell};
+
+    #[test]
+    fn robust_cells_are_millions_shares_and_percentages() {
+        assert_eq!(
+            diff_cell(-405_811.0, Some(-548_840.0), Some(-262_781.0), true),
+            "-406 [-549, -263] *"
+        );
+        assert_eq!(
+            diff_cell(66_930.0, Some(-21_382.0), Some(155_242.0), false),
+            "+67 [-21, +155]  "
+        );
+        assert_eq!(diff_cell(1500.0, None, None, false), "+2 [n=1]  ");
+        assert_eq!(wins_cell(0.5, 1.0 / 6.0, 2.0 / 6.0, 6), "3/6 (1/2)");
+        assert_eq!(pct(0.08), "8%");
+        assert_eq!(pct(0.0917), "9.17%");
+    }
 
     #[test]
     fn one_replicate_has_no_interval() {
