@@ -240,8 +240,14 @@ pub struct KindParams {
     pub equity: f64,
     pub exclusive: bool,
     pub platform: bool,
-    /// Security of the relationship by kind (0..1).
-    pub security: f64,
+    /// Security the contract itself gives the relationship (0..1): its
+    /// length and terms. The kind's security adds exclusivity and equity
+    /// to it ([`Params::kind_security`]).
+    pub contract_security: f64,
+    /// Share of a positive profit paid to the unit's people (amoeba
+    /// profit-centre incentive): a cost that also raises their effort
+    /// ([`Params::effort`]). Owned units only (partners keep their profit).
+    pub incentive: f64,
     /// Head-office management demand, FTE, fixed part.
     pub mgmt_base: f64,
     /// Head-office management demand, FTE per staff.
@@ -275,43 +281,104 @@ impl Kinds {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn kp(
-    start_staff: u32,
-    start_capability: f64,
-    share_first: f64,
-    share_renew: f64,
-    equity: f64,
-    exclusive: bool,
-    platform: bool,
-    security: f64,
-    mgmt_base: f64,
-    mgmt_per_staff: f64,
-) -> KindParams {
-    KindParams {
-        start_staff,
-        start_capability,
-        share_first,
-        share_renew,
-        equity,
-        exclusive,
-        platform,
-        security,
-        mgmt_base,
-        mgmt_per_staff,
-    }
-}
-
 impl Default for Kinds {
+    /// MODEL.md v1's kinds. `contract_security` is chosen so that each
+    /// kind's derived security (`Params::kind_security`) at the default
+    /// `exclusive_security` 0.3 and `equity_security` 0.2 is its v1 value:
+    /// Reseller 0.2, Cell 0.4, JointVenture 0.8, CityPartner 0.9, owned 1.
     fn default() -> Self {
         Kinds {
-            reseller: kp(2, 0.3, 0.35, 0.15, 0.0, false, false, 0.2, 0.01, 0.0),
-            account_team: kp(3, 0.3, 1.0, 1.0, 1.0, true, false, 1.0, 0.3, 0.0),
-            branch: kp(3, 0.3, 1.0, 1.0, 1.0, true, false, 1.0, 0.2, 0.0),
-            cell: kp(3, 0.3, 0.30, 0.30, 0.0, false, false, 0.4, 0.02, 0.0),
-            joint_venture: kp(4, 0.4, 0.40, 0.40, 0.51, true, false, 0.8, 0.5, 0.05),
-            city_partner: kp(4, 0.35, 0.40, 0.40, 0.20, true, true, 0.9, 0.15, 0.0),
-            online: kp(4, 0.2, 1.0, 1.0, 1.0, false, false, 1.0, 0.0, 0.0),
+            reseller: KindParams {
+                start_staff: 2,
+                start_capability: 0.3,
+                share_first: 0.35,
+                share_renew: 0.15,
+                equity: 0.0,
+                exclusive: false,
+                platform: false,
+                contract_security: 0.2,
+                incentive: 0.0,
+                mgmt_base: 0.01,
+                mgmt_per_staff: 0.0,
+            },
+            account_team: KindParams {
+                start_staff: 3,
+                start_capability: 0.3,
+                share_first: 1.0,
+                share_renew: 1.0,
+                equity: 1.0,
+                exclusive: true,
+                platform: false,
+                contract_security: 1.0,
+                incentive: 0.0,
+                mgmt_base: 0.3,
+                mgmt_per_staff: 0.0,
+            },
+            branch: KindParams {
+                start_staff: 3,
+                start_capability: 0.3,
+                share_first: 1.0,
+                share_renew: 1.0,
+                equity: 1.0,
+                exclusive: true,
+                platform: false,
+                contract_security: 1.0,
+                incentive: 0.2,
+                mgmt_base: 0.2,
+                mgmt_per_staff: 0.0,
+            },
+            cell: KindParams {
+                start_staff: 3,
+                start_capability: 0.3,
+                share_first: 0.30,
+                share_renew: 0.30,
+                equity: 0.0,
+                exclusive: false,
+                platform: false,
+                contract_security: 0.4,
+                incentive: 0.0,
+                mgmt_base: 0.02,
+                mgmt_per_staff: 0.0,
+            },
+            joint_venture: KindParams {
+                start_staff: 4,
+                start_capability: 0.4,
+                share_first: 0.40,
+                share_renew: 0.40,
+                equity: 0.51,
+                exclusive: true,
+                platform: false,
+                contract_security: 0.398,
+                incentive: 0.0,
+                mgmt_base: 0.5,
+                mgmt_per_staff: 0.05,
+            },
+            city_partner: KindParams {
+                start_staff: 4,
+                start_capability: 0.35,
+                share_first: 0.40,
+                share_renew: 0.40,
+                equity: 0.20,
+                exclusive: true,
+                platform: true,
+                contract_security: 0.56,
+                incentive: 0.0,
+                mgmt_base: 0.15,
+                mgmt_per_staff: 0.0,
+            },
+            online: KindParams {
+                start_staff: 4,
+                start_capability: 0.2,
+                share_first: 1.0,
+                share_renew: 1.0,
+                equity: 1.0,
+                exclusive: false,
+                platform: false,
+                contract_security: 1.0,
+                incentive: 0.0,
+                mgmt_base: 0.0,
+                mgmt_per_staff: 0.0,
+            },
         }
     }
 }
@@ -370,7 +437,6 @@ pub struct Params {
     pub abu_two_at: u32,
     pub wage: f64,
     pub branch_wage_factor: f64,
-    pub branch_incentive: f64,
     pub load_units: [f64; N_SEG],
     pub capacity_per_staff: f64,
     pub hire_above: f64,
@@ -420,6 +486,37 @@ pub struct Params {
     pub start_quality: f64,
     pub training_system: f64,
     pub platform_cost: f64,
+    // Model v2 mechanisms (issue 11 item 4, docs/model.md section 7.12).
+    // Each has a neutral value under which the engine is v1's.
+    /// B1: share of a partner's kept profit, x trust x security, set aside
+    /// in its growth fund (neutral 0).
+    pub growth_invest: f64,
+    /// B1: a partner hires one more seller when its growth fund covers
+    /// this many months of a wage.
+    pub growth_hire_months: f64,
+    /// B1: staff a partner lets go a month while it loses money with cash
+    /// below its hire buffer (neutral 0).
+    pub loss_fire: u32,
+    /// B2: security an exclusive territory adds to a kind's contract security.
+    pub exclusive_security: f64,
+    /// B2, B3: security added per unit of the vendor's equity in the unit.
+    pub equity_security: f64,
+    /// B3: a partner the vendor holds equity e in leaves on low trust with
+    /// probability trust_leave_prob x (1 - equity_bind x e) (neutral 0).
+    pub equity_bind: f64,
+    /// B4: effort gained per unit of `kinds.*.incentive`: the unit's staff
+    /// count (1 + incentive_effort x incentive) in local reach, and its
+    /// attention rises by the same factor (neutral 0).
+    pub incentive_effort: f64,
+    /// B5: growth a year of the technology and competitors' frontier
+    /// against which R&D stock makes quality (neutral 0).
+    pub frontier_growth: f64,
+    /// B6: proximity a customer gets from an online unit at online level 1
+    /// (service online; neutral 0).
+    pub service_online_prox: f64,
+    /// B6: capacity gained per staff at online level 1 (staff online;
+    /// neutral 0).
+    pub staff_online_capacity: f64,
 }
 
 impl Default for Params {
@@ -467,7 +564,6 @@ impl Default for Params {
             abu_two_at: 500,
             wage: 15.0,
             branch_wage_factor: 0.9,
-            branch_incentive: 0.2,
             load_units: [1.0, 2.5, 6.0, 20.0],
             capacity_per_staff: 40.0,
             hire_above: 0.9,
@@ -513,7 +609,68 @@ impl Default for Params {
             start_quality: 0.5,
             training_system: 300.0,
             platform_cost: 200.0,
+            growth_invest: 0.5,
+            growth_hire_months: 6.0,
+            loss_fire: 1,
+            exclusive_security: 0.3,
+            equity_security: 0.2,
+            equity_bind: 1.0,
+            incentive_effort: 1.0,
+            frontier_growth: 0.13,
+            service_online_prox: 0.5,
+            staff_online_capacity: 0.25,
         }
+    }
+}
+
+impl Params {
+    /// Security of a kind's relationship (0..1), from its causes (MODEL.md
+    /// section 7: exclusivity, equity, contract; the vendor's patience is
+    /// added in [`crate::views::security`]): contract security, plus
+    /// `exclusive_security` if exclusive, plus `equity_security` x equity,
+    /// capped at 1.
+    pub fn kind_security(&self, kind: UnitKind) -> f64 {
+        let kp = self.kinds.get(kind);
+        let excl = if kp.exclusive {
+            self.exclusive_security
+        } else {
+            0.0
+        };
+        (kp.contract_security + excl + self.equity_security * kp.equity).min(1.0)
+    }
+
+    /// Effort of a kind's people: 1 + `incentive_effort` x its incentive
+    /// (B4). Scales its staff in local reach and its attention.
+    #[inline]
+    pub fn effort(&self, kind: UnitKind) -> f64 {
+        1.0 + self.incentive_effort * self.kinds.get(kind).incentive
+    }
+
+    /// Customer capacity of `staff` people, in load units, at the vendor's
+    /// online level (B6, staff online).
+    #[inline]
+    pub fn capacity(&self, staff: u32, online_level: f64) -> f64 {
+        staff as f64 * self.capacity_per_staff * (1.0 + self.staff_online_capacity * online_level)
+    }
+
+    /// The technology frontier at the end of `month` relative to month 0
+    /// (B5): (1 + frontier_growth)^((month + 1) / 12).
+    #[inline]
+    pub fn frontier(&self, month: u32) -> f64 {
+        (1.0 + self.frontier_growth).powf((month + 1) as f64 / 12.0)
+    }
+
+    /// Every v2 mechanism of issue 11 item 4 at its neutral value: the
+    /// engine then computes model v1's numbers (a test holds it to v1's
+    /// snapshots). Kind security is unchanged by construction.
+    pub fn neutralise_v2_mechanisms(&mut self) {
+        self.growth_invest = 0.0;
+        self.loss_fire = 0;
+        self.equity_bind = 0.0;
+        self.incentive_effort = 0.0;
+        self.frontier_growth = 0.0;
+        self.service_online_prox = 0.0;
+        self.staff_online_capacity = 0.0;
     }
 }
 
@@ -743,7 +900,11 @@ impl Scenario {
             ("orphan_leave", pr.orphan_leave),
             ("intra_move", pr.intra_move),
             ("intra_discount", pr.intra_discount),
-            ("branch_incentive", pr.branch_incentive),
+            ("growth_invest", pr.growth_invest),
+            ("exclusive_security", pr.exclusive_security),
+            ("equity_security", pr.equity_security),
+            ("equity_bind", pr.equity_bind),
+            ("service_online_prox", pr.service_online_prox),
             ("start_trust", pr.start_trust),
             ("hire_above", pr.hire_above),
             ("fire_below", pr.fire_below),
@@ -820,9 +981,26 @@ impl Scenario {
             ("u_comp", pr.u_comp),
             ("u_rep", pr.u_rep),
             ("u_price", pr.u_price),
+            ("incentive_effort", pr.incentive_effort),
+            ("staff_online_capacity", pr.staff_online_capacity),
         ] {
             bad(format!("params.{name}"), nonneg(x), "non-negative");
         }
+        bad(
+            "params.growth_hire_months".into(),
+            pr.growth_hire_months.is_finite() && pr.growth_hire_months > 0.0,
+            "positive",
+        );
+        bad(
+            "params.frontier_growth".into(),
+            (0.0..=1.0).contains(&pr.frontier_growth),
+            "a growth a year in [0, 1]",
+        );
+        bad(
+            "params.loss_fire".into(),
+            pr.loss_fire <= 100,
+            "an integer in 0..=100",
+        );
         bad(
             "params.u_outside".into(),
             pr.u_outside.is_finite(),
@@ -847,7 +1025,12 @@ impl Scenario {
                 "a share in [0, 1]",
             );
             bad(key("equity"), unit(kp.equity), "a share in [0, 1]");
-            bad(key("security"), unit(kp.security), "in [0, 1]");
+            bad(
+                key("contract_security"),
+                unit(kp.contract_security),
+                "in [0, 1]",
+            );
+            bad(key("incentive"), unit(kp.incentive), "a share in [0, 1]");
             bad(key("start_staff"), kp.start_staff >= 1, "at least 1");
             bad(key("mgmt_base"), nonneg(kp.mgmt_base), "non-negative");
             bad(
@@ -937,5 +1120,54 @@ impl Scenario {
     /// The first vendor's policy (tests and examples).
     pub fn policy_mut(&mut self) -> &mut Policy {
         &mut self.vendors[0].policy
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 11 B2: kind security derived from contract, exclusivity and
+    /// equity keeps every kind's v1 value at the defaults, and falls when
+    /// a kind loses its exclusivity or its equity.
+    #[test]
+    fn issue11_kind_security_from_its_causes_keeps_the_v1_values() {
+        let mut p = Params::default();
+        let v1 = [
+            (UnitKind::Reseller, 0.2),
+            (UnitKind::AccountTeam, 1.0),
+            (UnitKind::Branch, 1.0),
+            (UnitKind::Cell, 0.4),
+            (UnitKind::JointVenture, 0.8),
+            (UnitKind::CityPartner, 0.9),
+            (UnitKind::Online, 1.0),
+        ];
+        for (k, want) in v1 {
+            assert!((p.kind_security(k) - want).abs() < 1e-12, "{k:?}");
+        }
+        p.kinds.city_partner.exclusive = false;
+        assert!((p.kind_security(UnitKind::CityPartner) - 0.6).abs() < 1e-12);
+        p.kinds.joint_venture.equity = 0.0;
+        assert!((p.kind_security(UnitKind::JointVenture) - 0.698).abs() < 1e-12);
+    }
+
+    #[test]
+    fn issue11_v2_parameters_out_of_range_are_named() {
+        let mut sc = Scenario::single(Strategy::CityExclusive, "long_term");
+        sc.params.growth_invest = 1.5;
+        sc.params.growth_hire_months = 0.0;
+        sc.params.frontier_growth = -0.1;
+        sc.params.kinds.branch.incentive = 2.0;
+        sc.params.kinds.cell.contract_security = -0.1;
+        let keys: Vec<String> = sc.violations().into_iter().map(|v| v.key).collect();
+        for k in [
+            "params.growth_invest",
+            "params.growth_hire_months",
+            "params.frontier_growth",
+            "params.kinds.branch.incentive",
+            "params.kinds.cell.contract_security",
+        ] {
+            assert!(keys.iter().any(|x| x == k), "{k} not in {keys:?}");
+        }
     }
 }

@@ -140,6 +140,7 @@ pub fn spawn_unit(
         load: 0.0,
         last_profit: 0.0,
         own_training: 0.0,
+        growth_fund: 0.0,
     });
     world.vendors[v.idx()].units_created += 1;
     if let Some(c) = city {

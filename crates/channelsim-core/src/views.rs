@@ -14,6 +14,10 @@ pub struct UnitView {
     pub kind_owned: bool,
     /// 1 for a local unit, 0 for online.
     pub local: f32,
+    /// The proximity a customer of the unit gets: 1 for a local unit; for
+    /// an online unit `service_online_prox` x the vendor's online level
+    /// (B6, service online).
+    pub prox: f32,
     pub k_eff: [f32; N_IND],
     pub overload: f32,
     pub attention: f32,
@@ -62,12 +66,14 @@ pub fn load_of(book: &[u32; N_SEG], sc: &Scenario) -> f64 {
 }
 
 /// Security of a unit's relationship with its vendor (MODEL.md section 7):
-/// 0.5 x the kind's security + 0.5 x min(1, patience / 18). Owned units
-/// take the same formula with their kind's value (1 by default): a vendor
-/// quick to cut losses makes even its own teams' future less secure.
+/// 0.5 x the kind's security (from its contract, exclusivity and equity,
+/// [`crate::params::Params::kind_security`]) + 0.5 x min(1, patience / 18).
+/// Owned units take the same formula with their kind's value (1 by
+/// default): a vendor quick to cut losses makes even its own teams' future
+/// less secure.
 pub fn security(sc: &Scenario, kind: UnitKind, patience: u32) -> f64 {
     let p = &sc.params;
-    0.5 * p.kinds.get(kind).security + 0.5 * (patience as f64 / p.patience_ref).min(1.0)
+    0.5 * p.kind_security(kind) + 0.5 * (patience as f64 / p.patience_ref).min(1.0)
 }
 
 /// Management demand of a unit on its vendor's head office, FTE.
@@ -163,7 +169,7 @@ pub fn build(world: &World, sc: &Scenario, rivals_buf: &mut Vec<u32>, out: &mut 
             1.0
         } as f32;
         let sec = security(sc, u.kind, v.policy.patience) as f32;
-        let cap = (u.staff as f64 * p.capacity_per_staff).max(1e-9);
+        let cap = p.capacity(u.staff, v.policy.online_level).max(1e-9);
         let ratio = (u.load / cap) as f32;
         let overload = if sc.switches.capacity_limits {
             (ratio - 1.0).clamp(0.0, 1.0)
@@ -175,10 +181,13 @@ pub fn build(world: &World, sc: &Scenario, rivals_buf: &mut Vec<u32>, out: &mut 
         } else {
             (u.share_renew / u.share_first).sqrt().min(1.0) as f32
         };
-        let attention = (1.0 - 0.5 * ratio.min(1.0))
+        // Incentivised people give more attention (B4), up to full.
+        let attention = ((1.0 - 0.5 * ratio.min(1.0))
             * (0.6 + 0.4 * u.trust as f32 * sec)
             * (0.5 + 0.5 * support)
-            * terms;
+            * terms
+            * p.effort(u.kind) as f32)
+            .min(1.0);
         let mut k_eff = [0.0; N_IND];
         let mut app_fit = [0.0; N_IND];
         let mut app_src = [NO_SRC; N_IND];
@@ -205,6 +214,11 @@ pub fn build(world: &World, sc: &Scenario, rivals_buf: &mut Vec<u32>, out: &mut 
             vendor: u.vendor.0,
             kind_owned: u.kind.owned(),
             local: if u.city.is_some() { 1.0 } else { 0.0 },
+            prox: if u.city.is_some() {
+                1.0
+            } else {
+                (p.service_online_prox * v.policy.online_level).min(1.0) as f32
+            },
             k_eff,
             overload,
             attention,

@@ -294,6 +294,10 @@ pub struct Unit {
     pub last_profit: f64,
     /// Own training budget for this month, decided last month.
     pub own_training: f64,
+    /// Part of a partner's cash set aside to hire sellers (B1): never more
+    /// than its cash; a hire draws it down by the months of wages it
+    /// commits to.
+    pub growth_fund: f64,
 }
 
 impl Unit {

@@ -66,6 +66,71 @@ fn snapshot(name: &str, sc: &Scenario) -> Option<String> {
     ))
 }
 
+/// The columns of `text` named in the header of `want` (a CSV with a
+/// header line), in `want`'s order: a run compared with an older snapshot
+/// on the metrics that snapshot has.
+fn columns_of(want: &str, text: &str) -> Result<String, String> {
+    let mut lines = text.lines();
+    let head: Vec<&str> = lines.next().unwrap_or("").split(',').collect();
+    let wanted: Vec<&str> = want.lines().next().unwrap_or("").split(',').collect();
+    let idx = wanted
+        .iter()
+        .map(|w| {
+            head.iter()
+                .position(|h| h == w)
+                .ok_or_else(|| format!("no column {w} in the run"))
+        })
+        .collect::<Result<Vec<usize>, String>>()?;
+    let mut out = wanted.join(",") + "\n";
+    for line in lines {
+        let cells: Vec<&str> = line.split(',').collect();
+        out += &idx.iter().map(|&i| cells[i]).collect::<Vec<_>>().join(",");
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// Issue 11 item 4: with every v2 mechanism at its neutral value
+/// (`Params::neutralise_v2_mechanisms`), the engine gives exactly the
+/// model v1 snapshots kept in `tests/snapshots/v1/` (never re-blessed):
+/// each mechanism is a clean addition to v1. Compared on v1's columns.
+#[test]
+fn issue11_v2_mechanisms_at_neutral_give_the_v1_snapshots() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/v1");
+    let mut problems = Vec::new();
+    for s in Strategy::ALL {
+        for preset in ["long_term", "short_term"] {
+            let name = format!("{}_{preset}", s.name());
+            let mut sc = short(s, preset);
+            sc.params.neutralise_v2_mechanisms();
+            let mut c = Collect::default();
+            run_replicate(&sc, 0, &mut c);
+            let mut text = format!("month,vendor,{}\n", METRICS.join(","));
+            for r in &c.0 {
+                write!(text, "{},{}", r.month, r.vendor).unwrap();
+                for v in r.values() {
+                    write!(text, ",{v:.9e}").unwrap();
+                }
+                text.push('\n');
+            }
+            let want = std::fs::read_to_string(dir.join(format!("{name}.csv"))).unwrap();
+            match columns_of(&want, &text) {
+                Ok(got) if got == want => {}
+                Ok(got) => {
+                    let line = want
+                        .lines()
+                        .zip(got.lines())
+                        .position(|(a, b)| a != b)
+                        .map_or(0, |l| l + 1);
+                    problems.push(format!("{name}: differs from line {line}"));
+                }
+                Err(e) => problems.push(format!("{name}: {e}")),
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
 fn short(s: Strategy, preset: &str) -> Scenario {
     let mut sc = Scenario::single(s, preset);
     sc.market.cities.truncate(8);

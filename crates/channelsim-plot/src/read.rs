@@ -3,18 +3,10 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Deserializer};
+use channelsim_results::files;
+use channelsim_results::rows::{Comparison, SensitivityRow};
 
 use crate::PlotError;
-
-fn nan() -> f64 {
-    f64::NAN
-}
-
-/// A number that may be `null` (NaN serialized by serde_json) or absent.
-fn num<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
-}
 
 fn opt_path(dir: &Path, name: &str) -> Option<PathBuf> {
     let p = dir.join(name);
@@ -195,141 +187,205 @@ pub fn series(dir: &Path, wanted: &[&str]) -> Result<Option<Series>, PlotError> 
     }))
 }
 
-/// One row of `summary.csv`.
-#[derive(Clone, Debug, Deserialize)]
-pub struct SummaryRow {
-    pub variant: String,
-    pub vendor: String,
-    #[serde(default)]
-    pub strategy: String,
-    #[serde(default)]
-    pub policy: String,
-    pub metric: String,
-    /// Replicates behind the figure (older files without it: taken as many).
-    #[serde(default = "many")]
-    pub n: usize,
-    #[serde(deserialize_with = "num", default = "nan")]
-    pub mean: f64,
-    #[serde(deserialize_with = "num", default = "nan")]
-    pub ci_lo: f64,
-    #[serde(deserialize_with = "num", default = "nan")]
-    pub ci_hi: f64,
+pub use channelsim_results::rows::SummaryRow;
+
+fn results_err(e: channelsim_results::ResultsError) -> PlotError {
+    use channelsim_results::ResultsError as R;
+    match e {
+        R::Io { path, source } => PlotError::Io { path, source },
+        R::Csv { path, source } => PlotError::Csv { path, source },
+        R::Json { path, source } => PlotError::Json { path, source },
+    }
 }
 
-fn many() -> usize {
-    usize::MAX
+/// A missing number (`None` in a result row) as NaN, for drawing.
+pub fn val(x: Option<f64>) -> f64 {
+    x.unwrap_or(f64::NAN)
 }
 
 pub fn summary(dir: &Path) -> Result<Option<Vec<SummaryRow>>, PlotError> {
-    let Some(path) = opt_path(dir, "summary.csv") else {
-        return Ok(None);
-    };
-    let err = |source| PlotError::Csv {
-        path: path.clone(),
-        source,
-    };
-    let mut r = csv::Reader::from_path(&path).map_err(err)?;
-    let rows = r
-        .deserialize()
-        .collect::<Result<Vec<SummaryRow>, _>>()
-        .map_err(err)?;
-    Ok(Some(rows))
+    opt_path(dir, files::SUMMARY)
+        .map(|p| channelsim_results::read_csv(&p).map_err(results_err))
+        .transpose()
 }
 
-#[derive(Clone, Debug, Deserialize)]
+/// Mean and 95% interval of a variant's metric (NaN where none).
+#[derive(Clone, Debug)]
 pub struct Stat {
-    #[serde(default = "many")]
     pub n: usize,
-    #[serde(deserialize_with = "num", default = "nan")]
     pub mean: f64,
-    #[serde(deserialize_with = "num", default = "nan")]
     pub ci_lo: f64,
-    #[serde(deserialize_with = "num", default = "nan")]
     pub ci_hi: f64,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+/// A variant of the comparison, with its horizon figures by metric.
+#[derive(Clone, Debug)]
 pub struct CompareVariant {
     pub name: String,
-    #[serde(default)]
     pub strategy: String,
-    #[serde(default)]
     pub policy: String,
-    #[serde(default)]
     pub horizon: BTreeMap<String, Stat>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+/// A variant's paired difference against the baseline.
+#[derive(Clone, Debug)]
 pub struct Paired {
     pub variant: String,
     pub metric: String,
-    #[serde(deserialize_with = "num", default = "nan")]
     pub mean_diff: f64,
-    #[serde(deserialize_with = "num", default = "nan")]
     pub ci_lo: f64,
-    #[serde(deserialize_with = "num", default = "nan")]
     pub ci_hi: f64,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug)]
 pub struct DiffPoint {
     pub month: u32,
-    #[serde(deserialize_with = "num", default = "nan")]
     pub mean: f64,
-    #[serde(deserialize_with = "num", default = "nan")]
     pub ci_lo: f64,
-    #[serde(deserialize_with = "num", default = "nan")]
     pub ci_hi: f64,
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+/// Crossover months across replicates (NaN where no replicate crosses).
+#[derive(Clone, Debug, Default)]
 pub struct Crossover {
-    #[serde(deserialize_with = "num", default = "nan")]
     pub month_mean: f64,
-    #[serde(deserialize_with = "num", default = "nan")]
     pub month_median: f64,
-    #[serde(deserialize_with = "num", default = "nan")]
     pub month_lo: f64,
-    #[serde(deserialize_with = "num", default = "nan")]
     pub month_hi: f64,
-    #[serde(deserialize_with = "num", default = "nan")]
     pub share_crossed: f64,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+/// Long minus short of one strategy on one metric.
+#[derive(Clone, Debug)]
 pub struct PolicyPair {
     pub strategy: String,
-    #[serde(default)]
     pub metric: String,
-    #[serde(default)]
     pub diff: Vec<DiffPoint>,
-    #[serde(default)]
     pub crossover: Option<Crossover>,
 }
 
-/// `compare.json`.
-#[derive(Clone, Debug, Deserialize)]
+/// The comparison (`compare.json`, `policy_diff.csv`, `crossovers.json`),
+/// arranged for drawing.
+#[derive(Clone, Debug)]
 pub struct Compare {
-    #[serde(default)]
-    pub vendor: String,
-    #[serde(default)]
-    pub baseline: String,
-    #[serde(default)]
+    /// The last month of the long/short differences, when there are any.
     pub horizon: Option<u32>,
-    #[serde(default)]
+    pub vendor: String,
+    pub baseline: String,
     pub metrics: Vec<String>,
-    #[serde(default)]
     pub variants: Vec<CompareVariant>,
-    #[serde(default)]
     pub paired: Vec<Paired>,
-    #[serde(default)]
     pub policy_pairs: Vec<PolicyPair>,
 }
 
+impl Compare {
+    pub fn from_rows(c: &Comparison) -> Compare {
+        let variants = c
+            .variants()
+            .into_iter()
+            .map(|v| CompareVariant {
+                name: v.variant.clone(),
+                strategy: v.strategy.clone(),
+                policy: v.policy.clone(),
+                horizon: c
+                    .rows
+                    .iter()
+                    .filter(|r| r.variant == v.variant)
+                    .map(|r| {
+                        let s = Stat {
+                            n: r.n as usize,
+                            mean: val(r.mean),
+                            ci_lo: val(r.ci_lo),
+                            ci_hi: val(r.ci_hi),
+                        };
+                        (r.metric.clone(), s)
+                    })
+                    .collect(),
+            })
+            .collect();
+        let paired = c
+            .rows
+            .iter()
+            .filter(|r| r.variant != c.baseline)
+            .map(|r| Paired {
+                variant: r.variant.clone(),
+                metric: r.metric.clone(),
+                mean_diff: val(r.diff_mean),
+                ci_lo: val(r.diff_ci_lo),
+                ci_hi: val(r.diff_ci_hi),
+            })
+            .collect();
+        let mut policy_pairs = Vec::new();
+        let mut metrics: Vec<&str> = Vec::new();
+        for r in &c.policy_diff {
+            if !metrics.contains(&r.metric.as_str()) {
+                metrics.push(&r.metric);
+            }
+        }
+        for m in metrics {
+            for s in c.policy_strategies(m) {
+                policy_pairs.push(PolicyPair {
+                    strategy: s.to_string(),
+                    metric: m.to_string(),
+                    diff: c
+                        .policy_series(s, m)
+                        .into_iter()
+                        .map(|d| DiffPoint {
+                            month: d.month,
+                            mean: val(d.mean),
+                            ci_lo: val(d.ci_lo),
+                            ci_hi: val(d.ci_hi),
+                        })
+                        .collect(),
+                    crossover: c.crossover("policy", s, m).map(|x| Crossover {
+                        month_mean: val(x.month_mean),
+                        month_median: val(x.month_median),
+                        month_lo: val(x.month_lo),
+                        month_hi: val(x.month_hi),
+                        share_crossed: x.share_crossed,
+                    }),
+                });
+            }
+        }
+        Compare {
+            horizon: c.policy_diff.iter().map(|d| d.month).max(),
+            vendor: c.vendor.clone(),
+            baseline: c.baseline.clone(),
+            metrics: c.metrics().into_iter().map(str::to_string).collect(),
+            variants,
+            paired,
+            policy_pairs,
+        }
+    }
+}
+
+/// The comparison's rows (`compare.json`, with `policy_diff.csv` and
+/// `crossovers.json` where present).
+pub fn comparison(dir: &Path) -> Result<Option<Comparison>, PlotError> {
+    let Some(p) = opt_path(dir, files::COMPARE) else {
+        return Ok(None);
+    };
+    let rows: Vec<channelsim_results::CompareRow> =
+        channelsim_results::read_json(&p).map_err(results_err)?;
+    let policy_diff = opt_path(dir, files::POLICY_DIFF)
+        .map(|p| channelsim_results::read_csv(&p).map_err(results_err))
+        .transpose()?
+        .unwrap_or_default();
+    let crossovers = opt_path(dir, files::CROSSOVERS)
+        .map(|p| channelsim_results::read_json(&p).map_err(results_err))
+        .transpose()?
+        .unwrap_or_default();
+    Ok(Some(Comparison {
+        vendor: rows.first().map(|r| r.vendor.clone()).unwrap_or_default(),
+        baseline: rows.first().map(|r| r.baseline.clone()).unwrap_or_default(),
+        rows,
+        policy_diff,
+        crossovers,
+    }))
+}
+
 pub fn compare(dir: &Path) -> Result<Option<Compare>, PlotError> {
-    opt_path(dir, "compare.json")
-        .map(|p| read_json(&p))
-        .transpose()
+    Ok(comparison(dir)?.map(|c| Compare::from_rows(&c)))
 }
 
 pub fn manifest(dir: &Path) -> Result<Option<serde_json::Value>, PlotError> {
@@ -456,98 +512,72 @@ pub enum SensKind {
     },
 }
 
-/// `sensitivity.json`: one object, or an array of them.
+/// `sensitivity.json`: records per metric, variant and factor, grouped
+/// into one analysis per metric and variant (in file order).
 pub fn sensitivity(dir: &Path) -> Result<Option<Vec<Sensitivity>>, PlotError> {
-    let Some(p) = opt_path(dir, "sensitivity.json") else {
+    let Some(p) = opt_path(dir, files::SENSITIVITY) else {
         return Ok(None);
     };
-    let v: serde_json::Value = read_json(&p)?;
-    let items = match v {
-        serde_json::Value::Array(a) => a,
-        o => vec![o],
-    };
-    // An item may hold its analyses under `results` (one per metric and
-    // variant), sharing the parent's `factors` and `method`.
-    let mut flat = Vec::new();
-    for o in items {
-        match o.get("results").and_then(|r| r.as_array()) {
-            Some(rs) => {
-                for r in rs {
-                    let mut m = r.as_object().cloned().unwrap_or_default();
-                    for k in ["factors", "method", "metric"] {
-                        if let (false, Some(x)) = (m.contains_key(k), o.get(k)) {
-                            m.insert(k.into(), x.clone());
+    let rows: Vec<SensitivityRow> = channelsim_results::read_json(&p).map_err(results_err)?;
+    let mut out: Vec<Sensitivity> = Vec::new();
+    for r in rows {
+        let sobol = r.s1.is_some() || r.st.is_some();
+        let i = match out.iter().position(|s| {
+            s.metric == r.metric
+                && s.variant == r.variant
+                && matches!(s.kind, SensKind::Sobol { .. }) == sobol
+        }) {
+            Some(i) => i,
+            None => {
+                out.push(Sensitivity {
+                    metric: r.metric.clone(),
+                    variant: r.variant.clone(),
+                    factors: Vec::new(),
+                    kind: if sobol {
+                        SensKind::Sobol {
+                            s1: vec![],
+                            s1_conf: vec![],
+                            st: vec![],
+                            st_conf: vec![],
                         }
-                    }
-                    flat.push(serde_json::Value::Object(m));
-                }
+                    } else {
+                        SensKind::Morris {
+                            mu_star: vec![],
+                            sigma: vec![],
+                            mu_star_conf: vec![],
+                        }
+                    },
+                });
+                out.len() - 1
             }
-            None => flat.push(o),
+        };
+        let s = &mut out[i];
+        s.factors.push(r.factor.clone());
+        match &mut s.kind {
+            SensKind::Sobol {
+                s1,
+                s1_conf,
+                st,
+                st_conf,
+            } => {
+                s1.push(val(r.s1));
+                s1_conf.push(val(r.s1_conf));
+                st.push(val(r.st));
+                st_conf.push(val(r.st_conf));
+            }
+            SensKind::Morris {
+                mu_star,
+                sigma,
+                mu_star_conf,
+            } => {
+                mu_star.push(val(r.mu_star));
+                sigma.push(val(r.sigma));
+                mu_star_conf.push(val(r.mu_star_conf));
+            }
         }
     }
-    flat.iter()
-        .map(|o| parse_sens(&p, o))
-        .collect::<Result<Vec<_>, _>>()
-        .map(Some)
-}
-
-fn parse_sens(p: &Path, o: &serde_json::Value) -> Result<Sensitivity, PlotError> {
-    let arr = |k: &str| -> Option<Vec<f64>> {
-        o.get(k)?
-            .as_array()
-            .map(|a| a.iter().map(|x| x.as_f64().unwrap_or(f64::NAN)).collect())
-    };
-    let factors: Vec<String> = o
-        .get("factors")
-        .and_then(|f| f.as_array())
-        .map(|a| {
-            a.iter()
-                .map(|x| match x {
-                    serde_json::Value::String(s) => s.clone(),
-                    other => other
-                        .get("name")
-                        .and_then(|n| n.as_str())
-                        .map(str::to_string)
-                        .unwrap_or_else(|| other.to_string()),
-                })
-                .collect()
-        })
-        .ok_or_else(|| PlotError::format(p, "missing `factors`"))?;
-    let k = factors.len();
-    let sized = |name: &str| -> Result<Vec<f64>, PlotError> {
-        let v = arr(name).unwrap_or_else(|| vec![f64::NAN; k]);
-        if v.len() != k {
-            return Err(PlotError::format(
-                p,
-                format!("`{name}` has {} values for {k} factors", v.len()),
-            ));
-        }
-        Ok(v)
-    };
-    let kind = if o.get("S1").is_some() {
-        SensKind::Sobol {
-            s1: sized("S1")?,
-            s1_conf: sized("S1_conf")?,
-            st: sized("ST")?,
-            st_conf: sized("ST_conf")?,
-        }
-    } else if o.get("mu_star").is_some() {
-        SensKind::Morris {
-            mu_star: sized("mu_star")?,
-            sigma: sized("sigma")?,
-            mu_star_conf: sized("mu_star_conf")?,
-        }
-    } else {
-        return Err(PlotError::format(
-            p,
-            "neither `S1` (sobol) nor `mu_star` (morris)",
-        ));
-    };
-    let text = |k: &str| o.get(k).and_then(|m| m.as_str()).unwrap_or("").to_string();
-    Ok(Sensitivity {
-        metric: text("metric"),
-        variant: text("variant"),
-        factors,
-        kind,
-    })
+    if out.is_empty() {
+        return Err(PlotError::format(p, "no records"));
+    }
+    Ok(Some(out))
 }

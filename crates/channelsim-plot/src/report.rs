@@ -28,15 +28,14 @@ pub fn esc(s: &str) -> String {
     o
 }
 
-/// The headline columns: metric and column title.
-const HEADLINE: [(&str, &str); 6] = [
-    ("active", "Customers"),
-    ("arr", "ARR"),
-    ("cum_profit", "Cumulative profit"),
-    ("npv", "NPV"),
-    ("unit_survival", "Unit survival"),
-    ("satisfaction", "Satisfaction"),
-];
+/// The headline columns: metric (column name) and column title (its unit
+/// goes below it).
+fn headline() -> Vec<(&'static str, String)> {
+    channelsim_results::catalogue::headline()
+        .iter()
+        .map(|m| (m.column, m.short.to_string()))
+        .collect()
+}
 
 const CSS: &str = r#"
 body{font-family:"DejaVu Sans",Verdana,Arial,sans-serif;color:#222;margin:0 auto;max-width:1320px;padding:0 24px 60px;line-height:1.45}
@@ -164,12 +163,17 @@ fn headline_rows(summary: Option<&[SummaryRow]>, compare: Option<&Compare>) -> (
                         strategy: r.strategy.clone(),
                         policy: r.policy.clone(),
                     },
-                    est: vec![None; HEADLINE.len()],
+                    est: vec![None; headline().len()],
                 });
             }
             let h = out.iter_mut().find(|h| h.meta.variant == r.variant);
-            if let (Some(h), Some(k)) = (h, HEADLINE.iter().position(|(m, _)| *m == r.metric)) {
-                h.est[k] = Some((r.mean, r.ci_lo, r.ci_hi, r.n));
+            if let (Some(h), Some(k)) = (h, headline().iter().position(|(m, _)| *m == r.metric)) {
+                h.est[k] = Some((
+                    read::val(r.mean),
+                    read::val(r.ci_lo),
+                    read::val(r.ci_hi),
+                    r.n as usize,
+                ));
             }
         }
         return (vendor, out);
@@ -187,7 +191,7 @@ fn headline_rows(summary: Option<&[SummaryRow]>, compare: Option<&Compare>) -> (
                 strategy: v.strategy.clone(),
                 policy: v.policy.clone(),
             },
-            est: HEADLINE
+            est: headline()
                 .iter()
                 .map(|(m, _)| v.horizon.get(*m).map(|s| (s.mean, s.ci_lo, s.ci_hi, s.n)))
                 .collect(),
@@ -233,7 +237,7 @@ fn headline_html(
     );
     // Scale and decimals per column.
     let mut cols = Vec::new();
-    for (k, (m, title)) in HEADLINE.iter().enumerate() {
+    for (k, (m, title)) in headline().iter().enumerate() {
         let vals: Vec<f64> = rows
             .iter()
             .filter_map(|r| r.est[k].map(|e| e.0))

@@ -8,6 +8,8 @@ use plotters::element::{ComposedElement, DashedPathElement};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use channelsim_results::catalogue::{self, Unit};
+
 use crate::PlotError;
 use crate::figure::DrawError;
 use crate::read::LineMeta;
@@ -71,18 +73,6 @@ pub fn hue(i: usize) -> RGBColor {
     }
 }
 
-/// The model's strategies in a fixed order, so a strategy keeps its colour
-/// across charts and runs.
-pub const STRATEGIES: [&str; 7] = [
-    "traditional",
-    "abu",
-    "amoeba",
-    "team_replication",
-    "joint_venture",
-    "city_exclusive",
-    "online",
-];
-
 fn rank(order: &[&str], seen: &mut Vec<String>, s: &str) -> usize {
     if let Some(i) = order.iter().position(|x| *x == s) {
         return i;
@@ -122,7 +112,7 @@ pub fn looks(lines: &[LineMeta]) -> (Vec<Look>, Vec<usize>) {
             .iter()
             .map(|l| {
                 (
-                    rank(&STRATEGIES, &mut seen_s, &l.strategy),
+                    rank(&[], &mut seen_s, &l.strategy),
                     rank(&["long_term", "short_term"], &mut seen_p, &l.policy),
                 )
             })
@@ -320,77 +310,21 @@ pub fn draw_legend<DB: DrawingBackend>(
     Ok(())
 }
 
-/// What a metric measures and how its axis is labelled.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Unit {
-    Money,
-    MoneyPerYear,
-    Count(&'static str),
-    Share(&'static str),
-}
-
+/// What a metric measures and how its axis is labelled: its title and
+/// unit from the catalogue (`channelsim-results`).
 pub fn metric_info(m: &str) -> (String, Unit) {
-    let (t, u) = match m {
-        "active" => ("Active customers", Unit::Count("customers")),
-        "active_small" | "active_medium" | "active_large" | "active_strategic" => {
-            ("Active customers in segment", Unit::Count("customers"))
-        }
-        "new_customers" => ("New customers per month", Unit::Count("customers")),
-        "churned" => ("Customers churned per month", Unit::Count("customers")),
-        "arr" => ("Annual recurring revenue (ARR)", Unit::MoneyPerYear),
-        "revenue" => ("Revenue per month", Unit::Money),
-        "gross_profit" => ("Gross profit per month", Unit::Money),
-        "profit" => ("Profit per month", Unit::Money),
-        "cum_profit" => ("Cumulative profit", Unit::Money),
-        "npv" => ("Net present value (NPV) of profit", Unit::Money),
-        "satisfaction" => ("Mean customer satisfaction", Unit::Share("0–1")),
-        "units_alive" => ("Channel units alive", Unit::Count("units")),
-        "units_exited" => ("Channel units exited", Unit::Count("units")),
-        "unit_capability" => ("Mean capability of channel units", Unit::Share("0–1")),
-        "unit_survival" => ("Unit survival", Unit::Share("share alive")),
-        "trust" => ("Units' trust in the vendor", Unit::Share("0–1")),
-        "apps_built" => ("Scenario apps built", Unit::Count("apps")),
-        "apps_validated" => ("Scenario apps validated", Unit::Count("apps")),
-        "apps_in_use" => (
-            "Customers with an app for their industry",
-            Unit::Share("0–1"),
-        ),
-        "unit_profit_mean" => ("Mean unit profit per month", Unit::Money),
-        "unit_profit_total" => ("Total unit profit per month", Unit::Money),
-        "unit_cash" => ("Unit cash", Unit::Money),
-        "vendor_cash" => ("Vendor cash", Unit::Money),
-        "customer_surplus" => ("Customer surplus per month", Unit::Money),
-        "ecosystem_value" => ("Ecosystem value per month", Unit::Money),
-        "cum_ecosystem_value" => ("Cumulative ecosystem value", Unit::Money),
-        "quality" | "support" => ("", Unit::Share("0–1")),
-        _ if m.starts_with("share_tier") => ("Market share", Unit::Share("share")),
-        _ if m.starts_with("ring") => ("Customers in ring", Unit::Count("customers")),
-        _ => ("", Unit::Count("")),
-    };
-    let title = if t.is_empty() {
-        m.to_string()
-    } else {
-        t.to_string()
-    };
-    (title, u)
+    match catalogue::find(m) {
+        Some(x) => (x.title.to_string(), x.unit),
+        None => (m.to_string(), Unit::Count("")),
+    }
 }
 
-/// The divisor for values up to `max_abs` and the axis unit text.
-pub fn scale(unit: Unit, max_abs: f64) -> (f64, String) {
-    let money = |per: &str| {
-        let (d, u) = if max_abs >= 1e7 {
-            (1e6, "bn CNY")
-        } else if max_abs >= 1e4 {
-            (1e3, "M CNY")
-        } else {
-            (1.0, "k CNY")
-        };
-        (d, format!("{u}{per}"))
-    };
+/// The divisor for values and the axis unit text. Files state money in
+/// M CNY already, so every money axis reads M CNY (one unit everywhere).
+pub fn scale(unit: Unit, _max_abs: f64) -> (f64, String) {
     match unit {
-        Unit::Money => money(""),
-        Unit::MoneyPerYear => money(" / year"),
-        Unit::Count(s) | Unit::Share(s) => (1.0, s.to_string()),
+        Unit::Share => (1.0, "0–1".to_string()),
+        u => (1.0, u.label().to_string()),
     }
 }
 
@@ -413,6 +347,12 @@ pub fn with_unit(title: &str, unit: &str) -> String {
     } else {
         format!("{title} ({unit})")
     }
+}
+
+/// A metric's part of a chart's file name: its catalogue name (without
+/// the unit suffix of its column), so chart names stay short and stable.
+pub fn metric_slug(m: &str) -> String {
+    file_safe(catalogue::find(m).map_or(m, |x| x.name))
 }
 
 /// A name usable in a file name.
@@ -580,7 +520,9 @@ mod tests {
             line("c", "online", "long_term"),
         ];
         let (l, order) = looks(&lines);
-        assert_eq!(order, vec![1, 2, 0]);
+        // Strategies in order of first appearance (plot keeps no list of
+        // strategy names), long-term before short-term.
+        assert_eq!(order, vec![2, 0, 1]);
         assert_eq!(l[0].color, l[2].color);
         assert!(l[0].dashed && !l[2].dashed && !l[1].dashed);
         assert_ne!(l[0].color, l[1].color);

@@ -137,9 +137,9 @@ fn run_folder_charts() {
     assert_has(
         &dir,
         "ts_cum_profit",
-        &["Cumulative profit (", "CNY)", "Month"],
+        &["Cumulative profit (", "M CNY)", "Month"],
     );
-    assert_has(&dir, "ts_arr", &["CNY / year"]);
+    assert_has(&dir, "ts_arr", &["M CNY/year"]);
     assert_has(
         &dir,
         "ts_satisfaction",

@@ -83,6 +83,10 @@ fn report_from_a_run() {
             "column {col}"
         );
     }
+    // Money in M CNY, said once under each money column (issue 12).
+    assert_eq!(head.matches("<small>(M CNY)</small>").count(), 2, "{head}");
+    assert_eq!(head.matches("<small>(M CNY/year)</small>").count(), 1);
+    assert_eq!(head.matches("M CNY").count(), 3, "{head}");
     assert_eq!(head.matches("<tr><td>").count(), 3);
     for v in ["abu / long_term", "abu / short_term", "&lt;script&gt;"] {
         assert!(head.contains(v), "row {v}");

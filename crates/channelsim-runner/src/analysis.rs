@@ -4,8 +4,9 @@
 
 use crate::RunnerError;
 use crate::experiment::{Experiment, Method};
+use channelsim_results::catalogue;
+use channelsim_results::rows::{RegretRow, SensitivityRow, finite};
 use channelsim_stats::{Bootstrap, morris_indices, sobol_indices};
-use serde::Serialize;
 
 /// Mean over replicates of metric `m` at each (point, variant); NaN where
 /// every replicate failed.
@@ -33,32 +34,19 @@ pub fn point_means(exp: &Experiment, results: &[Option<Vec<f64>>], m: usize) -> 
         .collect()
 }
 
-#[derive(Serialize)]
-pub struct SensitivityEntry {
-    pub metric: String,
-    pub variant: String,
-    #[serde(flatten)]
-    pub result: serde_json::Value,
-}
-
-#[derive(Serialize)]
-pub struct Sensitivity {
-    pub method: String,
-    pub factors: Vec<String>,
-    pub replicates: u32,
-    pub results: Vec<SensitivityEntry>,
-}
-
-/// Sobol or Morris indices for every kept metric and variant.
+/// Sobol or Morris indices for every kept metric and variant: one record
+/// per metric, variant and factor.
 pub fn sensitivity(
     exp: &Experiment,
     results: &[Option<Vec<f64>>],
-) -> Result<Sensitivity, RunnerError> {
+) -> Result<Vec<SensitivityRow>, RunnerError> {
     let k = exp.factors.len();
     let boot = Bootstrap::new(exp.design_seed);
+    let method = format!("{:?}", exp.method).to_lowercase();
     let mut out = Vec::new();
     for (mi, metric) in exp.metrics.iter().enumerate() {
         let means = point_means(exp, results, mi);
+        let column = catalogue::find(metric).map_or(metric.as_str(), |m| m.column);
         for (vi, variant) in exp.variants.iter().enumerate() {
             let y: Vec<f64> = means.iter().map(|row| row[vi]).collect();
             if y.iter().any(|x| !x.is_finite()) {
@@ -69,13 +57,35 @@ pub fn sensitivity(
             let err = |e: channelsim_stats::StatsError| {
                 RunnerError::Invalid(format!("sensitivity of {metric}: {e}"))
             };
-            let result = match exp.method {
-                Method::Sobol => serde_json::to_value(
-                    sobol_indices(&y, k, exp.second_order, &boot).map_err(err)?,
-                ),
+            let row = |f: usize| SensitivityRow {
+                method: method.clone(),
+                metric: column.to_string(),
+                variant: variant.clone(),
+                factor: exp.factors[f].clone(),
+                replicates: exp.replicates,
+                ..SensitivityRow::default()
+            };
+            match exp.method {
+                Method::Sobol => {
+                    let r = sobol_indices(&y, k, exp.second_order, &boot).map_err(err)?;
+                    out.extend((0..k).map(|f| SensitivityRow {
+                        s1: finite(r.s1[f]),
+                        s1_conf: finite(r.s1_conf[f]),
+                        st: finite(r.st[f]),
+                        st_conf: finite(r.st_conf[f]),
+                        ..row(f)
+                    }));
+                }
                 Method::Morris => {
                     let d = exp.morris.as_ref().expect("morris design kept");
-                    serde_json::to_value(morris_indices(d, &y, &boot).map_err(err)?)
+                    let r = morris_indices(d, &y, &boot).map_err(err)?;
+                    out.extend((0..k).map(|f| SensitivityRow {
+                        mu: finite(r.mu[f]),
+                        mu_star: finite(r.mu_star[f]),
+                        sigma: finite(r.sigma[f]),
+                        mu_star_conf: finite(r.mu_star_conf[f]),
+                        ..row(f)
+                    }));
                 }
                 _ => {
                     return Err(RunnerError::Invalid(
@@ -83,54 +93,37 @@ pub fn sensitivity(
                     ));
                 }
             }
-            .map_err(|e| RunnerError::Invalid(e.to_string()))?;
-            out.push(SensitivityEntry {
-                metric: metric.clone(),
-                variant: variant.clone(),
-                result,
-            });
         }
     }
-    Ok(Sensitivity {
-        method: format!("{:?}", exp.method).to_lowercase(),
-        factors: exp.factors.clone(),
-        replicates: exp.replicates,
-        results: out,
-    })
+    Ok(out)
 }
 
-#[derive(Serialize)]
-pub struct RegretRow {
-    pub variant: String,
-    /// Regret in each future (design point), in point order.
-    pub regret: Vec<f64>,
-    pub max_regret: f64,
-    pub mean_value: f64,
-}
-
-#[derive(Serialize)]
-pub struct Regret {
-    pub metric: String,
-    pub futures: Vec<Vec<String>>,
-    pub factors: Vec<String>,
-    pub rows: Vec<RegretRow>,
-    pub minimax_regret: String,
+/// A factor value as written in the design (TOML text): a number when it
+/// is one, else the text.
+fn factor_value(text: &str) -> serde_json::Value {
+    match text
+        .parse::<f64>()
+        .ok()
+        .and_then(serde_json::Number::from_f64)
+    {
+        Some(n) => serde_json::Value::Number(n),
+        None => serde_json::Value::String(text.trim_matches('"').to_string()),
+    }
 }
 
 /// For each variant, its regret in each future (best mean there minus its
-/// own) and its maximum regret; the minimax-regret choice.
-pub fn regret(exp: &Experiment, results: &[Option<Vec<f64>>]) -> Option<Regret> {
+/// own) and its maximum regret; the minimax-regret choice flagged. One
+/// record per variant and future.
+pub fn regret(exp: &Experiment, results: &[Option<Vec<f64>>]) -> Option<Vec<RegretRow>> {
     if exp.variants.len() < 2 {
         return None;
     }
     let mi = exp.metrics.iter().position(|m| *m == exp.regret_metric)?;
+    let m = catalogue::find(&exp.regret_metric)?;
     let means = point_means(exp, results, mi);
-    let rows: Vec<RegretRow> = exp
-        .variants
-        .iter()
-        .enumerate()
-        .map(|(vi, name)| {
-            let regret: Vec<f64> = means
+    let regrets: Vec<Vec<f64>> = (0..exp.variants.len())
+        .map(|vi| {
+            means
                 .iter()
                 .map(|row| {
                     let best = row
@@ -140,25 +133,47 @@ pub fn regret(exp: &Experiment, results: &[Option<Vec<f64>>]) -> Option<Regret> 
                         .fold(f64::NEG_INFINITY, f64::max);
                     best - row[vi]
                 })
-                .collect();
-            RegretRow {
-                variant: name.clone(),
-                max_regret: regret.iter().cloned().fold(f64::NEG_INFINITY, f64::max),
-                mean_value: means.iter().map(|r| r[vi]).sum::<f64>() / means.len() as f64,
-                regret,
-            }
+                .collect()
         })
         .collect();
-    let best = rows
+    let max: Vec<f64> = regrets
         .iter()
-        .min_by(|a, b| a.max_regret.total_cmp(&b.max_regret))
-        .map(|r| r.variant.clone())
-        .unwrap_or_default();
-    Some(Regret {
-        metric: exp.regret_metric.clone(),
-        futures: exp.points.clone(),
-        factors: exp.factors.clone(),
-        rows,
-        minimax_regret: best,
-    })
+        .map(|r| r.iter().cloned().fold(f64::NEG_INFINITY, f64::max))
+        .collect();
+    let best = (0..max.len()).min_by(|&a, &b| max[a].total_cmp(&max[b]))?;
+    let mut out = Vec::new();
+    for (vi, name) in exp.variants.iter().enumerate() {
+        for (p, point) in exp.points.iter().enumerate() {
+            out.push(RegretRow {
+                metric: m.column.to_string(),
+                unit: m.unit.label().to_string(),
+                variant: name.clone(),
+                point_id: p as u64,
+                value: finite(means[p][vi]),
+                regret: finite(regrets[vi][p]),
+                max_regret: finite(max[vi]),
+                minimax: vi == best,
+                factors: exp
+                    .factors
+                    .iter()
+                    .zip(point)
+                    .map(|(f, v)| (f.clone(), factor_value(v)))
+                    .collect(),
+            });
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::factor_value;
+
+    #[test]
+    fn issue12_factor_values_are_numbers_where_they_are_numbers() {
+        assert_eq!(factor_value("0.25"), serde_json::json!(0.25));
+        assert_eq!(factor_value("3"), serde_json::json!(3.0));
+        assert_eq!(factor_value("\"abu\""), serde_json::json!("abu"));
+        assert_eq!(factor_value("[0.1, 0.2]"), serde_json::json!("[0.1, 0.2]"));
+    }
 }

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The experiment file as written (raw).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawExperiment {
     name: String,
@@ -19,10 +19,12 @@ struct RawExperiment {
     base: String,
     /// Overrides on the base, applied before the design's factors.
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, serde_json::Value>")]
     set: BTreeMap<String, toml::Value>,
     /// Variants of the base to run at every point: `"all"`, or a list of
     /// names; default: the base's first variant.
     #[serde(default)]
+    #[schemars(with = "Option<serde_json::Value>")]
     variants: Option<toml::Value>,
     replicates: Option<u32>,
     seed: Option<u64>,
@@ -38,11 +40,16 @@ struct RawExperiment {
     design: RawDesign,
 }
 
+/// The JSON Schema of the raw experiment file (see `scenario::schema`).
+pub(crate) fn raw_schema() -> serde_json::Value {
+    schemars::schema_for!(RawExperiment).to_value()
+}
+
 fn yes() -> bool {
     true
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawDesign {
     method: String,
@@ -50,6 +57,7 @@ struct RawDesign {
     factor: Vec<RawFactor>,
     /// `list`: explicit points, each a table of key = value.
     #[serde(default)]
+    #[schemars(with = "Vec<BTreeMap<String, serde_json::Value>>")]
     points: Vec<BTreeMap<String, toml::Value>>,
     /// `lhs`: number of points; `sobol`: N (a power of two); `morris`: trajectories.
     samples: Option<usize>,
@@ -61,11 +69,12 @@ struct RawDesign {
     design_seed: Option<u64>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawFactor {
     key: String,
     /// `grid`: the levels.
+    #[schemars(with = "Option<Vec<serde_json::Value>>")]
     levels: Option<Vec<toml::Value>>,
     /// `lhs`, `sobol`, `morris`: the range.
     lo: Option<f64>,
@@ -240,17 +249,10 @@ impl Experiment {
         };
         let (factors, points, values, morris_design) = expand(&raw, &method, file, design_seed)?;
         let metrics = raw.metrics.clone().unwrap_or_else(|| {
-            [
-                "cum_profit",
-                "npv",
-                "active",
-                "arr",
-                "satisfaction",
-                "unit_survival",
-            ]
-            .iter()
-            .map(|s| s.to_string())
-            .collect()
+            channelsim_results::catalogue::headline()
+                .iter()
+                .map(|m| m.name.to_string())
+                .collect()
         });
         let known = crate::results::horizon_metrics();
         for m in &metrics {

@@ -3,14 +3,14 @@
 
 use crate::RunnerError;
 use crate::atomic::{StagedDir, write_atomic};
-use crate::compare::{Comparison, compare};
+use crate::compare::compare;
 use crate::error::MemoryRefusal;
 use crate::exec::{enterprises_fitting, memory_available, memory_estimate, run_all};
-use crate::results::{
-    SummaryRow, summarise, write_runs_csv, write_series, write_summary_csv, write_summary_json,
-};
+use crate::results::{monthly, summarise, write_csv, write_records, write_runs_csv, write_series};
 use crate::scenario::ScenarioFile;
 use channelsim_core::{ENGINE_VERSION, MODEL_VERSION, Scenario};
+use channelsim_results::files;
+use channelsim_results::rows::{Comparison, SummaryRow};
 use serde::Serialize;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -172,14 +172,17 @@ pub fn run_job(
     };
     let runs = with_pool(threads, || run_all(&refs, replicates, &tick))?;
 
-    write_series(&tmp.join("series.csv"), &names, &refs, &runs)?;
+    write_series(&tmp.join(files::SERIES), &names, &refs, &runs)?;
+    write_csv(&tmp.join(files::MONTHLY), &monthly(&names, &refs, &runs))?;
     let (run_rows, summary) = summarise(&names, &refs, &runs);
-    write_runs_csv(&tmp.join("runs.csv"), &run_rows)?;
-    write_summary_csv(&tmp.join("summary.csv"), &summary)?;
-    write_summary_json(&tmp.join("summary.json"), &run_rows, &summary)?;
+    write_runs_csv(&tmp.join(files::RUNS), &run_rows)?;
+    write_csv(&tmp.join(files::SUMMARY), &summary)?;
+    write_records(&tmp.join(files::SUMMARY_JSON), &summary)?;
     let comparison = (names.len() > 1).then(|| compare(&names, &refs, &runs, &vendor, baseline));
     if let Some(c) = &comparison {
-        write_json(&tmp.join("compare.json"), c)?;
+        write_records(&tmp.join(files::COMPARE), &c.rows)?;
+        write_csv(&tmp.join(files::POLICY_DIFF), &c.policy_diff)?;
+        write_records(&tmp.join(files::CROSSOVERS), &c.crossovers)?;
     }
     let wall_seconds = clock.elapsed().as_secs_f64();
     let manifest = Manifest::new(
@@ -191,7 +194,7 @@ pub fn run_job(
         started,
         wall_seconds,
     );
-    write_json(&tmp.join("manifest.json"), &manifest)?;
+    write_json(&tmp.join(files::MANIFEST), &manifest)?;
     finish(tmp)?;
     let dir = staged.commit()?;
     Ok(RunOutcome {

@@ -16,7 +16,7 @@
 use crate::RunnerError;
 use crate::atomic::{write_atomic, write_string};
 use crate::experiment::Experiment;
-use crate::results::{csv_field, metric};
+use crate::results::csv_field;
 use channelsim_core::metrics::Last;
 use channelsim_core::run_replicate;
 use rayon::prelude::*;
@@ -80,7 +80,8 @@ pub struct ShardRecord {
 
 pub fn results_header(exp: &Experiment) -> String {
     let mut h = vec!["run_id", "point_id", "variant", "replicate", "vendor"];
-    h.extend(exp.metrics.iter().map(|s| s.as_str()));
+    let cols = crate::results::metric_columns(&exp.metrics);
+    h.extend(cols.iter().map(|s| s.as_str()));
     h.join(",")
 }
 
@@ -157,12 +158,9 @@ fn run_one(exp: &Experiment, i: usize) -> Result<String, String> {
         id.replicate,
         csv_field(&sc.vendors[vendor].name)
     );
-    for m in &exp.metrics {
-        let x = metric(row, m);
+    for cell in crate::results::metric_cells(row, &exp.metrics) {
         line.push(',');
-        if x.is_finite() {
-            line.push_str(&format!("{x}"));
-        }
+        line.push_str(&cell);
     }
     Ok(line)
 }

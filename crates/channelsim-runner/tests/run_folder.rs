@@ -124,6 +124,7 @@ fn force_replaces_the_whole_folder_and_a_failed_run_leaves_it_as_it_was() {
         [
             "extra.txt",
             "manifest.json",
+            "monthly.csv",
             "runs.csv",
             "series.csv",
             "summary.csv",

@@ -64,6 +64,34 @@ enum Command {
     /// market size, national market), a table, JSON, and a comparison with
     /// a baseline (benches/README.md).
     Bench(bench::BenchArgs),
+    /// Look at a scenario before running it.
+    #[command(subcommand)]
+    Scenario(ScenarioCommand),
+    /// Write the JSON Schemas of scenario and experiment files (for editors:
+    /// the shipped files name them on their first line, `#:schema ...`).
+    Schema {
+        /// Folder to write scenario.json and experiment.json into.
+        #[arg(long, default_value = "schema")]
+        out: PathBuf,
+    },
+    /// Print a shell completion script, e.g.
+    /// `channelsim completions bash > /etc/bash_completion.d/channelsim`.
+    Completions { shell: clap_complete::Shell },
+}
+
+#[derive(Subcommand)]
+enum ScenarioCommand {
+    /// Print the resolved scenario as TOML, every default filled in.
+    Show {
+        /// Scenario file (TOML); the built-in default scenario when omitted.
+        scenario: Option<PathBuf>,
+        /// Override any scenario key, as for `run`.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        sets: Vec<String>,
+        /// Show this variant (default: the base, without any variant's set).
+        #[arg(long)]
+        variant: Option<String>,
+    },
 }
 
 #[derive(Args)]
@@ -223,6 +251,22 @@ fn main() -> ExitCode {
         Command::Slurm(a) => slurm(a),
         Command::Robust(a) => robust(a),
         Command::Bench(a) => return bench::bench(a),
+        Command::Scenario(ScenarioCommand::Show {
+            scenario,
+            sets,
+            variant,
+        }) => scenario_show(&scenario, &sets, variant.as_deref()),
+        Command::Schema { out } => schema(&out),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "channelsim",
+                &mut std::io::stdout(),
+            );
+            Ok(())
+        }
     };
     match res {
         Ok(()) => ExitCode::SUCCESS,
@@ -387,6 +431,14 @@ fn merge(dirs: &[PathBuf], no_report: bool) -> Result<(), RunnerError> {
 }
 
 fn status(dir: &std::path::Path) -> Result<(), RunnerError> {
+    // A folder without a design is not an experiment's: say so in one line.
+    if !dir.join(channelsim_results::files::DESIGN).is_file() {
+        return Err(RunnerError::Invalid(format!(
+            "{}: not a sweep or sensitivity folder (no {}); `status` reports on experiment folders",
+            dir.display(),
+            channelsim_results::files::DESIGN
+        )));
+    }
     let st = channelsim_runner::sweep::status(dir)?;
     println!(
         "{}: {} of {} runs done ({} failed)",
@@ -420,6 +472,73 @@ fn status(dir: &std::path::Path) -> Result<(), RunnerError> {
     }
     if !st.duplicated_runs.is_empty() {
         println!("runs recorded twice: {:?}", st.duplicated_runs);
+    }
+    Ok(())
+}
+
+fn scenario_show(
+    path: &Option<PathBuf>,
+    sets: &[String],
+    variant: Option<&str>,
+) -> Result<(), RunnerError> {
+    let file = load(path, sets)?;
+    let sc = match variant {
+        None => &file.base,
+        Some(name) => {
+            &file
+                .variants
+                .iter()
+                .find(|v| v.name == name)
+                .ok_or_else(|| RunnerError::UnknownVariant {
+                    name: name.to_string(),
+                    known: file
+                        .variants
+                        .iter()
+                        .map(|v| v.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                })?
+                .scenario
+        }
+    };
+    let text = channelsim_runner::scenario::show::scenario_text(sc)
+        .map_err(|e| RunnerError::Invalid(format!("{}: {e}", file.file)))?;
+    println!(
+        "# The resolved scenario of {}{} (every default filled in; a scenario file).",
+        file.file,
+        variant.map_or(String::new(), |v| format!(", variant {v:?}"))
+    );
+    if variant.is_none() && file.variants.len() > 1 {
+        println!(
+            "# Its {} variants (`--variant NAME` shows one): {}",
+            file.variants.len(),
+            file.variants
+                .iter()
+                .map(|v| v.name.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        );
+    }
+    print!("{text}");
+    Ok(())
+}
+
+fn schema(out: &std::path::Path) -> Result<(), RunnerError> {
+    use channelsim_runner::scenario::schema;
+    let io = |path: &std::path::Path, e: std::io::Error| RunnerError::Io {
+        path: path.to_path_buf(),
+        source: e,
+    };
+    std::fs::create_dir_all(out).map_err(|e| io(out, e))?;
+    for (name, value) in [
+        ("scenario.json", schema::scenario_schema()),
+        ("experiment.json", schema::experiment_schema()),
+    ] {
+        let path = out.join(name);
+        let text = serde_json::to_string_pretty(&value)
+            .map_err(|e| RunnerError::Invalid(e.to_string()))?;
+        channelsim_runner::atomic::write_string(&path, &format!("{text}\n"))?;
+        println!("{}", path.display());
     }
     Ok(())
 }

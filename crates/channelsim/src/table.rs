@@ -1,36 +1,200 @@
-//! The headline table printed after a run.
+//! The headline table printed after a run: fits the terminal (100 columns
+//! when output is not a terminal), thousands grouped, money in M CNY as
+//! every header says.
 
+use channelsim_results::catalogue::{self, Metric, Unit};
 use channelsim_runner::job::RunOutcome;
 use channelsim_runner::robust::RobustOutcome;
 
-const COLS: &[(&str, &str)] = &[
-    ("active", "customers"),
-    ("arr", "ARR k CNY"),
-    ("cum_profit", "cum profit k CNY"),
-    ("npv", "NPV k CNY"),
-    ("unit_survival", "unit survival"),
-    ("satisfaction", "satisfaction"),
-];
+/// Columns of the output: the terminal's, else 100.
+pub fn width() -> usize {
+    terminal_size::terminal_size().map_or(100, |(w, _)| (w.0 as usize).max(40))
+}
 
-fn cell(n: usize, mean: f64, lo: f64, hi: f64) -> String {
-    let f = |x: f64| {
-        if x.abs() >= 100.0 || x == 0.0 {
-            format!("{x:.0}")
+/// A number with thousands grouped by commas and `dec` decimals.
+pub fn grouped(x: f64, dec: usize) -> String {
+    if !x.is_finite() {
+        return "-".into();
+    }
+    let s = format!("{:.*}", dec, x.abs());
+    let (int, frac) = s.split_once('.').map_or((s.as_str(), ""), |(a, b)| (a, b));
+    let mut g = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            g.push(',');
+        }
+        g.push(c);
+    }
+    let neg = x < 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0');
+    format!(
+        "{}{g}{}{frac}",
+        if neg { "-" } else { "" },
+        if frac.is_empty() { "" } else { "." }
+    )
+}
+
+/// Decimals for a metric's values: counts none; shares three; money by size.
+fn decimals(m: &Metric, typical: f64) -> usize {
+    match m.unit {
+        Unit::Count(_) => 0,
+        Unit::Share => 3,
+        _ if typical.abs() >= 100.0 => 0,
+        _ if typical.abs() >= 1.0 => 1,
+        _ => 3,
+    }
+}
+
+/// "mean [lo, hi]"; with one replicate the mean and "[n=1]": there is no
+/// interval, and the table says so rather than print [x, x].
+fn cell(
+    n: u64,
+    mean: Option<f64>,
+    lo: Option<f64>,
+    hi: Option<f64>,
+    dec: usize,
+) -> (String, String) {
+    let m = mean.map_or("-".into(), |x| grouped(x, dec));
+    match (lo, hi) {
+        (Some(l), Some(h)) => (m, format!("[{}, {}]", grouped(l, dec), grouped(h, dec))),
+        _ if n == 1 => (m, "[n=1]".into()),
+        _ => (m, String::new()),
+    }
+}
+
+/// Lay out rows (first row the header) in `width` columns. Each cell is
+/// two parts: on one line "a b" if the table fits so, else `a` above `b`
+/// (header titles above their unit, strategy above policy, mean above
+/// interval); columns that still do not fit are left out and named. The
+/// first `left` columns are labels (left-aligned).
+fn layout(rows: &[Vec<(String, String)>], left: usize, width: usize) -> String {
+    let one = |(a, b): &(String, String)| {
+        if b.is_empty() {
+            a.clone()
         } else {
-            format!("{x:.3}")
+            format!("{a} {b}")
         }
     };
-    if n < 2 {
-        // One replicate has no interval: say so rather than print [x, x].
-        return format!("{} [n=1]", f(mean));
+    let len = |s: &str| s.chars().count();
+    let ncol = rows[0].len();
+    let widths = |two: bool| -> Vec<usize> {
+        (0..ncol)
+            .map(|c| {
+                rows.iter()
+                    .map(|r| {
+                        if two {
+                            len(&r[c].0).max(len(&r[c].1))
+                        } else {
+                            len(&one(&r[c]))
+                        }
+                    })
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect()
+    };
+    let total =
+        |ws: &[usize], gap: usize| ws.iter().sum::<usize>() + gap * ws.len().saturating_sub(1);
+    let mut two = false;
+    let mut gap = 2;
+    let mut ws = widths(false);
+    if total(&ws, gap) > width {
+        (two, gap) = (true, 1);
+        ws = widths(true);
     }
-    format!("{} [{}, {}]", f(mean), f(lo), f(hi))
+    let mut keep = ncol;
+    while keep > left + 1 && total(&ws[..keep], gap) > width {
+        keep -= 1;
+    }
+    let mut s = String::new();
+    for (i, r) in rows.iter().enumerate() {
+        let texts: Vec<Vec<String>> = (0..keep)
+            .map(|c| {
+                if two {
+                    vec![r[c].0.clone(), r[c].1.clone()]
+                } else {
+                    vec![one(&r[c])]
+                }
+            })
+            .collect();
+        let lines = if two { 2 } else { 1 };
+        for line in 0..lines {
+            if two && line == 1 && texts.iter().all(|t| t[1].is_empty()) {
+                continue;
+            }
+            let cells: Vec<String> = (0..keep)
+                .map(|c| {
+                    let x = &texts[c][line];
+                    let wd = ws[c];
+                    if c < left {
+                        format!("{x:<wd$}")
+                    } else {
+                        format!("{x:>wd$}")
+                    }
+                })
+                .collect();
+            s.push_str(cells.join(&" ".repeat(gap)).trim_end());
+            s.push('\n');
+        }
+        if i == 0 {
+            s.push_str(&"-".repeat(total(&ws[..keep], gap)));
+            s.push('\n');
+        }
+    }
+    if keep < ncol {
+        let gone: Vec<String> = rows[0][keep..].iter().map(one).collect();
+        let note = format!(
+            "(not shown for the width: {}; see summary.csv)",
+            gone.join(", ")
+        );
+        s.push_str(&wrap(&note, width));
+    }
+    s
+}
+
+/// Words in lines of at most `width` characters (a longer word alone).
+fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = String::new();
+    for w in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + w.chars().count() > width {
+            out.push_str(&line);
+            out.push('\n');
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(w);
+    }
+    out.push_str(&line);
+    out.push('\n');
+    out
+}
+
+/// A header as title above unit.
+fn head(m: &Metric) -> (String, String) {
+    match m.unit {
+        Unit::Share => (m.short.to_string(), String::new()),
+        u => (m.short.to_string(), format!("({})", u.label())),
+    }
+}
+
+/// A variant's name as strategy above policy ("a / b").
+fn split_name(name: &str) -> (String, String) {
+    match name.split_once(" / ") {
+        Some((a, b)) => (a.to_string(), format!("/ {b}")),
+        None => (name.to_string(), String::new()),
+    }
 }
 
 /// Variants (strategy x policy) against the headline metrics at the horizon,
-/// with 95% intervals: for the compared vendor where variants are compared,
-/// else for every vendor of the market (head-to-head), a row each.
+/// with 95% intervals, laid out in the terminal's width.
 pub fn headline(out: &RunOutcome) -> String {
+    headline_in(out, width())
+}
+
+/// The headline table in `width` columns.
+pub fn headline_in(out: &RunOutcome, width: usize) -> String {
     let vendors: Vec<String> = match &out.comparison {
         Some(c) => vec![c.vendor.clone()],
         None => out.scenarios[0]
@@ -41,28 +205,47 @@ pub fn headline(out: &RunOutcome) -> String {
     };
     let several = vendors.len() > 1;
     let horizon = out.scenarios[0].horizon_months;
-    let mut rows: Vec<Vec<String>> = Vec::new();
-    let mut header = vec!["variant".to_string()];
+    let cols = catalogue::headline();
+    let of = |name: &str, vendor: &str, m: &Metric| {
+        out.summary
+            .iter()
+            .find(|s| s.variant == name && s.vendor == vendor && s.metric == m.column)
+    };
+    let dec: Vec<usize> = cols
+        .iter()
+        .map(|m| {
+            let typical = out
+                .summary
+                .iter()
+                .filter(|s| s.metric == m.column)
+                .filter_map(|s| s.mean)
+                .fold(0.0, |a: f64, x| a.max(x.abs()));
+            decimals(m, typical)
+        })
+        .collect();
+    let mut rows: Vec<Vec<(String, String)>> = Vec::new();
+    let mut header = vec![("variant".to_string(), String::new())];
     if several {
-        header.push("vendor (strategy, policy)".into());
+        header.push(("vendor".into(), "(strategy, policy)".into()));
     }
-    header.extend(COLS.iter().map(|c| c.1.to_string()));
+    header.extend(cols.iter().map(|m| head(m)));
     rows.push(header);
     for name in &out.names {
         for vendor in &vendors {
-            let of = |m: &str| {
-                out.summary.iter().find(|s| {
-                    &s.labels.variant == name && &s.labels.vendor == vendor && s.metric == m
-                })
-            };
-            let mut r = vec![name.clone()];
+            let mut r = vec![split_name(name)];
             if several {
-                r.push(of(COLS[0].0).map_or(vendor.clone(), |s| {
-                    format!("{vendor} ({}, {})", s.labels.strategy, s.labels.policy)
-                }));
+                r.push(
+                    of(name, vendor, cols[0]).map_or((vendor.clone(), String::new()), |s| {
+                        (vendor.clone(), format!("({}, {})", s.strategy, s.policy))
+                    }),
+                );
             }
-            for (m, _) in COLS {
-                r.push(of(m).map_or("-".into(), |s| cell(s.n, s.mean, s.ci_lo, s.ci_hi)));
+            for (m, d) in cols.iter().zip(&dec) {
+                r.push(
+                    of(name, vendor, m).map_or(("-".into(), String::new()), |s| {
+                        cell(s.n, s.mean, s.ci_lo, s.ci_hi, *d)
+                    }),
+                );
             }
             rows.push(r);
         }
@@ -71,65 +254,42 @@ pub fn headline(out: &RunOutcome) -> String {
         [one] => format!("Vendor `{one}`"),
         _ => format!("{} vendors", vendors.len()),
     };
-    let mut s = format!("{whom} at month {horizon} (mean [95% CI] over replicates)\n");
-    s.push_str(&aligned(&rows, if several { 2 } else { 1 }));
+    let mut s =
+        format!("{whom} at month {horizon} (mean [95% CI] over replicates; money in M CNY)\n");
+    s.push_str(&layout(&rows, if several { 2 } else { 1 }, width));
     if let Some(c) = &out.comparison {
-        s.push_str("\nLong-term vs short-term, cumulative profit at the horizon (paired, long minus short):\n");
-        for p in c.policy_pairs.iter().filter(|p| p.metric == "cum_profit") {
-            let last = p.diff.last();
-            let cross = match p.crossover.month_median {
-                Some(m) => format!(
-                    "long-term ahead for good from month {m:.0} (median; {:.0}% of replicates)",
-                    100.0 * p.crossover.share_crossed
-                ),
-                None => "long-term never ahead for good".into(),
+        let cum = catalogue::crossed()[0];
+        s.push_str(&format!(
+            "\nLong-term minus short-term, {} at the horizon (M CNY, paired):\n",
+            cum.title.to_lowercase()
+        ));
+        let mut prs: Vec<Vec<(String, String)>> = vec![vec![
+            ("strategy".into(), String::new()),
+            ("long - short".into(), "(M CNY)".into()),
+            ("long-term ahead".into(), "for good".into()),
+        ]];
+        for st in c.policy_strategies(cum.column) {
+            let Some(d) = c.policy_series(st, cum.column).last().copied() else {
+                continue;
             };
-            if let Some(d) = last {
-                s.push_str(&format!(
-                    "  {:<18} {:>12} [{:.0}, {:.0}]  {}\n",
-                    p.strategy,
-                    format!("{:.0}", d.mean),
-                    d.ci_lo,
-                    d.ci_hi,
-                    cross
-                ));
+            let cross = match c.crossover("policy", st, cum.column) {
+                Some(x) if x.month_median.is_some() => (
+                    format!(
+                        "from month {}",
+                        grouped(x.month_median.unwrap_or(f64::NAN), 0)
+                    ),
+                    format!("(median; {:.0}% of replicates)", 100.0 * x.share_crossed),
+                ),
+                _ => ("never".into(), String::new()),
+            };
+            let (a, b) = cell(d.n, d.mean, d.ci_lo, d.ci_hi, 1);
+            prs.push(vec![(st.to_string(), String::new()), (a, b), cross]);
+        }
+        s.push_str(&layout(&prs, 1, width));
+        for m in catalogue::crossed() {
+            if let Some(b) = c.best(m.column) {
+                s.push_str(&format!("Best {}: {}\n", m.title.to_lowercase(), b.variant));
             }
-        }
-        if let Some(r) = c.ranking.iter().find(|r| r.metric == "cum_profit") {
-            s.push_str(&format!("\nBest cumulative profit: {}\n", r.order[0]));
-        }
-        if let Some(r) = c.ranking.iter().find(|r| r.metric == "npv") {
-            s.push_str(&format!("Best NPV: {}\n", r.order[0]));
-        }
-    }
-    s
-}
-
-/// Rows as columns, the first `left` left-aligned and the rest right-aligned,
-/// a rule under the first row.
-fn aligned(rows: &[Vec<String>], left: usize) -> String {
-    let widths: Vec<usize> = (0..rows[0].len())
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
-        .collect();
-    let mut s = String::new();
-    for (i, r) in rows.iter().enumerate() {
-        let line: Vec<String> = r
-            .iter()
-            .zip(&widths)
-            .enumerate()
-            .map(|(c, (x, w))| {
-                if c < left {
-                    format!("{x:<w$}")
-                } else {
-                    format!("{x:>w$}")
-                }
-            })
-            .collect();
-        s.push_str(&line.join("  "));
-        s.push('\n');
-        if i == 0 {
-            s.push_str(&"-".repeat(widths.iter().sum::<usize>() + 2 * (widths.len() - 1)));
-            s.push('\n');
         }
     }
     s
@@ -229,7 +389,11 @@ pub fn robust(out: &RobustOutcome) -> String {
             ),
         ]);
     }
-    s.push_str(&aligned(&rows, 1));
+    let rows: Vec<Vec<(String, String)>> = rows
+        .into_iter()
+        .map(|r| r.into_iter().map(|x| (x, String::new())).collect())
+        .collect();
+    s.push_str(&layout(&rows, 1, width()));
     let flips: Vec<String> = out
         .verdicts
         .iter()
@@ -263,7 +427,7 @@ pub fn robust(out: &RobustOutcome) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{cell, diff_cell, pct, wins_cell};
+    use super::*;
 
     #[test]
     fn robust_cells_are_millions_shares_and_percentages() {
@@ -282,10 +446,60 @@ mod tests {
     }
 
     #[test]
+    fn numbers_are_grouped() {
+        assert_eq!(grouped(1234567.891, 1), "1,234,567.9");
+        assert_eq!(grouped(-1234.0, 0), "-1,234");
+        assert_eq!(grouped(999.0, 0), "999");
+        assert_eq!(grouped(0.1234, 3), "0.123");
+        assert_eq!(grouped(-0.0001, 2), "0.00");
+        assert_eq!(grouped(f64::NAN, 2), "-");
+    }
+
+    #[test]
     fn one_replicate_has_no_interval() {
-        assert_eq!(cell(1, 5.0, 5.0, 5.0), "5.000 [n=1]");
-        assert_eq!(cell(2, 1234.4, 1000.0, 1500.0), "1234 [1000, 1500]");
-        // An interval clipped at a bound of zero shows the bound, not 0.000.
-        assert_eq!(cell(2, 12.5, 0.0, 30.25), "12.500 [0, 30.250]");
+        assert_eq!(
+            cell(1, Some(5.0), None, None, 3),
+            ("5.000".into(), "[n=1]".into())
+        );
+        assert_eq!(
+            cell(2, Some(1234.4), Some(1000.0), Some(1500.0), 0),
+            ("1,234".into(), "[1,000, 1,500]".into())
+        );
+    }
+
+    #[test]
+    fn issue12_the_table_fits_the_width() {
+        let row = |a: &str, b: &str| {
+            vec![
+                (a.to_string(), b.to_string()),
+                ("12,345.6".to_string(), "[11,000.1, 13,000.2]".to_string()),
+                ("0.512".to_string(), "[0.500, 0.530]".to_string()),
+            ]
+        };
+        let rows = vec![
+            vec![
+                ("variant".into(), String::new()),
+                ("Cumulative profit".into(), "(M CNY)".into()),
+                ("Satisfaction".into(), String::new()),
+            ],
+            row("joint_venture", "/ long_term"),
+            row("abu", "/ short_term"),
+        ];
+        for width in [100, 60, 45] {
+            let t = layout(&rows, 1, width);
+            for l in t.lines() {
+                assert!(l.chars().count() <= width, "{width}: {l:?}\n{t}");
+            }
+            assert!(t.contains("12,345.6"), "{t}");
+        }
+        // Wide enough: one line per row; narrower: each part on its own line.
+        assert_eq!(layout(&rows, 1, 100).lines().count(), 4);
+        assert_eq!(layout(&rows, 1, 60).lines().count(), 7);
+        let narrow = layout(&rows, 1, 45);
+        assert!(!narrow.contains("[0.500"), "{narrow}");
+        assert!(
+            narrow.contains("not shown for the width: Satisfaction"),
+            "{narrow}"
+        );
     }
 }

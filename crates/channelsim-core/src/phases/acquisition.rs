@@ -36,8 +36,8 @@ fn acquire_city(city: &mut City, tally: &mut CityTally, bufs: &mut Bufs, ctx: &S
         city.id.0,
         Phase::Acquisition,
     );
-    // Slots eligible per vendor, and local staff per vendor, for one
-    // segment.
+    // Slots eligible per vendor, and local selling effort per vendor
+    // (staff x effort, B4), for one segment.
     bufs.reset(nv);
     let Bufs {
         cand,
@@ -68,7 +68,7 @@ fn acquire_city(city: &mut City, tally: &mut CityTally, bufs: &mut Bufs, ctx: &S
         for c in cum.iter_mut() {
             c.clear();
         }
-        staff.fill(0);
+        staff.fill(0.0);
         online.fill(false);
         for (k, &uid) in city.slots.iter().enumerate() {
             if (takes[k] >> seg) & 1 == 0 {
@@ -83,7 +83,7 @@ fn acquire_city(city: &mut City, tally: &mut CityTally, bufs: &mut Bufs, ctx: &S
             if u.kind == UnitKind::Online {
                 online[u.vendor.idx()] = true;
             } else {
-                staff[u.vendor.idx()] += u.staff;
+                staff[u.vendor.idx()] += u.staff as f64 * p.effort(u.kind);
             }
         }
         let mut none_reached = 1.0;
@@ -93,7 +93,7 @@ fn acquire_city(city: &mut City, tally: &mut CityTally, bufs: &mut Bufs, ctx: &S
             } else if let Some(r) = sc.switches.fixed_reach {
                 r
             } else {
-                let local = 1.0 - (-(staff[v] as f64) / p.local_reach_staff).exp();
+                let local = 1.0 - (-staff[v] / p.local_reach_staff).exp();
                 let on = if online[v] {
                     ctx.vendors[v].policy.online_level * p.online_reach[seg]
                 } else {
@@ -181,7 +181,7 @@ fn acquire_city(city: &mut City, tally: &mut CityTally, bufs: &mut Bufs, ctx: &S
                 let uv = &tally.views[k];
                 let price = uv.price as f64 * (1.0 - uv.discount.min(uv.share_first) as f64);
                 let util = p.u_quality * uv.quality as f64
-                    + p.u_prox * needs[0] * uv.local as f64
+                    + p.u_prox * needs[0] * uv.prox as f64
                     + p.u_exp * needs[1] * uv.k_eff[ind] as f64
                     + p.u_comp * needs[2] * uv.attention as f64
                     + p.u_rep * city.reputation[v] as f64
@@ -231,7 +231,8 @@ struct Bufs {
     cum: Vec<Vec<f64>>,
     reach: Vec<f64>,
     weight: Vec<f64>,
-    staff: Vec<u32>,
+    /// By vendor: its eligible local units' staff, each x its effort.
+    staff: Vec<f64>,
     online: Vec<bool>,
     pick: Vec<usize>,
     /// By slot: bit `seg` set if the slot takes new customers of `seg`.
@@ -247,7 +248,7 @@ impl Bufs {
             v.resize(n, 0.0);
         }
         self.staff.clear();
-        self.staff.resize(nv, 0);
+        self.staff.resize(nv, 0.0);
         self.online.clear();
         self.online.resize(nv, false);
         self.pick.clear();

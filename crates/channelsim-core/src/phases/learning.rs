@@ -77,6 +77,13 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
         let rivals = view.rivals.max(1) as f64;
         u.own_training = p.own_invest * u.trust * sec * u.last_profit.max(0.0) / rivals;
         if !u.kind.owned() {
+            // Growth investment (B1): a share of the profit it keeps after
+            // the vendor's dividend, in proportion to its shadow of the
+            // future, and free-ridden by rivals like its training (B2). The
+            // fund is part of its cash, never more.
+            let kept = (1.0 - p.kinds.get(u.kind).equity) * u.last_profit.max(0.0);
+            let add = p.growth_invest * u.trust * sec * kept / rivals;
+            u.growth_fund = (u.growth_fund + add).min(u.cash.max(0.0));
             let floor = -p.exit_cash_months * p.wage * u.staff as f64;
             if u.cash < floor {
                 u.low_cash_months += 1;

@@ -377,11 +377,7 @@ pub fn book(world: &mut World, sc: &Scenario, s: &mut Scratch) {
         let vf = &mut s.vendor_flows[u.vendor.idx()];
         let mut external = uf.wages + uf.training;
         if u.kind.owned() {
-            let incentive = if u.kind == UnitKind::Branch {
-                p.branch_incentive * uf.profit.max(0.0)
-            } else {
-                0.0
-            };
+            let incentive = p.kinds.get(u.kind).incentive * uf.profit.max(0.0);
             external += incentive;
             vf.owned_revenue += uf.revenue + uf.royalties_in;
             vf.owned_costs += uf.wages + uf.training + incentive;

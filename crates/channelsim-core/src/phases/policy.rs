@@ -28,8 +28,12 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
         if !u.alive {
             continue;
         }
+        // Equity binds (B3): the vendor's stake makes leaving less likely.
+        let bind = 1.0 - p.equity_bind * p.kinds.get(u.kind).equity;
         let leaves = u.exiting
-            || (!u.kind.owned() && u.trust < p.trust_leave_below && rng.chance(p.trust_leave_prob));
+            || (!u.kind.owned()
+                && u.trust < p.trust_leave_below
+                && rng.chance(p.trust_leave_prob * bind.max(0.0)));
         if leaves {
             kill(world, UnitId(i as u32));
         }

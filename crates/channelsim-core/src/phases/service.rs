@@ -86,7 +86,7 @@ impl Fig {
             quality: k.w[0] * v.quality,
             k_eff: v.k_eff[ind],
             room: 1.0 - v.overload,
-            local: v.local,
+            local: v.prox,
             attention: v.attention,
             app: k.w[4] * v.app_fit[ind],
             value: 1.0 - 0.5 * price_paid,

@@ -1,5 +1,7 @@
-//! Phase 2, staffing and apps: units hire and fire by load, build scenario
-//! apps where they are capable, and mature cells split in two.
+//! Phase 2, staffing and apps: units hire and fire by load, partners hire
+//! from their growth fund and shrink while they lose money (B1), units
+//! build scenario apps where they are capable, and mature cells split in
+//! two.
 
 use crate::ids::{N_IND, UnitId, UnitKind};
 use crate::month::Scratch;
@@ -33,18 +35,40 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
                 1.0
             }
         };
+        let online_level = world.vendors[world.units[i].vendor.idx()]
+            .policy
+            .online_level;
         let u = &mut world.units[i];
         u.load = load_of(&u.book, sc);
-        let cap = u.staff as f64 * p.capacity_per_staff;
+        let cap = p.capacity(u.staff, online_level);
         let wages_3m = p.cash_for_hire_months * p.wage * u.staff as f64;
         let solvent = u.kind.owned() || u.cash >= wages_3m;
+        let partner = !u.kind.owned();
+        let hire_cost = p.growth_hire_months * p.wage;
         if u.load > p.hire_above * cap && solvent {
             u.staff += 1;
+        } else if partner && p.loss_fire > 0 && u.last_profit < 0.0 && !solvent && u.staff > 1 {
+            // A squeezed partner shrinks before it exits: losing money with
+            // cash below its hire buffer, it lets people go, and keeps the
+            // smaller team as its size.
+            u.staff -= p.loss_fire.min(u.staff - 1);
+            u.start_staff = u.start_staff.min(u.staff);
         } else if u.load < p.fire_below * cap
             && u.staff > 1
             && (u.staff > u.start_staff || !solvent)
         {
             u.staff -= 1;
+        } else if partner
+            && u.growth_fund >= hire_cost
+            && hire_cost > 0.0
+            && u.load >= p.fire_below * p.capacity(u.staff + 1, online_level)
+        {
+            // Margin funds growth: the fund commits the new seller's first
+            // months of wages (paid from cash as wages). The unit hires
+            // ahead of its load, but not a seller its own rule would let go
+            // next month (the larger team stays above `fire_below`).
+            u.staff += 1;
+            u.growth_fund -= hire_cost;
         }
         // Apps: a chance a month in each industry where the unit is capable.
         let platform = if p.kinds.get(u.kind).platform {
@@ -122,6 +146,48 @@ mod tests {
         let staff1 = w.units[1].staff;
         st.step(&mut w, &sc);
         assert_eq!(w.units[0].staff, staff + 1);
+        assert_eq!(w.units[1].staff, staff1);
+    }
+
+    /// Issue 11 B1: a partner with a growth fund covering six months of a
+    /// wage hires a seller its load keeps busy, drawing the fund down; a
+    /// partner losing money with cash below its hire buffer lets one go.
+    #[test]
+    fn issue11_a_growth_fund_hires_and_a_losing_partner_shrinks() {
+        let sc = scenario(Strategy::CityExclusive, "long_term");
+        let (mut w, _) = stepped(&sc, 2);
+        let p = &sc.params;
+        let hire = p.growth_hire_months * p.wage;
+        let cap1 = |s: u32| p.capacity(s, 0.8);
+        // Unit 0: load between fire_below of a larger team and hire_above.
+        let u = &mut w.units[0];
+        let staff0 = u.staff;
+        u.book = [(0.6 * cap1(staff0 + 1)) as u32, 0, 0, 0];
+        u.growth_fund = hire + 1.0;
+        u.cash = 1e6;
+        // Unit 1: losing, cash below 3 months of wages, still busy.
+        let u1 = &mut w.units[1];
+        let staff1 = u1.staff;
+        u1.book = [(0.8 * cap1(staff1)) as u32, 0, 0, 0];
+        u1.last_profit = -10.0;
+        u1.cash = 1.0;
+        u1.growth_fund = 0.0;
+        let mut s = crate::month::Scratch::default();
+        super::run(&mut w, &sc, &mut s);
+        assert_eq!(w.units[0].staff, staff0 + 1);
+        assert!((w.units[0].growth_fund - 1.0).abs() < 1e-9);
+        assert_eq!(w.units[1].staff, staff1 - 1);
+        // Neutral (v1): neither.
+        let mut v1 = sc.clone();
+        v1.params.neutralise_v2_mechanisms();
+        let (mut w, _) = stepped(&v1, 2);
+        w.units[0].book = [(0.6 * cap1(staff0 + 1)) as u32, 0, 0, 0];
+        w.units[0].cash = 1e6;
+        w.units[1].book = [(0.8 * v1.params.capacity(staff1, 0.8)) as u32, 0, 0, 0];
+        w.units[1].last_profit = -10.0;
+        w.units[1].cash = 1.0;
+        super::run(&mut w, &v1, &mut s);
+        assert_eq!(w.units[0].staff, staff0);
         assert_eq!(w.units[1].staff, staff1);
     }
 }

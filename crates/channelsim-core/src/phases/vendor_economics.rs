@@ -53,8 +53,11 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
         vendor.quarter_revenue += f.revenue;
         vendor.rd_history[(month % 12) as usize] = f.rd;
         vendor.rd_stock = vendor.rd_stock * (1.0 - p.rd_depreciation) + f.rd;
+        // Quality is R&D stock against a moving frontier (B5): what was
+        // leading last year is ordinary this year.
+        let frontier = p.rd_scale * p.frontier(month);
         vendor.quality =
-            p.quality_floor + p.quality_span * (1.0 - (-vendor.rd_stock / p.rd_scale).exp());
+            p.quality_floor + p.quality_span * (1.0 - (-vendor.rd_stock / frontier).exp());
         world.ledger.external_costs += f.hosting + f.rd + overhead;
     }
 }

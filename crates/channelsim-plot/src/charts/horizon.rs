@@ -10,34 +10,19 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use crate::PlotError;
 use crate::figure::{ChartFile, DResult, Figure, Section, header, save};
-use crate::read::{Compare, LineMeta, SummaryRow};
+use crate::read::{Compare, LineMeta, SummaryRow, val};
 use crate::style::*;
 
-/// Headline metrics when compare.json does not list them.
-pub const HEADLINE: [&str; 6] = [
-    "cum_profit",
-    "npv",
-    "active",
-    "arr",
-    "satisfaction",
-    "unit_survival",
-];
+/// Headline metrics (columns) when compare.json does not list them.
+pub fn headline() -> Vec<String> {
+    channelsim_results::catalogue::headline()
+        .iter()
+        .map(|m| m.column.to_string())
+        .collect()
+}
 
 pub fn short_title(m: &str) -> String {
-    match m {
-        "cum_profit" => "Cumulative profit".into(),
-        "npv" => "NPV".into(),
-        "active" => "Active customers".into(),
-        "arr" => "ARR".into(),
-        "satisfaction" => "Satisfaction".into(),
-        "unit_survival" => "Unit survival".into(),
-        "units_alive" => "Units alive".into(),
-        "unit_capability" => "Unit capability".into(),
-        "apps_in_use" => "Apps in use".into(),
-        "cum_ecosystem_value" => "Ecosystem value (cum.)".into(),
-        "trust" => "Trust".into(),
-        _ => metric_info(m).0,
-    }
+    channelsim_results::catalogue::find(m).map_or(m.to_string(), |x| x.short.to_string())
 }
 
 /// (mean, lo, hi), NaN when missing.
@@ -254,7 +239,7 @@ pub fn render(
     let (metrics, metas, ests, horizon): (Vec<String>, Vec<LineMeta>, Vec<Vec<Est>>, String) =
         if let Some(c) = c.filter(|c| !c.variants.is_empty()) {
             let metrics: Vec<String> = if c.metrics.is_empty() {
-                HEADLINE.iter().map(|s| s.to_string()).collect()
+                headline()
             } else {
                 c.metrics.clone()
             };
@@ -288,10 +273,9 @@ pub fn render(
                 .unwrap_or("the horizon".into());
             (metrics, metas, ests, h)
         } else if let Some(rows) = summary {
-            let metrics: Vec<String> = HEADLINE
-                .iter()
-                .filter(|m| rows.iter().any(|r| r.metric == **m))
-                .map(|s| s.to_string())
+            let metrics: Vec<String> = headline()
+                .into_iter()
+                .filter(|m| rows.iter().any(|r| r.metric == *m))
                 .collect();
             let mut metas: Vec<LineMeta> = Vec::new();
             for r in rows {
@@ -317,7 +301,7 @@ pub fn render(
                                 .find(|r| {
                                     r.variant == l.variant && r.vendor == l.vendor && &r.metric == m
                                 })
-                                .map_or(nan3, |r| (r.mean, r.ci_lo, r.ci_hi))
+                                .map_or(nan3, |r| (val(r.mean), val(r.ci_lo), val(r.ci_hi)))
                         })
                         .collect()
                 })

@@ -13,13 +13,12 @@ use crate::figure::ChartFile;
 use crate::read;
 
 pub use policy::crossover_text as policy_crossover_text;
-pub use timeseries::{METRICS as TS_METRICS, RINGS};
 
 /// Reads what is present in `dir` and writes every chart it allows.
 pub fn render_all(dir: &Path) -> Result<Vec<ChartFile>, PlotError> {
     crate::style::register_fonts()?;
-    let mut wanted: Vec<&str> = TS_METRICS.to_vec();
-    wanted.extend(RINGS);
+    let mut wanted: Vec<&str> = timeseries::metrics();
+    wanted.extend(timeseries::rings());
     let series = read::series(dir, &wanted)?;
     let compare = read::compare(dir)?;
     let summary = read::summary(dir)?;

@@ -199,36 +199,18 @@ pub fn render(c: &Compare, dir: &Path) -> Result<Vec<ChartFile>, PlotError> {
         let name = if k == 0 {
             "policy_pairs".to_string()
         } else {
-            format!("policy_pairs_{}", file_safe(metric))
+            format!("policy_pairs_{}", metric_slug(metric))
         };
         out.push(save(&figure(name, metric, pairs), dir)?);
     }
     Ok(out)
 }
 
-fn figure(name: String, metric: &str, mut pairs: Vec<PolicyPair>) -> PairsFig {
-    let rank = |s: &str| {
-        STRATEGIES
-            .iter()
-            .position(|x| *x == s)
-            .unwrap_or(STRATEGIES.len())
-    };
-    pairs.sort_by_key(|p| rank(&p.strategy));
-    let mut extra = 0;
-    let colors = pairs
-        .iter()
-        .map(|p| {
-            let r = rank(&p.strategy);
-            if r < STRATEGIES.len() {
-                hue(r)
-            } else {
-                extra += 1;
-                hue(STRATEGIES.len() + extra - 1)
-            }
-        })
-        .collect();
+fn figure(name: String, metric: &str, pairs: Vec<PolicyPair>) -> PairsFig {
+    // Hues by strategy in order of appearance, as in the other charts.
+    let colors = (0..pairs.len()).map(hue).collect();
     let metric = if metric.is_empty() {
-        "cum_profit"
+        "cum_profit_mcny"
     } else {
         metric
     };

@@ -27,7 +27,7 @@ fn stem(method: &str, s: &Sensitivity, i: usize, many_variants: bool) -> String 
     if s.metric.is_empty() {
         n += &format!("_{i}");
     } else {
-        n += &format!("_{}", file_safe(&s.metric));
+        n += &format!("_{}", metric_slug(&s.metric));
     }
     if many_variants && !s.variant.is_empty() {
         n += &format!("_{}", file_safe(&s.variant));

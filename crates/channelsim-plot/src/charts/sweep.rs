@@ -493,7 +493,7 @@ pub fn render(s: &Sweep, dir: &Path) -> Result<Vec<ChartFile>, PlotError> {
         }
         out.push(save(
             &LineFig {
-                name: format!("sweep_line_{}", file_safe(metric)),
+                name: format!("sweep_line_{}", metric_slug(metric)),
                 title: format!("{title} at the horizon, by factor"),
                 subtitle: sub,
                 y_label: with_unit(&title, &unit),
@@ -547,7 +547,7 @@ pub fn render(s: &Sweep, dir: &Path) -> Result<Vec<ChartFile>, PlotError> {
         }
         out.push(save(
             &HeatFig {
-                name: format!("sweep_heat_{}", file_safe(metric)),
+                name: format!("sweep_heat_{}", metric_slug(metric)),
                 title: format!("{title} at the horizon, by two factors"),
                 subtitle: sub,
                 fx: (axis_name(&s.factors[fx], &lv[fx]), lv[fx].labels.clone()),

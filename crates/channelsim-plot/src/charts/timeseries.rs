@@ -6,25 +6,22 @@ use std::path::Path;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use channelsim_results::catalogue;
+
 use crate::PlotError;
 use crate::figure::{ChartFile, DResult, Figure, Section, grid, header, save};
 use crate::read::Series;
 use crate::stats::{Band, band, band_rule};
 use crate::style::*;
 
-/// The metrics drawn as time series, in report order.
-pub const METRICS: [&str; 9] = [
-    "active",
-    "arr",
-    "cum_profit",
-    "npv",
-    "satisfaction",
-    "units_alive",
-    "unit_capability",
-    "trust",
-    "apps_validated",
-];
-pub const RINGS: [&str; 5] = ["ring0", "ring1", "ring2", "ring3", "ring4"];
+/// The metrics drawn as time series (columns), in report order.
+pub fn metrics() -> Vec<&'static str> {
+    catalogue::charted().iter().map(|m| m.column).collect()
+}
+/// The ring-count columns, innermost first.
+pub fn rings() -> Vec<&'static str> {
+    catalogue::rings().map(|m| m.column).collect()
+}
 const RING_NAMES: [&str; 5] = ["work", "business", "systems", "industry chain", "ecosystem"];
 
 /// Month ticks: every year, or every 6 months for short runs.
@@ -186,7 +183,7 @@ fn ts_figure(s: &Series, metric: &str) -> Option<TsFig> {
         }
     }
     Some(TsFig {
-        name: format!("ts_{metric}"),
+        name: format!("ts_{}", metric_slug(metric)),
         subtitle: vec![format!(
             "{}; state at the end of each month",
             band_rule(n_reps(s))
@@ -308,7 +305,7 @@ impl Figure for RingsFig {
 }
 
 fn rings_figure(s: &Series) -> Option<RingsFig> {
-    let ks: Vec<usize> = RINGS.iter().map(|r| s.metric(r)).collect::<Option<_>>()?;
+    let ks: Vec<usize> = rings().iter().map(|r| s.metric(r)).collect::<Option<_>>()?;
     let (_, order) = looks(&s.lines);
     let (nv, nd) = (s.n_distinct(|l| &l.variant), s.n_distinct(|l| &l.vendor));
     let panels: Vec<RingPanel> = order
@@ -348,7 +345,7 @@ fn rings_figure(s: &Series) -> Option<RingsFig> {
 
 pub fn render(s: &Series, dir: &Path) -> Result<Vec<ChartFile>, PlotError> {
     let mut out = Vec::new();
-    for m in METRICS {
+    for m in metrics() {
         if let Some(f) = ts_figure(s, m) {
             out.push(save(&f, dir)?);
         }

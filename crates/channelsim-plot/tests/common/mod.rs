@@ -4,50 +4,16 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use serde_json::{Value, json};
+use channelsim_results::catalogue;
+use channelsim_results::rows::{CompareRow, CrossoverRow, DiffRow, SensitivityRow, SummaryRow};
+use serde_json::json;
 
-pub const METRICS: [&str; 39] = [
-    "active",
-    "active_small",
-    "active_medium",
-    "active_large",
-    "active_strategic",
-    "new_customers",
-    "churned",
-    "arr",
-    "revenue",
-    "gross_profit",
-    "profit",
-    "cum_profit",
-    "npv",
-    "share_tier1",
-    "share_tier2",
-    "share_tier3",
-    "share_tier4",
-    "satisfaction",
-    "ring0",
-    "ring1",
-    "ring2",
-    "ring3",
-    "ring4",
-    "units_alive",
-    "units_exited",
-    "unit_capability",
-    "unit_profit_mean",
-    "unit_profit_total",
-    "unit_cash",
-    "trust",
-    "apps_built",
-    "apps_validated",
-    "apps_in_use",
-    "customer_surplus",
-    "ecosystem_value",
-    "cum_ecosystem_value",
-    "quality",
-    "support",
-    "vendor_cash",
-];
+/// The engine's metrics, in file order (the catalogue's).
+pub fn metrics() -> Vec<&'static str> {
+    catalogue::OBSERVED.iter().map(|m| m.name).collect()
+}
 
+/// Strategy names of the synthetic runs (test data).
 pub const STRATEGIES: [&str; 7] = [
     "traditional",
     "abu",
@@ -154,7 +120,7 @@ fn simulate(si: usize, long: bool, vendor: usize, rep: usize, months: usize) -> 
         ];
         let s_sum: f64 = shares.iter().sum();
         let mut row = Vec::new();
-        for name in METRICS {
+        for name in metrics() {
             let v = match name {
                 "active" => active.round(),
                 "active_small" => (active * 0.7).round(),
@@ -181,7 +147,8 @@ fn simulate(si: usize, long: bool, vendor: usize, rep: usize, months: usize) -> 
                 r if r.starts_with("share_tier") => 0.1,
                 _ => rng.next() * 10.0,
             };
-            row.push(v);
+            // Money in M CNY, as the files state it.
+            row.push(catalogue::find(name).unwrap().unit.to_file(v));
         }
         out.push(row);
     }
@@ -193,6 +160,16 @@ fn csv_field(s: &str) -> String {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
         s.to_string()
+    }
+}
+
+/// Mean, sd and an approximate 95% interval; sd and interval none with one value.
+fn stat(v: &[f64]) -> (Option<f64>, Option<f64>, Option<f64>, Option<f64>) {
+    let (m, sd, lo, hi) = mean_ci(v);
+    if v.len() < 2 {
+        (Some(m), None, None, None)
+    } else {
+        (Some(m), Some(sd), Some(lo), Some(hi))
     }
 }
 
@@ -230,9 +207,9 @@ pub fn write_run(dir: &Path, spec: &Spec, description: &str) {
         })
         .collect();
     let mut s = String::from("variant,replicate,month,vendor,strategy,policy");
-    for m in METRICS {
+    for m in &catalogue::OBSERVED {
         s += ",";
-        s += m;
+        s += m.column;
     }
     s += "\n";
     // Rows ordered variant, replicate, month, vendor (as the runner writes).
@@ -250,8 +227,8 @@ pub fn write_run(dir: &Path, spec: &Spec, description: &str) {
                         v.strategy,
                         v.policy
                     );
-                    for x in &data[vi][d][r][t] {
-                        let _ = write!(s, ",{x}");
+                    for (m, x) in catalogue::OBSERVED.iter().zip(&data[vi][d][r][t]) {
+                        let _ = write!(s, ",{}", channelsim_results::table::fmt_metric(m, *x));
                     }
                     s += "\n";
                 }
@@ -263,78 +240,79 @@ pub fn write_run(dir: &Path, spec: &Spec, description: &str) {
     let last = spec.months - 1;
     let horizon = |vi: usize, d: usize, metric: &str| -> Vec<f64> {
         if metric == "unit_survival" {
-            let a = METRICS.iter().position(|m| *m == "units_alive").unwrap();
-            let e = METRICS.iter().position(|m| *m == "units_exited").unwrap();
+            let a = metrics().iter().position(|m| *m == "units_alive").unwrap();
+            let e = metrics().iter().position(|m| *m == "units_exited").unwrap();
             return data[vi][d]
                 .iter()
                 .map(|rep| rep[last][a] / (rep[last][a] + rep[last][e]))
                 .collect();
         }
-        let k = METRICS.iter().position(|m| *m == metric).unwrap();
+        let k = metrics().iter().position(|m| *m == metric).unwrap();
         data[vi][d].iter().map(|rep| rep[last][k]).collect()
     };
-    let mut s = String::from("variant,vendor,strategy,policy,metric,n,mean,sd,ci_lo,ci_hi\n");
+    let mut summary = Vec::new();
     for (vi, v) in spec.variants.iter().enumerate() {
         for (d, vendor) in spec.vendors.iter().enumerate() {
-            for m in METRICS.iter().chain(&["unit_survival"]) {
-                let (mean, sd, lo, hi) = mean_ci(&horizon(vi, d, m));
-                let _ = writeln!(
-                    s,
-                    "{},{},{},{},{m},{},{mean},{sd},{lo},{hi}",
-                    csv_field(&v.name),
-                    csv_field(vendor),
-                    v.strategy,
-                    v.policy,
-                    spec.replicates
-                );
+            for m in catalogue::all() {
+                let (mean, sd, ci_lo, ci_hi) = stat(&horizon(vi, d, m.name));
+                summary.push(SummaryRow {
+                    variant: v.name.clone(),
+                    vendor: vendor.clone(),
+                    strategy: v.strategy.clone(),
+                    policy: v.policy.clone(),
+                    metric: m.column.to_string(),
+                    unit: m.unit.label().to_string(),
+                    n: spec.replicates as u64,
+                    mean,
+                    sd,
+                    ci_lo,
+                    ci_hi,
+                });
             }
         }
     }
-    std::fs::write(dir.join("summary.csv"), s).unwrap();
+    let f = std::fs::File::create(dir.join("summary.csv")).unwrap();
+    channelsim_results::write_csv(f, &summary).unwrap();
 
     if spec.variants.len() > 1 {
-        let headline = [
-            "cum_profit",
-            "npv",
-            "active",
-            "arr",
-            "satisfaction",
-            "unit_survival",
-        ];
-        let stat = |v: &[f64]| {
-            let (mean, sd, lo, hi) = mean_ci(v);
-            json!({"n": v.len(), "mean": mean, "sd": sd, "ci_lo": lo, "ci_hi": hi})
-        };
-        let variants: Vec<Value> = spec
-            .variants
-            .iter()
-            .enumerate()
-            .map(|(vi, v)| {
-                let h: serde_json::Map<String, Value> = headline
+        let mut rows = Vec::new();
+        for m in catalogue::headline() {
+            for (vi, v) in spec.variants.iter().enumerate() {
+                let x = horizon(vi, 0, m.name);
+                let (mean, sd, ci_lo, ci_hi) = stat(&x);
+                let d: Vec<f64> = x
                     .iter()
-                    .map(|m| (m.to_string(), stat(&horizon(vi, 0, m))))
-                    .collect();
-                json!({"name": v.name, "strategy": v.strategy, "policy": v.policy, "horizon": h})
-            })
-            .collect();
-        let mut paired = Vec::new();
-        for (vi, v) in spec.variants.iter().enumerate().skip(1) {
-            for m in headline {
-                let d: Vec<f64> = horizon(vi, 0, m)
-                    .iter()
-                    .zip(horizon(0, 0, m))
+                    .zip(horizon(0, 0, m.name))
                     .map(|(a, b)| a - b)
                     .collect();
-                let (mean, _, lo, hi) = mean_ci(&d);
-                let better = d.iter().filter(|x| **x > 0.0).count() as f64 / d.len() as f64;
-                paired.push(
-                    json!({"variant": v.name, "metric": m, "n": d.len(), "mean_diff": mean,
-                    "ci_lo": lo, "ci_hi": hi, "share_better": better}),
-                );
+                let (dm, _, dlo, dhi) = stat(&d);
+                let base = vi == 0;
+                rows.push(CompareRow {
+                    vendor: spec.vendors[0].clone(),
+                    variant: v.name.clone(),
+                    strategy: v.strategy.clone(),
+                    policy: v.policy.clone(),
+                    metric: m.column.to_string(),
+                    unit: m.unit.label().to_string(),
+                    n: x.len() as u64,
+                    mean,
+                    sd,
+                    ci_lo,
+                    ci_hi,
+                    rank: vi as u32 + 1,
+                    baseline: spec.variants[0].name.clone(),
+                    diff_mean: dm.filter(|_| !base),
+                    diff_ci_lo: dlo.filter(|_| !base),
+                    diff_ci_hi: dhi.filter(|_| !base),
+                    share_better: (!base)
+                        .then(|| d.iter().filter(|x| **x > 0.0).count() as f64 / d.len() as f64),
+                });
             }
         }
-        let k = METRICS.iter().position(|m| *m == "cum_profit").unwrap();
-        let mut pairs = Vec::new();
+        let cum = catalogue::find("cum_profit").unwrap();
+        let k = metrics().iter().position(|m| *m == "cum_profit").unwrap();
+        let mut diffs_out = Vec::new();
+        let mut crossovers = Vec::new();
         for (li, l) in spec.variants.iter().enumerate() {
             let Some(si) = spec
                 .variants
@@ -353,14 +331,23 @@ pub fn write_run(dir: &Path, spec: &Spec, description: &str) {
                         .collect()
                 })
                 .collect();
-            let diff: Vec<Value> = (0..spec.months)
-                .map(|t| {
-                    let col: Vec<f64> = diffs.iter().map(|d| d[t]).collect();
-                    let (mean, _, lo, hi) = mean_ci(&col);
-                    json!({"month": t + 1, "mean": mean, "ci_lo": lo, "ci_hi": hi})
-                })
-                .collect();
-            let crossings: Vec<f64> = diffs
+            for t in 0..spec.months {
+                let col: Vec<f64> = diffs.iter().map(|d| d[t]).collect();
+                let (mean, _, ci_lo, ci_hi) = stat(&col);
+                diffs_out.push(DiffRow {
+                    strategy: l.strategy.clone(),
+                    long: l.name.clone(),
+                    short: spec.variants[si].name.clone(),
+                    metric: cum.column.to_string(),
+                    unit: cum.unit.label().to_string(),
+                    month: t as u32 + 1,
+                    n: col.len() as u64,
+                    mean,
+                    ci_lo,
+                    ci_hi,
+                });
+            }
+            let mut c: Vec<f64> = diffs
                 .iter()
                 .filter_map(|d| {
                     if *d.last()? <= 0.0 {
@@ -373,31 +360,28 @@ pub fn write_run(dir: &Path, spec: &Spec, description: &str) {
                     Some(m as f64 + 1.0)
                 })
                 .collect();
-            let crossover = if crossings.is_empty() {
-                json!({"month_mean": null, "month_median": null, "month_lo": null, "month_hi": null, "share_crossed": 0.0})
-            } else {
-                let mut c = crossings.clone();
-                c.sort_by(f64::total_cmp);
-                json!({"month_mean": c.iter().sum::<f64>() / c.len() as f64,
-                       "month_median": c[c.len() / 2], "month_lo": c[0], "month_hi": c[c.len() - 1],
-                       "share_crossed": c.len() as f64 / spec.replicates as f64})
-            };
-            pairs.push(
-                json!({"strategy": l.strategy, "long": l.name, "short": spec.variants[si].name,
-                "metric": "cum_profit", "diff": diff, "crossover": crossover}),
-            );
+            c.sort_by(f64::total_cmp);
+            let some = !c.is_empty();
+            crossovers.push(CrossoverRow {
+                kind: "policy".into(),
+                strategy: l.strategy.clone(),
+                ahead: l.name.clone(),
+                behind: spec.variants[si].name.clone(),
+                metric: cum.column.to_string(),
+                n: spec.replicates as u64,
+                share_crossed: c.len() as f64 / spec.replicates as f64,
+                month_mean: some.then(|| c.iter().sum::<f64>() / c.len() as f64),
+                month_median: some.then(|| c[c.len() / 2]),
+                month_lo: c.first().copied(),
+                month_hi: c.last().copied(),
+            });
         }
-        let compare = json!({
-            "vendor": spec.vendors[0], "baseline": spec.variants[0].name, "horizon": spec.months,
-            "metrics": headline, "variants": variants, "paired": paired,
-            "ranking": [{"metric": "cum_profit", "order": spec.variants.iter().map(|v| v.name.clone()).collect::<Vec<_>>()}],
-            "policy_pairs": pairs,
-        });
-        std::fs::write(
-            dir.join("compare.json"),
-            serde_json::to_string_pretty(&compare).unwrap(),
-        )
-        .unwrap();
+        let f = std::fs::File::create(dir.join("compare.json")).unwrap();
+        channelsim_results::write_json(f, &rows).unwrap();
+        let f = std::fs::File::create(dir.join("policy_diff.csv")).unwrap();
+        channelsim_results::write_csv(f, &diffs_out).unwrap();
+        let f = std::fs::File::create(dir.join("crossovers.json")).unwrap();
+        channelsim_results::write_json(f, &crossovers).unwrap();
     }
 
     let manifest = json!({
@@ -437,7 +421,7 @@ pub fn write_sweep(dir: &Path) {
     let mut d = String::from(
         "run_id,point_id,replicate,seed,params.bass_p,vendor.focal.policy.share_shift\n",
     );
-    let mut r = String::from("run_id,point_id,replicate,vendor,cum_profit,active\n");
+    let mut r = String::from("run_id,point_id,replicate,vendor,cum_profit_mcny,active\n");
     let mut rng = Rng::new(3);
     let mut run = 0;
     let (ps, ss) = ([0.002, 0.004, 0.006, 0.008], [-0.05, 0.0, 0.05, 0.1, 0.15]);
@@ -448,12 +432,12 @@ pub fn write_sweep(dir: &Path) {
                 let _ = writeln!(d, "{run},{point},{rep},{},{p},{s}", 42 + rep);
                 let active = 2000.0 + 3e5 * p + 4000.0 * s + 80.0 * rng.normal();
                 let cum = 40_000.0 * (1.0 + 100.0 * p) * (1.0 + 2.0 * s) + 2000.0 * rng.normal();
-                let _ = writeln!(r, "{run},{point},{rep},focal,{cum},{active}");
+                let _ = writeln!(r, "{run},{point},{rep},focal,{cum:?},{}", active.round());
                 let _ = writeln!(
                     r,
-                    "{run},{point},{rep},rival,{},{}",
+                    "{run},{point},{rep},rival,{:?},{}",
                     cum * 0.5,
-                    active * 0.5
+                    (active * 0.5).round()
                 );
                 run += 1;
             }
@@ -470,22 +454,40 @@ pub fn write_sweep(dir: &Path) {
         "params.need_concentration",
         "switches.fixed_reach",
     ];
-    let sens = json!([
-        {"method": "sobol", "metric": "cum_profit", "factors": factors,
-         "S1": [0.42, 0.18, 0.2, 0.05, 0.01, -0.01, 0.0], "S1_conf": [0.05, 0.04, 0.05, 0.02, 0.01, 0.01, 0.01],
-         "ST": [0.5, 0.25, 0.28, 0.06, 0.02, 0.01, 0.005], "ST_conf": [0.06, 0.05, 0.05, 0.02, 0.01, 0.01, 0.01],
-         "S2": [[null, 0.01], [0.01, null]]},
-        {"method": "morris", "metric": "cum_profit", "factors": factors,
-         "mu": [120000.0, 50000.0, 48000.0, -2000.0, 900.0, 950.0, 30.0],
-         "mu_star": [125000.0, 52000.0, 50000.0, 9000.0, 1000.0, 1100.0, 40.0],
-         "sigma": [60000.0, 30000.0, 31000.0, 4000.0, 800.0, 850.0, 20.0],
-         "mu_star_conf": [20000.0, 9000.0, 8000.0, 3000.0, 300.0, 300.0, 10.0]}
-    ]);
-    std::fs::write(
-        dir.join("sensitivity.json"),
-        serde_json::to_string_pretty(&sens).unwrap(),
-    )
-    .unwrap();
+    let s1 = [0.42, 0.18, 0.2, 0.05, 0.01, -0.01, 0.0];
+    let s1c = [0.05, 0.04, 0.05, 0.02, 0.01, 0.01, 0.01];
+    let st = [0.5, 0.25, 0.28, 0.06, 0.02, 0.01, 0.005];
+    let stc = [0.06, 0.05, 0.05, 0.02, 0.01, 0.01, 0.01];
+    let mu = [120.0, 50.0, 48.0, -2.0, 0.9, 0.95, 0.03];
+    let mu_star = [125.0, 52.0, 50.0, 9.0, 1.0, 1.1, 0.04];
+    let sigma = [60.0, 30.0, 31.0, 4.0, 0.8, 0.85, 0.02];
+    let mu_conf = [20.0, 9.0, 8.0, 3.0, 0.3, 0.3, 0.01];
+    let row = |method: &str, f: usize| SensitivityRow {
+        method: method.into(),
+        metric: "cum_profit_mcny".into(),
+        variant: String::new(),
+        factor: factors[f].into(),
+        replicates: 3,
+        ..SensitivityRow::default()
+    };
+    let mut sens: Vec<SensitivityRow> = (0..factors.len())
+        .map(|f| SensitivityRow {
+            s1: Some(s1[f]),
+            s1_conf: Some(s1c[f]),
+            st: Some(st[f]),
+            st_conf: Some(stc[f]),
+            ..row("sobol", f)
+        })
+        .collect();
+    sens.extend((0..factors.len()).map(|f| SensitivityRow {
+        mu: Some(mu[f]),
+        mu_star: Some(mu_star[f]),
+        sigma: Some(sigma[f]),
+        mu_star_conf: Some(mu_conf[f]),
+        ..row("morris", f)
+    }));
+    let f = std::fs::File::create(dir.join("sensitivity.json")).unwrap();
+    channelsim_results::write_json(f, &sens).unwrap();
 }
 
 /// A sweep over variants, with a text-valued factor (as the runner writes
@@ -494,7 +496,7 @@ pub fn write_variant_sweep(dir: &Path, variants: &[&str]) {
     std::fs::create_dir_all(dir).unwrap();
     let mut d =
         String::from("run_id,point_id,variant,replicate,seed,params.bass_q,params.base_churn\n");
-    let mut r = String::from("run_id,point_id,variant,replicate,vendor,npv,unit_survival\n");
+    let mut r = String::from("run_id,point_id,variant,replicate,vendor,npv_mcny,unit_survival\n");
     let mut rng = Rng::new(5);
     let mut run = 0;
     let churns = [
@@ -511,7 +513,12 @@ pub fn write_variant_sweep(dir: &Path, variants: &[&str]) {
                     let npv = 1e5 * (1.0 + vi as f64) * (1.0 + 20.0 * q) * (1.0 - 0.2 * ci as f64)
                         + 5000.0 * rng.normal();
                     let surv = 0.5 + 0.05 * vi as f64 - 0.05 * ci as f64;
-                    let _ = writeln!(r, "{run},{point},{},{rep},focal,{npv},{surv}", csv_field(v));
+                    let _ = writeln!(
+                        r,
+                        "{run},{point},{},{rep},focal,{:?},{surv:?}",
+                        csv_field(v),
+                        npv / 1000.0
+                    );
                     run += 1;
                 }
             }
@@ -519,14 +526,28 @@ pub fn write_variant_sweep(dir: &Path, variants: &[&str]) {
     }
     std::fs::write(dir.join("design.csv"), d).unwrap();
     std::fs::write(dir.join("results.csv"), r).unwrap();
-    let sens = json!({"method": "morris", "factors": ["params.bass_q", "params.base_churn"], "replicates": 2,
-        "results": variants.iter().map(|v| json!({"metric": "npv", "variant": v,
-            "mu": [1e5, -2e4], "mu_star": [1e5, 3e4], "mu_star_conf": [2e4, 1e4], "sigma": [5e4, 2e4]})).collect::<Vec<_>>()});
-    std::fs::write(
-        dir.join("sensitivity.json"),
-        serde_json::to_string_pretty(&sens).unwrap(),
-    )
-    .unwrap();
+    let mut sens = Vec::new();
+    for v in variants {
+        for (f, (mu, mu_star, conf, sigma)) in ["params.bass_q", "params.base_churn"]
+            .iter()
+            .zip([(100.0, 100.0, 20.0, 50.0), (-20.0, 30.0, 10.0, 20.0)])
+        {
+            sens.push(SensitivityRow {
+                method: "morris".into(),
+                metric: "npv_mcny".into(),
+                variant: v.to_string(),
+                factor: f.to_string(),
+                replicates: 2,
+                mu: Some(mu),
+                mu_star: Some(mu_star),
+                sigma: Some(sigma),
+                mu_star_conf: Some(conf),
+                ..SensitivityRow::default()
+            });
+        }
+    }
+    let f = std::fs::File::create(dir.join("sensitivity.json")).unwrap();
+    channelsim_results::write_json(f, &sens).unwrap();
     let manifest = json!({"engine_version": "0.1.0", "command": "sweep",
         "experiment": {"name": "churn_grid", "description": "Robust choice over churn futures", "factors": ["params.bass_q", "params.base_churn"]},
         "runs": run, "wall_seconds": 3.5});

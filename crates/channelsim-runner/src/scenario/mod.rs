@@ -24,7 +24,9 @@ mod index;
 mod mix;
 mod raw;
 mod resolve;
+pub mod schema;
 mod set;
+pub mod show;
 mod tree;
 
 use std::path::Path;

@@ -9,7 +9,7 @@ use serde::de::IgnoredAny;
 
 use channelsim_core::ids::{N_IND, N_SEG};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawScenario {
     pub(crate) name: Option<String>,
@@ -23,16 +23,19 @@ pub(crate) struct RawScenario {
     pub(crate) vendor: Option<Vec<RawVendor>>,
     /// Resolved over `Switches::default()` from the tree.
     #[allow(dead_code)]
+    #[schemars(with = "Option<serde_json::Value>")]
     pub(crate) switches: Option<IgnoredAny>,
     /// Resolved over `Params::default()` from the tree.
     #[allow(dead_code)]
+    #[schemars(with = "Option<serde_json::Value>")]
     pub(crate) params: Option<IgnoredAny>,
     /// Taken out of the tree before resolving.
     #[allow(dead_code)]
+    #[schemars(with = "Option<Vec<super::schema::VariantForm>>")]
     pub(crate) variant: Option<IgnoredAny>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawMarket {
     pub(crate) cities: Option<Vec<RawCity>>,
@@ -40,7 +43,7 @@ pub(crate) struct RawMarket {
     pub(crate) industry_weights: Option<[f64; N_IND]>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawCity {
     pub(crate) tier: Option<i64>,
@@ -49,15 +52,17 @@ pub(crate) struct RawCity {
     pub(crate) addressable_share: Option<f64>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawVendor {
     pub(crate) name: Option<String>,
+    #[schemars(with = "Option<super::schema::StrategyForm>")]
     pub(crate) strategy: Option<RawStrategy>,
     pub(crate) mix: Option<Vec<RawMixEntry>>,
     pub(crate) policy: Option<String>,
     /// Resolved over the policy preset from the tree.
     #[allow(dead_code)]
+    #[schemars(with = "Option<serde_json::Value>")]
     pub(crate) policy_overrides: Option<IgnoredAny>,
 }
 
@@ -96,7 +101,7 @@ impl<'de> Deserialize<'de> for RawStrategy {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawMixEntry {
     pub(crate) strategy: Option<String>,
