@@ -288,7 +288,13 @@ pub fn headline_in(out: &RunOutcome, width: usize) -> String {
         s.push_str(&layout(&prs, 1, width));
         for m in catalogue::crossed() {
             if let Some(b) = c.best(m.column) {
-                s.push_str(&format!("Best {}: {}\n", m.title.to_lowercase(), b.variant));
+                // "cumulative profit", but "NPV".
+                let what = if m.short.chars().all(|c| c.is_uppercase()) {
+                    m.short.to_string()
+                } else {
+                    m.short.to_lowercase()
+                };
+                s.push_str(&format!("Best {what}: {}\n", b.variant));
             }
         }
     }
