@@ -21,9 +21,12 @@ pub fn run_main_job(threads: usize, scratch_dir: &Path) -> Result<Sample, BenchE
         ..RunOptions::default()
     };
     let report = |dir: &Path| {
-        channelsim_plot::write_report(dir)
-            .map(|_| ())
-            .map_err(|e| channelsim_runner::RunnerError::Invalid(format!("report: {e}")))
+        channelsim_plot::write_report(dir).map(|_| ()).map_err(|e| {
+            channelsim_runner::RunnerError::Report {
+                source: Box::new(e),
+                bad_input: false,
+            }
+        })
     };
     let t = Instant::now();
     let result = run_job(&file, &opts, &|_, _| {}, &report);

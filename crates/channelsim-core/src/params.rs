@@ -53,6 +53,17 @@ impl Market {
     pub fn segment_sizes(&self, city: &CitySpec) -> [u32; N_SEG] {
         let total = (city.enterprises as f64 * city.addressable_share).round() as u32;
         let sum: f64 = self.segment_shares.iter().sum();
+        // Invalid shares (reported by `violations`) must not hang or wrap
+        // here: the memory guard sizes markets before validation runs.
+        let shares_ok = self
+            .segment_shares
+            .iter()
+            .all(|s| s.is_finite() && *s >= 0.0)
+            && sum.is_finite()
+            && sum > 0.0;
+        if !shares_ok {
+            return [0; N_SEG];
+        }
         let exact: Vec<f64> = self
             .segment_shares
             .iter()
@@ -62,7 +73,7 @@ impl Market {
         for (o, e) in out.iter_mut().zip(&exact) {
             *o = e.floor() as u32;
         }
-        let mut left = total - out.iter().sum::<u32>();
+        let mut left = total.saturating_sub(out.iter().sum::<u32>());
         let mut order: Vec<usize> = (0..N_SEG).collect();
         order.sort_by(|&a, &b| {
             let ra = exact[a] - exact[a].floor();
@@ -1120,6 +1131,32 @@ impl Scenario {
     /// The first vendor's policy (tests and examples).
     pub fn policy_mut(&mut self) -> &mut Policy {
         &mut self.vendors[0].policy
+    }
+}
+
+#[cfg(test)]
+mod issue14_tests {
+    use super::*;
+
+    /// A negative share used to wrap the unsigned remainder and loop for
+    /// minutes before validation could report it.
+    #[test]
+    fn issue14_invalid_segment_shares_neither_hang_nor_wrap() {
+        let mut m = Market::default_market();
+        let city = m.cities[0].clone();
+        for shares in [
+            [1.5, -0.5, 0.0, 0.0],
+            [f64::NAN, 0.2, 0.1, 0.0],
+            [0.0; N_SEG],
+            [f64::INFINITY, 0.0, 0.0, 0.0],
+        ] {
+            m.segment_shares = shares;
+            let t = std::time::Instant::now();
+            assert_eq!(m.segment_sizes(&city), [0; N_SEG], "{shares:?}");
+            assert!(t.elapsed().as_millis() < 100);
+        }
+        m.segment_shares = [0.7, 0.22, 0.07, 0.01];
+        assert_eq!(m.segment_sizes(&city).iter().sum::<u32>(), city.enterprises);
     }
 }
 

@@ -80,11 +80,11 @@ impl Reading {
 
     /// A reading given on the command line: `KEY=V1|V2|...`.
     pub fn parse(arg: &str) -> Result<Reading, RunnerError> {
-        let bad = |why: &str| {
-            RunnerError::Invalid(format!(
-                "--reading {arg:?}: {why}; expected KEY=VALUE|VALUE..., \
-                 e.g. --reading params.bass_q=0.03|0.05"
-            ))
+        let bad = |why: &str| RunnerError::BadArgument {
+            arg: format!("--reading {arg:?}"),
+            message: format!(
+                "{why}; expected KEY=VALUE|VALUE..., e.g. --reading params.bass_q=0.03|0.05"
+            ),
         };
         let (key, values) = arg.split_once('=').ok_or_else(|| bad("no `=`"))?;
         let key = key.trim();
@@ -317,10 +317,10 @@ pub fn plan_readings(
                         .iter()
                         .find(|d| d.kind == ErrorKind::UnknownKey)
                     else {
-                        return Err(RunnerError::Invalid(format!(
-                            "reading {}={v} ({}): {e}",
-                            r.key, r.origin
-                        )));
+                        return Err(RunnerError::BadArgument {
+                            arg: format!("reading {}={v} ({})", r.key, r.origin),
+                            message: e.to_string(),
+                        });
                     };
                     // The allowed keys follow the `;`: too long for a note.
                     let why = d.message.split(';').next().unwrap_or_default().trim();
@@ -789,14 +789,19 @@ pub fn robust_job(
     // fails at once, with nothing written.
     let mut resolved = Vec::new();
     for s in &settings {
-        let f = with_changes(file, &opts.sets, &s.0)
-            .map_err(|e| RunnerError::Invalid(format!("reading {}: {e}", s.label())))?;
+        let f = with_changes(file, &opts.sets, &s.0).map_err(|e| RunnerError::BadArgument {
+            arg: format!("reading {}", s.label()),
+            message: e.to_string(),
+        })?;
         resolved.push(resolve_variants(&f, &run_opts));
     }
     let (names, base) = &resolved[0];
     let replicates = base.iter().map(|s| s.replicates).min().unwrap_or(0);
     if replicates == 0 {
-        return Err(RunnerError::Invalid("replicates must be at least 1".into()));
+        return Err(RunnerError::BadArgument {
+            arg: "replicates".into(),
+            message: "must be at least 1".into(),
+        });
     }
     let vendor = vendor_of(base, opts.vendor.as_deref())?;
     let vid = base[0]
@@ -806,11 +811,13 @@ pub fn robust_job(
         .unwrap_or(0) as u32;
     let pairs = policy_pairs(names, base, vid);
     if pairs.is_empty() {
-        return Err(RunnerError::Invalid(format!(
-            "{}: no strategy of vendor `{vendor}` is run under both long_term and short_term \
-             policy; robust compares the two (e.g. scenarios/default.toml)",
-            file.file
-        )));
+        return Err(RunnerError::BadArgument {
+            arg: file.file.clone(),
+            message: format!(
+                "no strategy of vendor `{vendor}` is run under both long_term and short_term \
+                 policy; robust compares the two (e.g. scenarios/default.toml)"
+            ),
+        });
     }
     let scenario_rate = base[0].discount_rate;
     let threads = thread_count(opts.threads);

@@ -47,7 +47,9 @@ pub(crate) fn resolve(root: &Node, sources: &Sources<'_>) -> Result<Scenario, Ve
     r.index.walk(root, "", "", root.loc.clone(), sources);
     let scenario = r.scenario().map_err(|d| vec![d])?;
     let mut diags: Vec<Diagnostic> = Vec::new();
-    for v in scenario.violations() {
+    let mut violations = scenario.violations();
+    violations.extend(crate::guard::scenario_limits(&scenario));
+    for v in violations {
         let l = r.index.find(&v.key, root.loc.clone());
         let message = if v.key == "vendor" && scenario.vendors.is_empty() {
             "the scenario needs at least one [[vendor]] (with name, strategy and policy)".into()
