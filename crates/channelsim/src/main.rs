@@ -2,6 +2,7 @@
 //! runner and the plotting crate, shows progress and results, and maps
 //! errors to exit codes (2 for bad input, 1 for failures of the machine).
 
+mod bench;
 mod progress;
 mod table;
 
@@ -59,6 +60,10 @@ enum Command {
     /// Write the sbatch scripts that run an experiment as a Slurm job array
     /// (one shard per task) and merge it afterwards; --submit submits them.
     Slurm(SlurmArgs),
+    /// Time the engine: a suite of cases (main job, strategies, threads,
+    /// market size, national market), a table, JSON, and a comparison with
+    /// a baseline (benches/README.md).
+    Bench(bench::BenchArgs),
     /// Look at a scenario before running it.
     #[command(subcommand)]
     Scenario(ScenarioCommand),
@@ -245,6 +250,7 @@ fn main() -> ExitCode {
         Command::Report { dir } => report(&dir),
         Command::Slurm(a) => slurm(a),
         Command::Robust(a) => robust(a),
+        Command::Bench(a) => return bench::bench(a),
         Command::Scenario(ScenarioCommand::Show {
             scenario,
             sets,
