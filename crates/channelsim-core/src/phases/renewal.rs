@@ -6,13 +6,14 @@
 //! re-homed by [`crate::rehome`], in the policy phase.)
 
 use crate::eligibility::eligible;
-use crate::ids::{N_RING, N_SEG, UnitKind};
+use crate::ids::{N_RING, N_SEG};
+use crate::kinds::KindId;
 use crate::month::Shared;
 use crate::params::Scenario;
 use crate::rng::Stream;
 use crate::schedule::Phase;
 use crate::tally::CityTally;
-use crate::world::{City, Unit};
+use crate::world::{City, Unit, Vendor};
 
 /// A renewal's working buffers.
 #[derive(Default)]
@@ -39,6 +40,7 @@ pub fn city(city: &mut City, tally: &mut CityTally, w: &Shared) {
             &mut b.rivals,
             &mut b.takers,
             w.units,
+            w.vendors,
             w.sc,
             &mut rng,
         )
@@ -112,6 +114,7 @@ fn renew_city(
     rivals: &mut Vec<Rival>,
     takers: &mut Vec<u32>,
     units: &[Unit],
+    vendors: &[Vendor],
     sc: &Scenario,
     rng: &mut Stream,
 ) {
@@ -129,7 +132,7 @@ fn renew_city(
                 Rival {
                     vendor: u.vendor.0,
                     kind: u.kind,
-                    eligible: eligible(sc, u, city.tier, seg),
+                    eligible: eligible(vendors, u, city.tier, seg),
                     grouped: false,
                     start: 0,
                     size: 0,
@@ -174,7 +177,7 @@ fn renew_city(
 #[derive(Clone, Copy, Debug)]
 struct Rival {
     vendor: u32,
-    kind: UnitKind,
+    kind: KindId,
     eligible: bool,
     grouped: bool,
     /// Where the eligible slots of this slot's vendor and kind stand in
@@ -272,14 +275,15 @@ mod tests {
             size: 0,
             pos: 0,
         };
-        use UnitKind::{Cell, Reseller};
+        use crate::ids::UnitKind;
+        let (cell, reseller) = (UnitKind::Cell.into(), UnitKind::Reseller.into());
         let mut rivals = vec![
-            r(0, Reseller, false),
-            r(0, Cell, true),
-            r(0, Reseller, true),
-            r(1, Reseller, true),
-            r(0, Reseller, true),
-            r(0, Cell, true),
+            r(0, reseller, false),
+            r(0, cell, true),
+            r(0, reseller, true),
+            r(1, reseller, true),
+            r(0, reseller, true),
+            r(0, cell, true),
         ];
         let mut takers = Vec::new();
         group_takers(&mut rivals, &mut takers);
