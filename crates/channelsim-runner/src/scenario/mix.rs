@@ -36,10 +36,7 @@ fn parse_strategy(
         node,
         None,
         key,
-        format!(
-            "unknown strategy; allowed: {} (or one defined under [params.strategies])",
-            allowed_list(s, names)
-        ),
+        format!("unknown strategy; allowed: {}", allowed_list(s, names)),
     ))
 }
 
