@@ -241,16 +241,21 @@ fn seed_rank(name: &str, seed: &[&str]) -> usize {
     seed.iter().position(|s| *s == name).unwrap_or(seed.len())
 }
 
-trait SeedOrder {
-    const SEED: fn() -> Vec<&'static str>;
+/// The names of the seed's records of a type, in the seed's order.
+pub trait SeedOrder {
+    fn seed_names() -> Vec<&'static str>;
 }
 
 impl SeedOrder for KindSpec {
-    const SEED: fn() -> Vec<&'static str> = || UnitKind::ALL.iter().map(|k| k.name()).collect();
+    fn seed_names() -> Vec<&'static str> {
+        UnitKind::ALL.iter().map(|k| k.name()).collect()
+    }
 }
 
 impl SeedOrder for StrategySpec {
-    const SEED: fn() -> Vec<&'static str> = || Strategy::ALL.iter().map(|s| s.name()).collect();
+    fn seed_names() -> Vec<&'static str> {
+        Strategy::ALL.iter().map(|s| s.name()).collect()
+    }
 }
 
 impl<T: Serialize> Serialize for Named<T> {
@@ -278,7 +283,7 @@ impl<'de, T: Deserialize<'de> + SeedOrder> Deserialize<'de> for Named<T> {
                 }
                 // The seed's first, in its order (a stable sort keeps the
                 // scenario's own in the order given).
-                let seed = T::SEED();
+                let seed = T::seed_names();
                 out.sort_by_key(|(n, _)| seed_rank(n, &seed));
                 Ok(Named(out))
             }

@@ -13,7 +13,7 @@ use crate::params::Scenario;
 use crate::rng::Stream;
 use crate::schedule::Phase;
 use crate::tally::CityTally;
-use crate::world::{City, Unit, Vendor};
+use crate::world::City;
 
 /// A renewal's working buffers.
 #[derive(Default)]
@@ -33,18 +33,7 @@ thread_local! {
 /// Phase 6 in one city.
 pub fn city(city: &mut City, tally: &mut CityTally, w: &Shared) {
     let mut rng = Stream::new(w.seed, w.replicate, w.month, city.id.0, Phase::Renewal);
-    BUFS.with_borrow_mut(|b| {
-        renew_city(
-            city,
-            tally,
-            &mut b.rivals,
-            &mut b.takers,
-            w.units,
-            w.vendors,
-            w.sc,
-            &mut rng,
-        )
-    })
+    BUFS.with_borrow_mut(|b| renew_city(city, tally, b, w, &mut rng))
 }
 
 /// The annual churn rule, base_churn(segment) x exp(-4 (S - 0.6)) x
@@ -108,16 +97,9 @@ fn due_mask(tenure: &[u16]) -> u64 {
 }
 
 #[inline(never)]
-fn renew_city(
-    city: &mut City,
-    tally: &mut CityTally,
-    rivals: &mut Vec<Rival>,
-    takers: &mut Vec<u32>,
-    units: &[Unit],
-    vendors: &[Vendor],
-    sc: &Scenario,
-    rng: &mut Stream,
-) {
+fn renew_city(city: &mut City, tally: &mut CityTally, b: &mut Bufs, w: &Shared, rng: &mut Stream) {
+    let (sc, units, vendors) = (w.sc, w.units, w.vendors);
+    let Bufs { rivals, takers } = b;
     let p = &sc.params;
     let churn = Churn::new(sc);
     let moves = tally.views.iter().any(|v| v.rivals > 1);
