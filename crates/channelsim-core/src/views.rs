@@ -100,8 +100,7 @@ pub fn rivals(world: &World, sc: &Scenario, out: &mut Vec<u32>) {
     out.clear();
     out.resize(world.units.len(), 0);
     let open = |u: &Unit| {
-        let kp = sc.params.kinds.get(u.kind);
-        u.alive && u.city.is_some() && !kp.owned && !kp.exclusive
+        u.alive && u.city.is_some() && !sc.params.kinds.get(u.kind).owned && !sc.exclusive(u.kind)
     };
     let mut by_mask = vec![[0u32; 16]; world.vendors.len()];
     for c in &world.cities {
