@@ -68,7 +68,8 @@ impl Segment {
     }
 }
 
-/// The seven channel strategies of MODEL.md.
+/// The seven channel strategies of the seed, by name (their definitions
+/// are data: [`crate::kinds`]; a scenario may define more).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
 pub enum Strategy {
@@ -105,21 +106,17 @@ impl Strategy {
     pub fn parse(s: &str) -> Option<Strategy> {
         Self::ALL.into_iter().find(|k| k.name() == s)
     }
-    /// The kind of unit this strategy creates.
-    pub fn kind(self) -> UnitKind {
-        match self {
-            Strategy::Traditional => UnitKind::Reseller,
-            Strategy::Abu => UnitKind::AccountTeam,
-            Strategy::Amoeba => UnitKind::Branch,
-            Strategy::TeamReplication => UnitKind::Cell,
-            Strategy::JointVenture => UnitKind::JointVenture,
-            Strategy::CityExclusive => UnitKind::CityPartner,
-            Strategy::Online => UnitKind::Online,
-        }
+}
+
+impl AsRef<str> for Strategy {
+    fn as_ref(&self) -> &str {
+        self.name()
     }
 }
 
-/// A node of a channel: whoever sells to and serves customers in a place.
+/// The seed's seven kinds of unit, by name (their fields are data:
+/// [`crate::kinds`]; a scenario may define more). Tests and examples name
+/// them; the phases read a unit's kind through its fields.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
 pub enum UnitKind {
@@ -142,13 +139,6 @@ impl UnitKind {
         UnitKind::CityPartner,
         UnitKind::Online,
     ];
-    /// Vendor-owned units take share 1 and are consolidated by the vendor.
-    pub fn owned(self) -> bool {
-        matches!(
-            self,
-            UnitKind::AccountTeam | UnitKind::Branch | UnitKind::Online
-        )
-    }
     pub fn name(self) -> &'static str {
         match self {
             UnitKind::Reseller => "reseller",

@@ -1,6 +1,7 @@
 //! Month 0: the market's enterprises, the vendors and their first units.
 
-use crate::ids::{CityId, N_IND, N_SEG, Strategy, VendorId};
+use crate::ids::{CityId, N_IND, N_SEG, VendorId};
+use crate::kinds::kinds_of;
 use crate::params::Scenario;
 use crate::rng::{BetaMean, INIT, Stream};
 use crate::units::open_units;
@@ -21,6 +22,7 @@ pub fn build_world(sc: &Scenario, replicate: u32) -> World {
             Vendor {
                 id: VendorId(i as u32),
                 policy: vs.policy.clone(),
+                kinds: kinds_of(&vs.mix.0, &p.strategies, &p.kinds),
                 managers: vs.policy.managers,
                 quality: q0,
                 rd_stock: d0,
@@ -120,13 +122,14 @@ pub fn build_world(sc: &Scenario, replicate: u32) -> World {
     for v in 0..sc.vendors.len() {
         open_units(&mut world, sc, VendorId(v as u32), false);
     }
-    // Warm accounts of joint ventures (a share of the city's large and
-    // strategic firms, known to the local partner).
+    // Warm accounts of kinds that bring them (a share of the city's large
+    // and strategic firms, known to the local partner).
     for c in 0..world.cities.len() {
         let tier = world.cities[c].tier;
-        for (v, vs) in sc.vendors.iter().enumerate() {
+        for v in 0..world.vendors.len() {
             for seg in 2..N_SEG {
-                if vs.mix.get(tier, seg) == Some(Strategy::JointVenture) {
+                let kind = world.vendors[v].kind_at(tier, seg);
+                if kind.is_some_and(|k| p.kinds.get(k).warm_accounts) {
                     let len = world.cities[c].blocks[seg].len as f64;
                     world.cities[c].warm_left[v][seg] = (len * p.warm_share).round() as u32;
                 }

@@ -10,9 +10,10 @@
 // above its own and of its own group, never a module that imports it back
 // (`cargo test -p channelsim-core --test layers` checks).
 
-// The model's vocabulary: ids, lanes of four, the metric list, prices, the
-// month's schedule of phases.
+// The model's vocabulary: ids, kinds of unit and strategies, lanes of four,
+// the metric list, prices, the month's schedule of phases.
 pub mod ids;
+pub mod kinds;
 pub mod lanes;
 pub mod metrics;
 pub mod pricing;

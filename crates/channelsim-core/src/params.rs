@@ -4,7 +4,8 @@
 //! segment are in the order small, medium, large, strategic. Money is k CNY,
 //! rates are per month unless the name says otherwise.
 
-use crate::ids::{N_IND, N_SEG, N_TIER, SegMask, Strategy, UnitKind};
+use crate::ids::{N_IND, N_SEG, N_TIER, Strategy};
+use crate::kinds::{KindId, Kinds, Strategies, seed_kinds, seed_strategies};
 use serde::{Deserialize, Serialize};
 
 /// Version of the model rules. A scenario names the version it was written
@@ -166,45 +167,49 @@ impl Market {
     }
 }
 
-/// Which strategy serves each (tier, segment); `None`: not targeted.
-#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Mix(pub [[Option<Strategy>; N_SEG]; N_TIER]);
+/// Which strategy (by name) serves each (tier, segment); `None`: not
+/// targeted. The strategies are the scenario's (`params.strategies`).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Mix(pub [[Option<String>; N_SEG]; N_TIER]);
 
 impl Mix {
-    pub fn uniform(s: Strategy) -> Mix {
-        Mix([[Some(s); N_SEG]; N_TIER])
+    /// One strategy everywhere.
+    pub fn uniform(s: impl AsRef<str>) -> Mix {
+        let s = s.as_ref();
+        Mix(std::array::from_fn(|_| {
+            std::array::from_fn(|_| Some(s.to_string()))
+        }))
     }
     #[inline]
-    pub fn get(&self, tier: u8, seg: usize) -> Option<Strategy> {
-        self.0[(tier - 1) as usize][seg]
+    pub fn get(&self, tier: u8, seg: usize) -> Option<&str> {
+        self.0[(tier - 1) as usize][seg].as_deref()
     }
-    /// Strategies used anywhere, in `Strategy::ALL` order.
-    pub fn strategies(&self) -> Vec<Strategy> {
-        Strategy::ALL
-            .into_iter()
-            .filter(|s| self.0.iter().flatten().any(|x| *x == Some(*s)))
-            .collect()
-    }
-    /// Segments a strategy serves in a tier.
-    pub fn segments(&self, tier: u8, s: Strategy) -> SegMask {
-        let mut m = SegMask(0);
-        for seg in 0..N_SEG {
-            if self.get(tier, seg) == Some(s) {
-                m = m.with(seg);
-            }
-        }
-        m
+    /// Strategies used anywhere: the seed's in their order, then others
+    /// by name.
+    pub fn strategies(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = self
+            .0
+            .iter()
+            .flatten()
+            .flatten()
+            .map(|s| s.as_str())
+            .collect();
+        out.sort_by_key(|s| {
+            (
+                Strategy::parse(s).map_or(Strategy::ALL.len(), |x| x as usize),
+                *s,
+            )
+        });
+        out.dedup();
+        out
     }
     /// A short label: the strategy's name, or `mix:a+b` for a mix.
     pub fn label(&self) -> String {
         let s = self.strategies();
         match s.len() {
             0 => "none".into(),
-            1 => s[0].name().into(),
-            _ => format!(
-                "mix:{}",
-                s.iter().map(|x| x.name()).collect::<Vec<_>>().join("+")
-            ),
+            1 => s[0].into(),
+            _ => format!("mix:{}", s.join("+")),
         }
     }
 }
@@ -305,163 +310,6 @@ impl Default for Switches {
     }
 }
 
-/// Per-kind constants of units (MODEL.md sections 2, 5, 7).
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct KindParams {
-    pub start_staff: u32,
-    pub start_capability: f64,
-    /// Unit's share of subscription payments, first contract year.
-    pub share_first: f64,
-    /// Unit's share on renewals.
-    pub share_renew: f64,
-    /// Vendor equity share of the unit's positive profit.
-    pub equity: f64,
-    pub exclusive: bool,
-    pub platform: bool,
-    /// Security the contract itself gives the relationship (0..1): its
-    /// length and terms. The kind's security adds exclusivity and equity
-    /// to it ([`Params::kind_security`]).
-    pub contract_security: f64,
-    /// Share of a positive profit paid to the unit's people (amoeba
-    /// profit-centre incentive): a cost that also raises their effort
-    /// ([`Params::effort`]). Owned units only (partners keep their profit).
-    pub incentive: f64,
-    /// Head-office management demand, FTE, fixed part.
-    pub mgmt_base: f64,
-    /// Head-office management demand, FTE per staff.
-    pub mgmt_per_staff: f64,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(default, deny_unknown_fields)]
-pub struct Kinds {
-    pub reseller: KindParams,
-    pub account_team: KindParams,
-    pub branch: KindParams,
-    pub cell: KindParams,
-    pub joint_venture: KindParams,
-    pub city_partner: KindParams,
-    pub online: KindParams,
-}
-
-impl Kinds {
-    #[inline]
-    pub fn get(&self, k: UnitKind) -> &KindParams {
-        match k {
-            UnitKind::Reseller => &self.reseller,
-            UnitKind::AccountTeam => &self.account_team,
-            UnitKind::Branch => &self.branch,
-            UnitKind::Cell => &self.cell,
-            UnitKind::JointVenture => &self.joint_venture,
-            UnitKind::CityPartner => &self.city_partner,
-            UnitKind::Online => &self.online,
-        }
-    }
-}
-
-impl Default for Kinds {
-    /// MODEL.md v1's kinds. `contract_security` is chosen so that each
-    /// kind's derived security (`Params::kind_security`) at the default
-    /// `exclusive_security` 0.3 and `equity_security` 0.2 is its v1 value:
-    /// Reseller 0.2, Cell 0.4, JointVenture 0.8, CityPartner 0.9, owned 1.
-    fn default() -> Self {
-        Kinds {
-            reseller: KindParams {
-                start_staff: 2,
-                start_capability: 0.3,
-                share_first: 0.35,
-                share_renew: 0.15,
-                equity: 0.0,
-                exclusive: false,
-                platform: false,
-                contract_security: 0.2,
-                incentive: 0.0,
-                mgmt_base: 0.01,
-                mgmt_per_staff: 0.0,
-            },
-            account_team: KindParams {
-                start_staff: 3,
-                start_capability: 0.3,
-                share_first: 1.0,
-                share_renew: 1.0,
-                equity: 1.0,
-                exclusive: true,
-                platform: false,
-                contract_security: 1.0,
-                incentive: 0.0,
-                mgmt_base: 0.3,
-                mgmt_per_staff: 0.0,
-            },
-            branch: KindParams {
-                start_staff: 3,
-                start_capability: 0.3,
-                share_first: 1.0,
-                share_renew: 1.0,
-                equity: 1.0,
-                exclusive: true,
-                platform: false,
-                contract_security: 1.0,
-                incentive: 0.2,
-                mgmt_base: 0.2,
-                mgmt_per_staff: 0.0,
-            },
-            cell: KindParams {
-                start_staff: 3,
-                start_capability: 0.3,
-                share_first: 0.30,
-                share_renew: 0.30,
-                equity: 0.0,
-                exclusive: false,
-                platform: false,
-                contract_security: 0.4,
-                incentive: 0.0,
-                mgmt_base: 0.02,
-                mgmt_per_staff: 0.0,
-            },
-            joint_venture: KindParams {
-                start_staff: 4,
-                start_capability: 0.4,
-                share_first: 0.40,
-                share_renew: 0.40,
-                equity: 0.51,
-                exclusive: true,
-                platform: false,
-                contract_security: 0.398,
-                incentive: 0.0,
-                mgmt_base: 0.5,
-                mgmt_per_staff: 0.05,
-            },
-            city_partner: KindParams {
-                start_staff: 4,
-                start_capability: 0.35,
-                share_first: 0.40,
-                share_renew: 0.40,
-                equity: 0.20,
-                exclusive: true,
-                platform: true,
-                contract_security: 0.56,
-                incentive: 0.0,
-                mgmt_base: 0.15,
-                mgmt_per_staff: 0.0,
-            },
-            online: KindParams {
-                start_staff: 4,
-                start_capability: 0.2,
-                share_first: 1.0,
-                share_renew: 1.0,
-                equity: 1.0,
-                exclusive: false,
-                platform: false,
-                contract_security: 1.0,
-                incentive: 0.0,
-                mgmt_base: 0.0,
-                mgmt_per_staff: 0.0,
-            },
-        }
-    }
-}
-
 /// Every other number of the model.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -510,12 +358,12 @@ pub struct Params {
     pub intra_move: f64,
     pub intra_discount: f64,
     // Units.
+    /// The kinds of unit, by name (the seed's seven, and the scenario's).
     pub kinds: Kinds,
-    pub resellers_per_city: u32,
-    pub abu_one_at: u32,
-    pub abu_two_at: u32,
+    /// The channel strategies, by name (the seed's seven, and the
+    /// scenario's): which kind serves each segment and tier.
+    pub strategies: Strategies,
     pub wage: f64,
-    pub branch_wage_factor: f64,
     pub load_units: [f64; N_SEG],
     pub capacity_per_staff: f64,
     pub hire_above: f64,
@@ -525,8 +373,6 @@ pub struct Params {
     pub cash_for_hire_months: f64,
     pub exit_cash_months: f64,
     pub exit_after_months: u32,
-    pub cell_split_capability: f64,
-    pub cell_split_staff: u32,
     pub services_first_year: f64,
     pub services_expansion: f64,
     pub royalty: f64,
@@ -640,12 +486,9 @@ impl Default for Params {
             orphan_leave: 0.5,
             intra_move: 0.1,
             intra_discount: 0.05,
-            kinds: Kinds::default(),
-            resellers_per_city: 4,
-            abu_one_at: 150,
-            abu_two_at: 500,
+            kinds: seed_kinds(),
+            strategies: seed_strategies(),
             wage: 15.0,
-            branch_wage_factor: 0.9,
             load_units: [1.0, 2.5, 6.0, 20.0],
             capacity_per_staff: 40.0,
             hire_above: 0.9,
@@ -655,8 +498,6 @@ impl Default for Params {
             cash_for_hire_months: 3.0,
             exit_cash_months: 6.0,
             exit_after_months: 6,
-            cell_split_capability: 0.7,
-            cell_split_staff: 6,
             services_first_year: 0.5,
             services_expansion: 0.3,
             royalty: 0.05,
@@ -711,7 +552,7 @@ impl Params {
     /// added in [`crate::views::security`]): contract security, plus
     /// `exclusive_security` if exclusive, plus `equity_security` x equity,
     /// capped at 1.
-    pub fn kind_security(&self, kind: UnitKind) -> f64 {
+    pub fn kind_security(&self, kind: KindId) -> f64 {
         let kp = self.kinds.get(kind);
         let excl = if kp.exclusive {
             self.exclusive_security
@@ -724,7 +565,7 @@ impl Params {
     /// Effort of a kind's people: 1 + `incentive_effort` x its incentive
     /// (B4). Scales its staff in local reach and its attention.
     #[inline]
-    pub fn effort(&self, kind: UnitKind) -> f64 {
+    pub fn effort(&self, kind: KindId) -> f64 {
         1.0 + self.incentive_effort * self.kinds.get(kind).incentive
     }
 
@@ -998,7 +839,6 @@ impl Scenario {
             ("app_rate", pr.app_rate),
             ("app_threshold", pr.app_threshold),
             ("validate_quality", pr.validate_quality),
-            ("cell_split_capability", pr.cell_split_capability),
             ("eta_t", pr.eta_t),
             ("eta_x", pr.eta_x),
             ("eta_n", pr.eta_n),
@@ -1051,7 +891,6 @@ impl Scenario {
         }
         for (name, x) in [
             ("wage", pr.wage),
-            ("branch_wage_factor", pr.branch_wage_factor),
             ("start_cash_months", pr.start_cash_months),
             ("cash_for_hire_months", pr.cash_for_hire_months),
             ("exit_cash_months", pr.exit_cash_months),
@@ -1095,43 +934,117 @@ impl Scenario {
             pr.u_outside.is_finite(),
             "a finite number",
         );
-        for k in UnitKind::ALL {
-            let kp = pr.kinds.get(k);
-            let key = |f: &str| format!("params.kinds.{}.{f}", k.name());
-            bad(
-                key("start_capability"),
-                unit(kp.start_capability),
-                "in [0, 1]",
-            );
-            bad(
-                key("share_first"),
-                unit(kp.share_first),
-                "a share in [0, 1]",
-            );
-            bad(
-                key("share_renew"),
-                unit(kp.share_renew),
-                "a share in [0, 1]",
-            );
-            bad(key("equity"), unit(kp.equity), "a share in [0, 1]");
-            bad(
-                key("contract_security"),
-                unit(kp.contract_security),
-                "in [0, 1]",
-            );
-            bad(key("incentive"), unit(kp.incentive), "a share in [0, 1]");
-            bad(key("start_staff"), kp.start_staff >= 1, "at least 1");
-            bad(key("mgmt_base"), nonneg(kp.mgmt_base), "non-negative");
-            bad(
-                key("mgmt_per_staff"),
-                nonneg(kp.mgmt_per_staff),
-                "non-negative",
-            );
-        }
+        self.channel_checks(&mut bad);
         if let Some(r) = self.switches.fixed_reach {
             bad("switches.fixed_reach".into(), unit(r), "in [0, 1]");
         }
         v
+    }
+}
+
+impl Scenario {
+    /// The range checks of the kinds, the strategies and the vendors' use
+    /// of them: `bad(key, ok, allowed)` as in [`Scenario::violations`].
+    fn channel_checks(&self, bad: &mut impl FnMut(String, bool, &str)) {
+        let unit = |x: f64| (0.0..=1.0).contains(&x);
+        let nonneg = |x: f64| x.is_finite() && x >= 0.0;
+        let pr = &self.params;
+        bad(
+            "params.kinds".into(),
+            pr.kinds.len() <= 255,
+            "at most 255 kinds",
+        );
+        let mut desk: Option<&str> = None;
+        for (name, kp) in &pr.kinds.0 {
+            let key = |f: &str| format!("params.kinds.{name}.{f}");
+            for (f, x) in [
+                ("start_capability", kp.start_capability),
+                ("share_first", kp.share_first),
+                ("share_renew", kp.share_renew),
+                ("equity", kp.equity),
+                ("contract_security", kp.contract_security),
+                ("incentive", kp.incentive),
+            ] {
+                bad(key(f), unit(x), "in [0, 1]");
+            }
+            for (f, x) in [
+                ("mgmt_base", kp.mgmt_base),
+                ("mgmt_per_staff", kp.mgmt_per_staff),
+                ("wage_factor", kp.wage_factor),
+            ] {
+                bad(key(f), nonneg(x), "non-negative");
+            }
+            bad(key("start_staff"), kp.start_staff >= 1, "at least 1");
+            bad(
+                key("segments"),
+                !kp.segments.is_empty(),
+                "a non-empty list of segments (small, medium, large, strategic)",
+            );
+            bad(
+                key("split_capability"),
+                kp.split_capability.is_finite(),
+                "a finite number",
+            );
+            if kp.direct_desk {
+                let other =
+                    desk.map(|d| format!("false: at most one kind is the direct desk ({d} is)"));
+                bad(
+                    key("direct_desk"),
+                    other.is_none(),
+                    other.as_deref().unwrap_or(""),
+                );
+                desk.get_or_insert(name);
+            }
+        }
+        bad(
+            "params.strategies".into(),
+            pr.strategies.len() <= 255,
+            "at most 255 strategies",
+        );
+        let kinds: Vec<&str> = pr.kinds.names().collect();
+        let one_of = format!("the name of a kind: one of {}", kinds.join(", "));
+        for (name, st) in &pr.strategies.0 {
+            bad(
+                format!("params.strategies.{name}.kinds"),
+                !st.kinds.is_empty(),
+                "a non-empty list of { kind = ..., segments = [...], tiers = [...] }",
+            );
+            let mut owner = [[None::<usize>; N_SEG]; N_TIER];
+            for (i, e) in st.kinds.iter().enumerate() {
+                let key = |f: &str| format!("params.strategies.{name}.kinds[{i}].{f}");
+                bad(key("kind"), pr.kinds.id(&e.kind).is_some(), &one_of);
+                for &t in &e.tiers {
+                    bad(key("tiers"), (1..=4).contains(&t), "tiers in 1..=4");
+                }
+                for &t in e.tiers.iter().filter(|t| (1..=4).contains(*t)) {
+                    for seg in &e.segments {
+                        let cell = &mut owner[t as usize - 1][*seg as usize];
+                        let msg = cell.map(|o| {
+                            format!(
+                                "free of overlap: segment {} in tier {t} is already given by kinds[{o}]",
+                                seg.name()
+                            )
+                        });
+                        bad(
+                            format!("params.strategies.{name}.kinds[{i}]"),
+                            msg.is_none(),
+                            msg.as_deref().unwrap_or(""),
+                        );
+                        cell.get_or_insert(i);
+                    }
+                }
+            }
+        }
+        let names: Vec<&str> = pr.strategies.names().collect();
+        let one_of = format!("a strategy: one of {}", names.join(", "));
+        for vs in &self.vendors {
+            let ok = vs
+                .mix
+                .strategies()
+                .iter()
+                .all(|s| pr.strategies.by_name(s).is_some());
+            bad(format!("vendor.{}.strategy", vs.name), ok, &one_of);
+        }
     }
 }
 
@@ -1209,17 +1122,20 @@ impl Scenario {
     /// Whether units of `kind` are exclusive in their city: the kind's
     /// flag, and for joint ventures the `model.jv_exclusive` reading too.
     #[inline]
-    pub fn exclusive(&self, kind: UnitKind) -> bool {
+    pub fn exclusive(&self, kind: KindId) -> bool {
+        // The reading is about the seed's joint venture (a Decision of the
+        // model), so it names that kind; a scenario's own kinds are as
+        // their `exclusive` field says.
         self.params.kinds.get(kind).exclusive
-            && (kind != UnitKind::JointVenture || self.model.jv_exclusive)
+            && (kind != KindId::from(crate::ids::UnitKind::JointVenture) || self.model.jv_exclusive)
     }
 
     /// Whether units of `kind` have trust dynamics (start at `start_trust`,
     /// are hurt, recover): partners always, owned units under
     /// `model.owned_trust = "dynamic"`.
     #[inline]
-    pub fn has_trust(&self, kind: UnitKind) -> bool {
-        !kind.owned() || self.model.owned_trust == OwnedTrust::Dynamic
+    pub fn has_trust(&self, kind: KindId) -> bool {
+        !self.params.kinds.get(kind).owned || self.model.owned_trust == OwnedTrust::Dynamic
     }
 
     /// The first vendor's policy (tests and examples).
@@ -1257,6 +1173,7 @@ mod issue14_tests {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids::UnitKind;
 
     /// Issue 11 B2: kind security derived from contract, exclusivity and
     /// equity keeps every kind's v1 value at the defaults, and falls when
@@ -1274,12 +1191,12 @@ mod tests {
             (UnitKind::Online, 1.0),
         ];
         for (k, want) in v1 {
-            assert!((p.kind_security(k) - want).abs() < 1e-12, "{k:?}");
+            assert!((p.kind_security(k.into()) - want).abs() < 1e-12, "{k:?}");
         }
-        p.kinds.city_partner.exclusive = false;
-        assert!((p.kind_security(UnitKind::CityPartner) - 0.6).abs() < 1e-12);
-        p.kinds.joint_venture.equity = 0.0;
-        assert!((p.kind_security(UnitKind::JointVenture) - 0.698).abs() < 1e-12);
+        p.kinds.by_name_mut("city_partner").unwrap().exclusive = false;
+        assert!((p.kind_security(UnitKind::CityPartner.into()) - 0.6).abs() < 1e-12);
+        p.kinds.by_name_mut("joint_venture").unwrap().equity = 0.0;
+        assert!((p.kind_security(UnitKind::JointVenture.into()) - 0.698).abs() < 1e-12);
     }
 
     #[test]
@@ -1288,8 +1205,12 @@ mod tests {
         sc.params.growth_invest = 1.5;
         sc.params.growth_hire_months = 0.0;
         sc.params.frontier_growth = -0.1;
-        sc.params.kinds.branch.incentive = 2.0;
-        sc.params.kinds.cell.contract_security = -0.1;
+        sc.params.kinds.by_name_mut("branch").unwrap().incentive = 2.0;
+        sc.params
+            .kinds
+            .by_name_mut("cell")
+            .unwrap()
+            .contract_security = -0.1;
         let keys: Vec<String> = sc.violations().into_iter().map(|v| v.key).collect();
         for k in [
             "params.growth_invest",

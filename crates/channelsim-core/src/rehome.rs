@@ -2,7 +2,7 @@
 //! another unit of the vendor, a local one if it has one (MODEL.md section
 //! 3, renewal). The policy phase re-homes them before anyone is served.
 
-use crate::ids::{N_SEG, UnitKind};
+use crate::ids::N_SEG;
 use crate::params::{MovedCustomer, Scenario};
 use crate::rng::{REHOME, Stream};
 use crate::tally::CityTally;
@@ -69,7 +69,7 @@ pub fn rehome_orphans(world: &mut World, sc: &Scenario, tallies: &mut [CityTally
                             u.vendor == v
                                 && u.alive
                                 && u.segments.has(seg)
-                                && (u.kind != UnitKind::Online) == local
+                                && sc.params.kinds.get(u.kind).local == local
                         })
                     };
                     match pick(true).or_else(|| pick(false)) {

@@ -1,83 +1,68 @@
-//! The life of a unit: how many a strategy keeps in a city, opening them
+//! The life of a unit: how many of each kind a vendor keeps, opening them
 //! with their kind's starting state, and closing one.
 
-use crate::ids::{CityId, N_IND, N_SEG, SegMask, Strategy, UnitId, UnitKind, VendorId};
+use crate::ids::{CityId, N_IND, N_SEG, N_TIER, SegMask, UnitId, VendorId};
+use crate::kinds::KindId;
 use crate::params::Scenario;
-use crate::world::{City, Unit, World};
+use crate::world::{Unit, World};
 
-/// How many units of a strategy a vendor keeps in a city.
-pub fn target_units(sc: &Scenario, city: &City, s: Strategy) -> u32 {
-    let p = &sc.params;
-    match s {
-        Strategy::Traditional => p.resellers_per_city,
-        Strategy::Abu => {
-            let ls = city.blocks[2].len + city.blocks[3].len;
-            if ls >= p.abu_two_at {
-                2
-            } else if ls >= p.abu_one_at {
-                1
-            } else {
-                0
-            }
-        }
-        Strategy::Online => 0,
-        _ => 1,
-    }
-}
-
-/// Open the units a vendor's strategy calls for. With `replace_only`, open
-/// only what is missing (replacements for units that died).
+/// Open the units a vendor's strategy mix calls for: each kind where the
+/// mix gives it segments, for the segments it serves; a kind that is not
+/// local once for all cities, a local one `units_in` each city. With
+/// `replace_only`, open only what is missing (replacements for units that
+/// died).
 pub fn open_units(world: &mut World, sc: &Scenario, v: VendorId, replace_only: bool) {
-    let mix = sc.vendors[v.idx()].mix;
-    // The online unit serves every (tier, segment) the mix gives to online.
-    let mut online_segs = SegMask(0);
-    for tier in 1..=4u8 {
-        online_segs = SegMask(online_segs.0 | mix.segments(tier, Strategy::Online).0);
-    }
-    if online_segs.0 != 0 {
+    let kinds = &sc.params.kinds;
+    let map = world.vendors[v.idx()].kinds;
+    // The segments kind `k` takes in a tier: given to it by the mix, and
+    // served by it.
+    let segs_of = |tier: u8, k: KindId| -> SegMask {
+        let given = (0..N_SEG)
+            .filter(|&seg| map[tier as usize - 1][seg] == Some(k))
+            .fold(SegMask(0), |m, seg| m.with(seg));
+        SegMask(given.0 & kinds.get(k).serves().0)
+    };
+    let all: Vec<KindId> = (0..kinds.len()).map(|i| KindId(i as u8)).collect();
+    for &k in all.iter().filter(|&&k| !kinds.get(k).local) {
+        let segs = (1..=N_TIER as u8).fold(SegMask(0), |m, t| SegMask(m.0 | segs_of(t, k).0));
+        if segs.0 == 0 {
+            continue;
+        }
         let has = world
             .units
             .iter()
-            .any(|u| u.vendor == v && u.kind == UnitKind::Online && u.alive);
+            .any(|u| u.vendor == v && u.kind == k && u.alive);
         if !has {
-            let id = spawn_unit(world, sc, v, None, UnitKind::Online, online_segs, None);
-            for c in 0..world.cities.len() {
-                let tier = world.cities[c].tier;
-                if mix.segments(tier, Strategy::Online).0 != 0 {
-                    world.cities[c].slots.push(id);
+            let id = spawn_unit(world, sc, v, None, k, segs, None);
+            for c in world.cities.iter_mut() {
+                if segs_of(c.tier, k).0 != 0 {
+                    c.slots.push(id);
                 }
             }
         }
     }
-    // Live units of the vendor by city and kind, counted once (replacing
-    // opens at most one kind per strategy, so the counts stay valid).
-    let mut have = vec![[0u32; UnitKind::ALL.len()]; world.cities.len()];
+    // Live units of the vendor by city and kind, counted once (a kind's
+    // openings in a city do not change another's count).
+    let nk = kinds.len();
+    let mut have = vec![0u32; world.cities.len() * nk];
     if replace_only {
         for u in world.units.iter().filter(|u| u.alive && u.vendor == v) {
             if let Some(c) = u.city {
-                have[c.idx()][u.kind as usize] += 1;
+                have[c.idx() * nk + u.kind.idx()] += 1;
             }
         }
     }
-    let strategies = mix.strategies();
-    for (c, have) in have.iter().enumerate() {
+    for c in 0..world.cities.len() {
         let tier = world.cities[c].tier;
-        for &s in &strategies {
-            if s == Strategy::Online {
-                continue;
-            }
-            let segs = mix.segments(tier, s);
-            let segs = if s == Strategy::Abu {
-                SegMask(segs.0 & 0b1100)
-            } else {
-                segs
-            };
+        for &k in all.iter().filter(|&&k| kinds.get(k).local) {
+            let segs = segs_of(tier, k);
             if segs.0 == 0 {
                 continue;
             }
-            let target = target_units(sc, &world.cities[c], s);
-            for _ in have[s.kind() as usize]..target {
-                spawn_unit(world, sc, v, Some(CityId(c as u32)), s.kind(), segs, None);
+            let b = &world.cities[c].blocks;
+            let target = kinds.get(k).units_in(b[2].len + b[3].len);
+            for _ in have[c * nk + k.idx()]..target {
+                spawn_unit(world, sc, v, Some(CityId(c as u32)), k, segs, None);
             }
         }
     }
@@ -90,14 +75,14 @@ pub fn spawn_unit(
     sc: &Scenario,
     v: VendorId,
     city: Option<CityId>,
-    kind: UnitKind,
+    kind: KindId,
     segments: SegMask,
     staff: Option<u32>,
 ) -> UnitId {
     let p = &sc.params;
     let kp = p.kinds.get(kind);
     let policy = &world.vendors[v.idx()].policy;
-    let (share_first, share_renew) = if kind.owned() {
+    let (share_first, share_renew) = if kp.owned {
         (1.0, 1.0)
     } else {
         (
@@ -107,7 +92,7 @@ pub fn spawn_unit(
     };
     let staff = staff.unwrap_or(kp.start_staff);
     // Owned units hold no cash of their own: the vendor consolidates them.
-    let cash = if kind.owned() {
+    let cash = if kp.owned {
         0.0
     } else {
         p.start_cash_months * p.wage * staff as f64

@@ -1,7 +1,8 @@
 //! What the customer loops need of each unit this month, derived once from
 //! the units' and vendors' state (read-only during the city phases).
 
-use crate::ids::{N_IND, N_SEG, UnitKind};
+use crate::ids::{N_IND, N_SEG};
+use crate::kinds::KindId;
 use crate::params::Scenario;
 use crate::pricing::{discount_of, intra_cut};
 use crate::world::{Unit, World};
@@ -71,13 +72,13 @@ pub fn load_of(book: &[u32; N_SEG], sc: &Scenario) -> f64 {
 /// Owned units take the same formula with their kind's value (1 by
 /// default): a vendor quick to cut losses makes even its own teams' future
 /// less secure.
-pub fn security(sc: &Scenario, kind: UnitKind, patience: u32) -> f64 {
+pub fn security(sc: &Scenario, kind: KindId, patience: u32) -> f64 {
     let p = &sc.params;
     0.5 * p.kind_security(kind) + 0.5 * (patience as f64 / p.patience_ref).min(1.0)
 }
 
 /// Management demand of a unit on its vendor's head office, FTE.
-pub fn mgmt_demand(sc: &Scenario, kind: UnitKind, staff: u32) -> f64 {
+pub fn mgmt_demand(sc: &Scenario, kind: KindId, staff: u32) -> f64 {
     let kp = sc.params.kinds.get(kind);
     kp.mgmt_base + kp.mgmt_per_staff * staff as f64
 }
@@ -98,7 +99,9 @@ pub fn update_mgmt_demand(world: &mut World, sc: &Scenario) {
 pub fn rivals(world: &World, sc: &Scenario, out: &mut Vec<u32>) {
     out.clear();
     out.resize(world.units.len(), 0);
-    let open = |u: &Unit| u.alive && u.city.is_some() && !u.kind.owned() && !sc.exclusive(u.kind);
+    let open = |u: &Unit| {
+        u.alive && u.city.is_some() && !sc.params.kinds.get(u.kind).owned && !sc.exclusive(u.kind)
+    };
     let mut by_mask = vec![[0u32; 16]; world.vendors.len()];
     for c in &world.cities {
         for m in by_mask.iter_mut() {
@@ -174,7 +177,7 @@ pub fn build(world: &World, sc: &Scenario, rivals_buf: &mut Vec<u32>, out: &mut 
         } else {
             0.0
         };
-        let terms = if u.kind.owned() || u.share_first <= 0.0 {
+        let terms = if kp.owned || u.share_first <= 0.0 {
             1.0
         } else {
             (u.share_renew / u.share_first).sqrt().min(1.0) as f32
@@ -201,16 +204,11 @@ pub fn build(world: &World, sc: &Scenario, rivals_buf: &mut Vec<u32>, out: &mut 
             }
         }
         let n = rivals_buf[u.id.idx()];
-        let price = v.policy.price_factor
-            * if u.kind == UnitKind::Online {
-                p.online_price
-            } else {
-                1.0
-            };
+        let price = v.policy.price_factor * if !kp.local { p.online_price } else { 1.0 };
         UnitView {
             alive: u.alive,
             vendor: u.vendor.0,
-            kind_owned: u.kind.owned(),
+            kind_owned: kp.owned,
             local: if u.city.is_some() { 1.0 } else { 0.0 },
             prox: if u.city.is_some() {
                 1.0
@@ -238,7 +236,7 @@ pub fn build(world: &World, sc: &Scenario, rivals_buf: &mut Vec<u32>, out: &mut 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::{Strategy, UnitId, VendorId};
+    use crate::ids::{Strategy, UnitId, UnitKind, VendorId};
     use crate::init::build_world;
     use crate::testkit::{scenario, stepped};
     use crate::world::App;
@@ -251,11 +249,11 @@ mod tests {
         let short = scenario(Strategy::Abu, "short_term");
         let want = 0.5 + 0.5 * 4.0 / 18.0;
         for kind in [UnitKind::AccountTeam, UnitKind::Branch, UnitKind::Online] {
-            let s = security(&short, kind, 4);
+            let s = security(&short, kind.into(), 4);
             assert!((s - want).abs() < 1e-12, "{kind:?}: {s}");
         }
         let long = scenario(Strategy::Abu, "long_term");
-        assert_eq!(security(&long, UnitKind::AccountTeam, 18), 1.0);
+        assert_eq!(security(&long, UnitKind::AccountTeam.into(), 18), 1.0);
         let (w, st) = stepped(&short, 1);
         let u = w
             .units
@@ -279,7 +277,7 @@ mod tests {
     fn section7_apps_of_units_outside_the_platform_serve_only_their_own_customers() {
         let mut sc = scenario(Strategy::CityExclusive, "long_term");
         for tier in sc.vendors[0].mix.0.iter_mut() {
-            tier[0] = Some(Strategy::Traditional);
+            tier[0] = Some(Strategy::Traditional.name().into());
         }
         let mut w = build_world(&sc, 0);
         let of = |k: UnitKind| -> Vec<usize> {

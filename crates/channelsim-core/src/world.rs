@@ -4,7 +4,8 @@
 //! each segment block as `[active | lost | prospects]`, so the monthly loops
 //! touch only active customers and adoption picks from a contiguous pool.
 
-use crate::ids::{CityId, N_IND, N_SEG, SegMask, UnitId, UnitKind, VendorId};
+use crate::ids::{CityId, N_IND, N_SEG, N_TIER, SegMask, UnitId, VendorId};
+use crate::kinds::KindId;
 use crate::params::Policy;
 
 /// Where a segment's customers sit in the city's columns.
@@ -281,7 +282,8 @@ pub struct Unit {
     pub vendor: VendorId,
     /// `None` for online units.
     pub city: Option<CityId>,
-    pub kind: UnitKind,
+    /// Its kind (`params.kinds`): the phases read its fields.
+    pub kind: KindId,
     /// Segments served (for online units: the union over tiers; the vendor's
     /// mix decides city by city).
     pub segments: SegMask,
@@ -341,6 +343,9 @@ pub struct App {
 pub struct Vendor {
     pub id: VendorId,
     pub policy: Policy,
+    /// The kind serving each (tier, segment) under its strategy mix
+    /// (`kinds[tier - 1][seg]`); `None`: not targeted.
+    pub kinds: [[Option<KindId>; N_SEG]; N_TIER],
     /// Head-office figures after market scaling.
     pub managers: f64,
     pub quality: f64,
@@ -367,6 +372,12 @@ pub struct Vendor {
 }
 
 impl Vendor {
+    /// The kind that takes its customers of `seg` in a tier-`tier` city.
+    #[inline]
+    pub fn kind_at(&self, tier: u8, seg: usize) -> Option<KindId> {
+        self.kinds[(tier - 1) as usize][seg]
+    }
+
     /// Support: share of management demand head office can meet.
     pub fn support(&self) -> f64 {
         if self.mgmt_demand <= self.managers {

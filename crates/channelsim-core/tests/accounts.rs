@@ -25,7 +25,9 @@ fn same(what: &str, a: f64, b: f64, scale: f64, at: &str) {
 /// what it had; it earns nothing more).
 fn partner_cash(w: &World) -> Vec<f64> {
     let mut c = vec![0.0; w.vendors.len()];
-    for u in w.units.iter().filter(|u| !u.kind.owned()) {
+    // The scenarios here use the seed's kinds.
+    let kinds = channelsim_core::kinds::seed_kinds();
+    for u in w.units.iter().filter(|u| !kinds.get(u.kind).owned) {
         c[u.vendor.idx()] += u.cash;
     }
     c
@@ -228,11 +230,13 @@ fn issue11_every_identity_every_month_every_strategy_and_policy() {
 fn issue11_identities_hold_for_rival_and_mixed_vendors_under_every_reading() {
     let mut sc = small(Strategy::JointVenture, "short_term");
     sc.horizon_months = 72;
-    let mut mixed = [[Some(Strategy::CityExclusive); N_SEG]; N_TIER];
+    let name = |s: Strategy| Some(s.name().to_string());
+    let mut mixed: [[Option<String>; N_SEG]; N_TIER] =
+        std::array::from_fn(|_| std::array::from_fn(|_| name(Strategy::CityExclusive)));
     for row in mixed.iter_mut() {
-        row[0] = Some(Strategy::Online);
+        row[0] = name(Strategy::Online);
     }
-    mixed[0][3] = Some(Strategy::Abu);
+    mixed[0][3] = name(Strategy::Abu);
     for (name, mix, preset) in [
         ("mixed", Mix(mixed), "short_term"),
         ("amoeba", Mix::uniform(Strategy::Amoeba), "long_term"),

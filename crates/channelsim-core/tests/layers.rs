@@ -234,10 +234,10 @@ fn find_cycle(g: &BTreeMap<Module, BTreeSet<Module>>) -> Option<Vec<Module>> {
     }
     let mut mark = BTreeMap::new();
     for m in g.keys() {
-        if mark.get(m).copied().unwrap_or(Mark::New) == Mark::New {
-            if let Some(c) = visit(m, g, &mut mark, &mut Vec::new()) {
-                return Some(c);
-            }
+        if mark.get(m).copied().unwrap_or(Mark::New) == Mark::New
+            && let Some(c) = visit(m, g, &mut mark, &mut Vec::new())
+        {
+            return Some(c);
         }
     }
     None

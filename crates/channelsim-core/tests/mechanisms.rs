@@ -167,7 +167,7 @@ fn staff_and_customers(sc: &Scenario, reps: u32) -> (f64, f64) {
         staff += w
             .units
             .iter()
-            .filter(|u| u.alive && !u.kind.owned())
+            .filter(|u| u.alive && !sc.params.kinds.get(u.kind).owned)
             .map(|u| u.staff as f64)
             .sum::<f64>();
         customers += w.units.iter().map(|u| u.customers() as f64).sum::<f64>();
@@ -219,7 +219,11 @@ fn staff_after_squeeze(sc: &Scenario) -> (u32, u32) {
             st.step(&mut w, sc);
         }
         let mut watched = Vec::new();
-        for u in w.units.iter_mut().filter(|u| u.alive && !u.kind.owned()) {
+        for u in w
+            .units
+            .iter_mut()
+            .filter(|u| u.alive && !sc.params.kinds.get(u.kind).owned)
+        {
             u.share_first = 0.0;
             u.share_renew = 0.0;
             u.cash = 0.0;
@@ -265,7 +269,11 @@ fn issue11_b1_a_squeezed_partner_shrinks_before_it_exits() {
 fn issue11_b2_exclusivity_raises_security_investment_and_capability() {
     let excl = small(Strategy::CityExclusive, "long_term");
     let mut open = excl.clone();
-    open.params.kinds.city_partner.exclusive = false;
+    open.params
+        .kinds
+        .by_name_mut("city_partner")
+        .unwrap()
+        .exclusive = false;
     let measure = |sc: &Scenario| {
         let (mut sec, mut invest, mut cap) = (0.0, 0.0, 0.0);
         for r in 0..4 {
@@ -273,7 +281,11 @@ fn issue11_b2_exclusivity_raises_security_investment_and_capability() {
             let mut st = Stepper::new();
             for _ in 0..sc.horizon_months {
                 st.step(&mut w, sc);
-                for u in w.units.iter().filter(|u| u.alive && !u.kind.owned()) {
+                for u in w
+                    .units
+                    .iter()
+                    .filter(|u| u.alive && !sc.params.kinds.get(u.kind).owned)
+                {
                     sec += st.scratch.views[u.id.idx()].security as f64;
                     invest += u.own_training;
                 }
@@ -281,7 +293,7 @@ fn issue11_b2_exclusivity_raises_security_investment_and_capability() {
             cap += w
                 .units
                 .iter()
-                .filter(|u| u.alive && !u.kind.owned())
+                .filter(|u| u.alive && !sc.params.kinds.get(u.kind).owned)
                 .map(|u| u.mean_capability())
                 .sum::<f64>();
         }
@@ -310,7 +322,11 @@ fn issue11_b3_equity_binds_partners_on_low_trust() {
             for _ in 0..25 {
                 st.step(&mut w, sc);
             }
-            for u in w.units.iter_mut().filter(|u| !u.kind.owned()) {
+            for u in w
+                .units
+                .iter_mut()
+                .filter(|u| !sc.params.kinds.get(u.kind).owned)
+            {
                 u.trust = 0.1;
             }
             let alive: Vec<usize> = (0..w.units.len()).filter(|&i| w.units[i].alive).collect();
@@ -323,7 +339,12 @@ fn issue11_b3_equity_binds_partners_on_low_trust() {
     let mut unbound = sc.clone();
     unbound.params.equity_bind = 0.0;
     let mut no_equity = sc.clone();
-    no_equity.params.kinds.joint_venture.equity = 0.0;
+    no_equity
+        .params
+        .kinds
+        .by_name_mut("joint_venture")
+        .unwrap()
+        .equity = 0.0;
     let (a, b) = (exits(&unbound), exits(&no_equity));
     assert!(bound > 0, "no exits at all: the test would be empty");
     assert!(
@@ -338,7 +359,12 @@ fn issue11_b3_equity_binds_partners_on_low_trust() {
 fn issue11_b4_amoeba_incentive_wins_branch_customers() {
     let with = small(Strategy::Amoeba, "long_term");
     let mut without = with.clone();
-    without.params.kinds.branch.incentive = 0.0;
+    without
+        .params
+        .kinds
+        .by_name_mut("branch")
+        .unwrap()
+        .incentive = 0.0;
     let active = |sc: &Scenario| mean(finals(sc, 6).iter().map(|r| r.active as f64));
     let (a, b) = (active(&with), active(&without));
     assert!(

@@ -58,9 +58,9 @@ fn vendor() -> impl Strategy<Value = VendorSpec> {
         policy(),
     )
         .prop_map(|(cells, policy)| {
-            let mut mix = [[None; N_SEG]; N_TIER];
+            let mut mix: [[Option<String>; N_SEG]; N_TIER] = Default::default();
             for (i, c) in cells.into_iter().enumerate() {
-                mix[i / N_SEG][i % N_SEG] = c;
+                mix[i / N_SEG][i % N_SEG] = c.map(|s| s.name().to_string());
             }
             VendorSpec {
                 name: String::new(),

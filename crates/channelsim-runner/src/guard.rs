@@ -10,7 +10,8 @@ use channelsim_core::params::Violation;
 
 /// Most replicates a scenario or experiment may ask for.
 pub const MAX_REPLICATES: u32 = 1_000_000;
-/// Most units of a strategy per city (`params.resellers_per_city`).
+/// Most units of a kind per city (`params.kinds.<name>.per_city`, and as
+/// many thresholds in `per_large_firms`).
 pub const MAX_UNITS_PER_CITY: u32 = 1_000;
 /// Most points a design may have.
 pub const MAX_DESIGN_POINTS: u64 = 1_000_000;
@@ -34,11 +35,18 @@ pub fn scenario_limits(sc: &Scenario) -> Vec<Violation> {
             ),
         });
     }
-    if sc.params.resellers_per_city > MAX_UNITS_PER_CITY {
-        v.push(Violation {
-            key: "params.resellers_per_city".into(),
-            message: format!("must be at most {MAX_UNITS_PER_CITY} units per city"),
-        });
+    for (name, k) in &sc.params.kinds.0 {
+        for (field, n) in [
+            ("per_city", k.per_city as usize),
+            ("per_large_firms", k.per_large_firms.len()),
+        ] {
+            if n > MAX_UNITS_PER_CITY as usize {
+                v.push(Violation {
+                    key: format!("params.kinds.{name}.{field}"),
+                    message: format!("must be at most {MAX_UNITS_PER_CITY} units per city"),
+                });
+            }
+        }
     }
     v
 }
@@ -89,8 +97,8 @@ mod tests {
             .base;
         assert!(scenario_limits(&sc).is_empty());
         sc.replicates = u32::MAX;
-        sc.params.resellers_per_city = u32::MAX;
+        sc.params.kinds.by_name_mut("reseller").unwrap().per_city = u32::MAX;
         let keys: Vec<String> = scenario_limits(&sc).into_iter().map(|v| v.key).collect();
-        assert_eq!(keys, ["replicates", "params.resellers_per_city"]);
+        assert_eq!(keys, ["replicates", "params.kinds.reseller.per_city"]);
     }
 }

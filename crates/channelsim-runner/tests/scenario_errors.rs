@@ -362,12 +362,11 @@ fn mix_without_overlap_resolves() {
         "mix = [ { strategy = \"abu\", segments = [\"large\", \"strategic\"], tiers = [1, 2] },\n  { strategy = \"city_exclusive\", segments = [\"small\", \"medium\"] },\n  { strategy = \"city_exclusive\", segments = [\"large\", \"strategic\"], tiers = [3, 4] } ]",
     );
     let f = parse_scenario(&t, FILE, &[]).unwrap();
-    let m = f.base.vendors[0].mix;
-    use channelsim_core::ids::Strategy::*;
-    assert_eq!(m.get(1, 3), Some(Abu));
-    assert_eq!(m.get(2, 2), Some(Abu));
-    assert_eq!(m.get(3, 2), Some(CityExclusive));
-    assert_eq!(m.get(1, 0), Some(CityExclusive));
+    let m = &f.base.vendors[0].mix;
+    assert_eq!(m.get(1, 3), Some("abu"));
+    assert_eq!(m.get(2, 2), Some("abu"));
+    assert_eq!(m.get(3, 2), Some("city_exclusive"));
+    assert_eq!(m.get(1, 0), Some("city_exclusive"));
     assert_eq!(m.label(), "mix:abu+city_exclusive");
 }
 

@@ -93,7 +93,7 @@ fn the_other_scenario_files_say_what_they_promise() {
     assert_eq!(h.variants[0].scenario, h.base);
 
     let o = load("online_vs_local.toml");
-    let mixes: Vec<_> = o.base.vendors.iter().map(|v| v.mix).collect();
+    let mixes: Vec<_> = o.base.vendors.iter().map(|v| v.mix.clone()).collect();
     assert_eq!(
         mixes,
         vec![

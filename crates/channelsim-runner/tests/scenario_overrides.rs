@@ -46,9 +46,10 @@ fn set_changes_the_resolved_value() {
     assert_eq!(b.params.bass_p, 0.003);
     assert!(!b.switches.churn);
     assert_eq!(b.switches.fixed_reach, Some(1.0));
-    assert_eq!(b.params.kinds.reseller.share_first, 0.4);
+    assert_eq!(b.params.kinds.by_name("reseller").unwrap().share_first, 0.4);
     assert_eq!(
-        b.params.kinds.reseller.share_renew, 0.15,
+        b.params.kinds.by_name("reseller").unwrap().share_renew,
+        0.15,
         "other fields keep their defaults"
     );
     assert_eq!(b.market.segment_shares, [0.6, 0.3, 0.08, 0.02]);
@@ -170,11 +171,11 @@ set = { "vendor.v.strategy" = { small = "online", large = "abu" } }
         f.variants[0].scenario.vendors[0].mix,
         Mix::uniform(Strategy::Amoeba)
     );
-    let m = f.variants[1].scenario.vendors[0].mix;
+    let m = &f.variants[1].scenario.vendors[0].mix;
     for tier in 1..=4 {
-        assert_eq!(m.get(tier, 0), Some(Strategy::Online));
+        assert_eq!(m.get(tier, 0), Some("online"));
         assert_eq!(m.get(tier, 1), None, "segments not named are not targeted");
-        assert_eq!(m.get(tier, 2), Some(Strategy::Abu));
+        assert_eq!(m.get(tier, 2), Some("abu"));
         assert_eq!(m.get(tier, 3), None);
     }
 }

@@ -5,7 +5,7 @@
 //! No per-prospect work: the number of adopters is one binomial draw.
 
 use crate::eligibility::eligible;
-use crate::ids::{N_SEG, UnitKind};
+use crate::ids::N_SEG;
 use crate::month::Shared;
 use crate::params::Params;
 use crate::rng::{Stream, binomial};
@@ -56,7 +56,7 @@ fn acquire_city(city: &mut City, tally: &mut CityTally, bufs: &mut Bufs, ctx: &S
     takes.extend(city.slots.iter().map(|&uid| {
         let u = &ctx.units[uid.idx()];
         (0..N_SEG).fold(0u8, |m, seg| {
-            m | (eligible(sc, u, city.tier, seg) as u8) << seg
+            m | (eligible(ctx.vendors, u, city.tier, seg) as u8) << seg
         })
     }));
     for seg in 0..N_SEG {
@@ -82,7 +82,8 @@ fn acquire_city(city: &mut City, tally: &mut CityTally, bufs: &mut Bufs, ctx: &S
             let c = &mut cum[u.vendor.idx()];
             let w = tally.views[k].free_capacity as f64 + 1.0;
             c.push(c.last().map_or(w, |t| t + w));
-            if u.kind == UnitKind::Online {
+            // A unit not in a city reaches online; a local one by its staff.
+            if !p.kinds.get(u.kind).local {
                 online[u.vendor.idx()] = true;
             } else {
                 staff[u.vendor.idx()] += u.staff as f64 * p.effort(u.kind);
@@ -109,19 +110,21 @@ fn acquire_city(city: &mut City, tally: &mut CityTally, bufs: &mut Bufs, ctx: &S
         if r_all <= 0.0 {
             continue;
         }
-        // Warm accounts: the joint venture's local partner brings them, and
-        // holds them back from other vendors' reach while it is there;
-        // without a live joint venture they are ordinary prospects.
+        // Warm accounts: a unit whose kind brings them (the joint venture's
+        // local partner) does, and holds them back from other vendors'
+        // reach while it is there; without one alive they are ordinary
+        // prospects.
         let mut held = 0;
         for v in 0..nv {
             let w = city.warm_left[v][seg];
             if w == 0 {
                 continue;
             }
-            let Some(&k) = cand[v]
-                .iter()
-                .find(|&&k| ctx.units[city.slots[k].idx()].kind == UnitKind::JointVenture)
-            else {
+            let Some(&k) = cand[v].iter().find(|&&k| {
+                p.kinds
+                    .get(ctx.units[city.slots[k].idx()].kind)
+                    .warm_accounts
+            }) else {
                 continue;
             };
             let support = tally.views[k].support as f64;
@@ -290,7 +293,7 @@ fn adopt(city: &mut City, tally: &mut CityTally, seg: usize, i: usize, slot: usi
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::Strategy;
+    use crate::ids::{Strategy, UnitKind};
     use crate::testkit::{scenario, stepped};
 
     #[test]
@@ -330,8 +333,8 @@ mod tests {
             .find(|u| u.kind == UnitKind::AccountTeam)
             .unwrap();
         let tier = w.cities[u.city.unwrap().idx()].tier;
-        assert!(!eligible(&sc, u, tier, 0) && !eligible(&sc, u, tier, 1));
-        assert!(eligible(&sc, u, tier, 2) && eligible(&sc, u, tier, 3));
+        assert!(!eligible(&w.vendors, u, tier, 0) && !eligible(&w.vendors, u, tier, 1));
+        assert!(eligible(&w.vendors, u, tier, 2) && eligible(&w.vendors, u, tier, 3));
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! invests next month in proportion to its shadow of the future; a partner
 //! deep in debt for months exits.
 
-use crate::ids::{N_IND, UnitKind};
+use crate::ids::N_IND;
 use crate::month::Scratch;
 use crate::params::Scenario;
 use crate::world::World;
@@ -32,7 +32,7 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
                 acc.1 += 1;
             }
         }
-        if u.kind == UnitKind::Cell {
+        if p.kinds.get(u.kind).training_system {
             cell_staff[v] += u.staff;
         }
     }
@@ -44,17 +44,18 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
         let (sec, support) = (view.security as f64, view.support as f64);
         let staff = u.staff.max(1) as f64;
         let mut spend = pol.enablement * sec * support + u.own_training / staff;
-        if u.kind == UnitKind::Cell && cell_staff[v] > 0 {
+        let kp = p.kinds.get(u.kind);
+        if kp.training_system && cell_staff[v] > 0 {
             spend += training_system / cell_staff[v] as f64;
         }
         let training = (spend / p.training_scale).min(1.0);
         s.vendor_flows[v].enablement += pol.enablement * sec * u.staff as f64;
-        let (sum, n) = if p.kinds.get(u.kind).platform {
+        let (sum, n) = if kp.platform {
             net_member[v]
         } else {
             net_all[v]
         };
-        let cap = if u.kind == UnitKind::Online {
+        let cap = if !kp.local {
             p.online_capability_max
         } else {
             1.0
@@ -76,12 +77,12 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
         // Own investment, shared with rivals who free-ride on it.
         let rivals = view.rivals.max(1) as f64;
         u.own_training = p.own_invest * u.trust * sec * u.last_profit.max(0.0) / rivals;
-        if !u.kind.owned() {
+        if !kp.owned {
             // Growth investment (B1): a share of the profit it keeps after
             // the vendor's dividend, in proportion to its shadow of the
             // future, and free-ridden by rivals like its training (B2). The
             // fund is part of its cash, never more.
-            let kept = (1.0 - p.kinds.get(u.kind).equity) * u.last_profit.max(0.0);
+            let kept = (1.0 - kp.equity) * u.last_profit.max(0.0);
             let add = p.growth_invest * u.trust * sec * kept / rivals;
             u.growth_fund = (u.growth_fund + add).min(u.cash.max(0.0));
             let floor = -p.exit_cash_months * p.wage * u.staff as f64;

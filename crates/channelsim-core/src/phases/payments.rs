@@ -9,7 +9,7 @@
 //! each (slot, industry, ring, term) and multiplies out, with the same
 //! numbers (a test checks). [`book`] reduces the cities' tallies.
 
-use crate::ids::{N_IND, N_RING, N_SEG, UnitKind};
+use crate::ids::{N_IND, N_RING, N_SEG};
 use crate::month::{Scratch, Shared};
 use crate::params::Scenario;
 use crate::pricing::ring_factor;
@@ -374,8 +374,9 @@ pub fn book(world: &mut World, sc: &Scenario, s: &mut Scratch) {
             continue;
         }
         let uf = &mut s.unit_flows[i];
-        let wage = if u.kind == UnitKind::Branch {
-            p.wage * p.branch_wage_factor
+        let kp = p.kinds.get(u.kind);
+        let wage = if kp.wage_factor != 1.0 {
+            p.wage * kp.wage_factor
         } else {
             p.wage
         };
@@ -384,15 +385,15 @@ pub fn book(world: &mut World, sc: &Scenario, s: &mut Scratch) {
         uf.profit = uf.revenue + uf.royalties_in - uf.wages - uf.training;
         let vf = &mut s.vendor_flows[u.vendor.idx()];
         let mut external = uf.wages + uf.training;
-        if u.kind.owned() {
-            let incentive = p.kinds.get(u.kind).incentive * uf.profit.max(0.0);
+        if kp.owned {
+            let incentive = kp.incentive * uf.profit.max(0.0);
             external += incentive;
             vf.owned_revenue += uf.revenue + uf.royalties_in;
             vf.owned_wages += uf.wages;
             vf.owned_training += uf.training;
             vf.incentives += incentive;
         } else {
-            let div = p.kinds.get(u.kind).equity * uf.profit.max(0.0);
+            let div = kp.equity * uf.profit.max(0.0);
             u.cash += uf.profit - div;
             vf.dividends += div;
             vf.partner_revenue += uf.revenue;

@@ -7,7 +7,8 @@
 //! (squeeze, poach, dilute, R&D cut), each of which costs trust. Customers
 //! of units that left are re-homed (phase 6's rule) before anyone is served.
 
-use crate::ids::{CityId, N_SEG, SegMask, UnitId, UnitKind, VendorId};
+use crate::ids::{CityId, N_SEG, UnitId, VendorId};
+use crate::kinds::KindId;
 use crate::month::Scratch;
 use crate::params::{Scenario, SqueezeTrust};
 use crate::rehome::{move_customer, rehome_orphans};
@@ -29,9 +30,10 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
             continue;
         }
         // Equity binds (B3): the vendor's stake makes leaving less likely.
-        let bind = 1.0 - p.equity_bind * p.kinds.get(u.kind).equity;
+        let kp = p.kinds.get(u.kind);
+        let bind = 1.0 - p.equity_bind * kp.equity;
         let leaves = u.exiting
-            || (!u.kind.owned()
+            || (!kp.owned
                 && u.trust < p.trust_leave_below
                 && rng.chance(p.trust_leave_prob * bind.max(0.0)));
         // (An owned unit cannot leave its owner, whatever its trust.)
@@ -63,10 +65,11 @@ fn review(world: &mut World, sc: &Scenario, v: VendorId, rng: &mut Stream) {
     let pol = vendor.policy.clone();
 
     // Terminate units that lost money for longer than the vendor's patience
-    // (not online units: they are the channel itself).
+    // (not units outside the cities, online: they are the channel itself).
     for i in 0..world.units.len() {
         let u = &world.units[i];
-        if u.alive && u.vendor == v && u.kind != UnitKind::Online && u.loss_months >= pol.patience {
+        let local = p.kinds.get(u.kind).local;
+        if u.alive && u.vendor == v && local && u.loss_months >= pol.patience {
             let city = u.city;
             kill(world, UnitId(i as u32));
             hurt_city(world, sc, v, city, None, p.trust_hit / 3.0);
@@ -126,10 +129,10 @@ fn hurt_city(
 fn squeeze(world: &mut World, sc: &Scenario, v: VendorId, by: f64) {
     for i in 0..world.units.len() {
         let u = &mut world.units[i];
-        if !u.alive || u.vendor != v || u.kind.owned() {
+        let kp = sc.params.kinds.get(u.kind);
+        if !u.alive || u.vendor != v || kp.owned {
             continue;
         }
-        let kp = sc.params.kinds.get(u.kind);
         let f = (u.share_first - by).max(kp.share_first - 0.10).max(0.0);
         let r = (u.share_renew - by).max(kp.share_renew - 0.10).max(0.0);
         let cut = f < u.share_first || r < u.share_renew;
@@ -143,12 +146,17 @@ fn squeeze(world: &mut World, sc: &Scenario, v: VendorId, by: f64) {
 }
 
 /// Move, with probability `prob` per partner unit, one of its large or
-/// strategic accounts to the vendor's direct sales desk in the city.
+/// strategic accounts to the vendor's direct sales desk in the city (none
+/// without a desk kind).
 fn poach(world: &mut World, sc: &Scenario, v: VendorId, prob: f64, rng: &mut Stream) {
+    let Some(desk_kind) = sc.params.kinds.desk() else {
+        return;
+    };
     for i in 0..world.units.len() {
         let u = &world.units[i];
         let Some(city) = u.city else { continue };
-        if !u.alive || u.vendor != v || u.kind.owned() || u.book[2] + u.book[3] == 0 {
+        let owned = sc.params.kinds.get(u.kind).owned;
+        if !u.alive || u.vendor != v || owned || u.book[2] + u.book[3] == 0 {
             continue;
         }
         if !rng.chance(prob) {
@@ -172,7 +180,7 @@ fn poach(world: &mut World, sc: &Scenario, v: VendorId, prob: f64, rng: &mut Str
             continue;
         }
         let (_, j) = cands[rng.below(cands.len() as u32) as usize];
-        let desk = direct_desk(world, sc, v, city);
+        let desk = direct_desk(world, sc, v, city, desk_kind);
         let to_slot = world.cities[c]
             .slots
             .iter()
@@ -183,22 +191,24 @@ fn poach(world: &mut World, sc: &Scenario, v: VendorId, prob: f64, rng: &mut Str
     }
 }
 
-/// The vendor's owned account team in the city, opened (one staff) if none.
-fn direct_desk(world: &mut World, sc: &Scenario, v: VendorId, city: CityId) -> UnitId {
-    if let Some(u) = world.units.iter().find(|u| {
-        u.alive && u.vendor == v && u.city == Some(city) && u.kind == UnitKind::AccountTeam
-    }) {
+/// The vendor's direct-sales desk in the city (a unit of the desk kind,
+/// the seed's account team), opened with one staff if it has none.
+fn direct_desk(
+    world: &mut World,
+    sc: &Scenario,
+    v: VendorId,
+    city: CityId,
+    desk: KindId,
+) -> UnitId {
+    if let Some(u) = world
+        .units
+        .iter()
+        .find(|u| u.alive && u.vendor == v && u.city == Some(city) && u.kind == desk)
+    {
         return u.id;
     }
-    spawn_unit(
-        world,
-        sc,
-        v,
-        Some(city),
-        UnitKind::AccountTeam,
-        SegMask(0b1100),
-        Some(1),
-    )
+    let segs = sc.params.kinds.get(desk).serves();
+    spawn_unit(world, sc, v, Some(city), desk, segs, Some(1))
 }
 
 /// Add a competing unit in one city where the vendor's units are not
@@ -208,7 +218,11 @@ fn dilute(world: &mut World, sc: &Scenario, v: VendorId, rng: &mut Stream) {
         .units
         .iter()
         .filter(|u| {
-            u.alive && u.vendor == v && u.city.is_some() && !u.kind.owned() && !sc.exclusive(u.kind)
+            u.alive
+                && u.vendor == v
+                && u.city.is_some()
+                && !sc.params.kinds.get(u.kind).owned
+                && !sc.exclusive(u.kind)
         })
         .map(|u| u.id)
         .collect();
@@ -236,7 +250,7 @@ fn dilute(world: &mut World, sc: &Scenario, v: VendorId, rng: &mut Stream) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::Strategy;
+    use crate::ids::{Strategy, UnitKind};
     use crate::testkit::{scenario, stepped};
 
     #[test]
@@ -256,7 +270,7 @@ mod tests {
         for _ in 0..10 {
             squeeze(&mut w, &sc, v, 0.05);
         }
-        let floor = sc.params.kinds.reseller.share_renew - 0.10;
+        let floor = sc.params.kinds.by_name("reseller").unwrap().share_renew - 0.10;
         assert!((w.units[0].share_renew - floor.max(0.0)).abs() < 1e-12);
     }
 
@@ -349,7 +363,7 @@ mod tests {
         for exclusive in [true, false] {
             let mut sc = scenario(Strategy::JointVenture, "short_term");
             sc.model.jv_exclusive = exclusive;
-            assert_eq!(sc.exclusive(UnitKind::JointVenture), exclusive);
+            assert_eq!(sc.exclusive(UnitKind::JointVenture.into()), exclusive);
             let (mut w, _) = stepped(&sc, 1);
             let n = w.units.len();
             let mut rng = Stream::new(1, 0, 1, NO_CITY, Phase::Policy);

@@ -6,14 +6,15 @@
 //! re-homed by [`crate::rehome`], in the policy phase.)
 
 use crate::eligibility::eligible;
-use crate::ids::{N_RING, N_SEG, UnitKind};
+use crate::ids::{N_RING, N_SEG};
+use crate::kinds::KindId;
 use crate::month::Shared;
 use crate::params::Scenario;
 use crate::rehome::move_customer;
 use crate::rng::Stream;
 use crate::schedule::Phase;
 use crate::tally::CityTally;
-use crate::world::{City, Unit};
+use crate::world::City;
 
 /// A renewal's working buffers.
 #[derive(Default)]
@@ -33,17 +34,7 @@ thread_local! {
 /// Phase 6 in one city.
 pub fn city(city: &mut City, tally: &mut CityTally, w: &Shared) {
     let mut rng = Stream::new(w.seed, w.replicate, w.month, city.id.0, Phase::Renewal);
-    BUFS.with_borrow_mut(|b| {
-        renew_city(
-            city,
-            tally,
-            &mut b.rivals,
-            &mut b.takers,
-            w.units,
-            w.sc,
-            &mut rng,
-        )
-    })
+    BUFS.with_borrow_mut(|b| renew_city(city, tally, b, w, &mut rng))
 }
 
 /// The annual churn rule, base_churn(segment) x exp(-4 (S - 0.6)) x
@@ -107,15 +98,9 @@ fn due_mask(tenure: &[u16]) -> u64 {
 }
 
 #[inline(never)]
-fn renew_city(
-    city: &mut City,
-    tally: &mut CityTally,
-    rivals: &mut Vec<Rival>,
-    takers: &mut Vec<u32>,
-    units: &[Unit],
-    sc: &Scenario,
-    rng: &mut Stream,
-) {
+fn renew_city(city: &mut City, tally: &mut CityTally, b: &mut Bufs, w: &Shared, rng: &mut Stream) {
+    let (sc, units, vendors) = (w.sc, w.units, w.vendors);
+    let Bufs { rivals, takers } = b;
     let p = &sc.params;
     let churn = Churn::new(sc);
     let moves = tally.views.iter().any(|v| v.rivals > 1);
@@ -130,7 +115,7 @@ fn renew_city(
                 Rival {
                     vendor: u.vendor.0,
                     kind: u.kind,
-                    eligible: eligible(sc, u, city.tier, seg),
+                    eligible: eligible(vendors, u, city.tier, seg),
                     grouped: false,
                     start: 0,
                     size: 0,
@@ -175,7 +160,7 @@ fn renew_city(
 #[derive(Clone, Copy, Debug)]
 struct Rival {
     vendor: u32,
-    kind: UnitKind,
+    kind: KindId,
     eligible: bool,
     grouped: bool,
     /// Where the eligible slots of this slot's vendor and kind stand in
@@ -272,14 +257,15 @@ mod tests {
             size: 0,
             pos: 0,
         };
-        use UnitKind::{Cell, Reseller};
+        use crate::ids::UnitKind;
+        let (cell, reseller) = (UnitKind::Cell.into(), UnitKind::Reseller.into());
         let mut rivals = vec![
-            r(0, Reseller, false),
-            r(0, Cell, true),
-            r(0, Reseller, true),
-            r(1, Reseller, true),
-            r(0, Reseller, true),
-            r(0, Cell, true),
+            r(0, reseller, false),
+            r(0, cell, true),
+            r(0, reseller, true),
+            r(1, reseller, true),
+            r(0, reseller, true),
+            r(0, cell, true),
         ];
         let mut takers = Vec::new();
         group_takers(&mut rivals, &mut takers);

@@ -3,7 +3,7 @@
 //! build scenario apps where they are capable, and mature cells split in
 //! two.
 
-use crate::ids::{N_IND, UnitId, UnitKind};
+use crate::ids::{N_IND, UnitId};
 use crate::month::Scratch;
 use crate::params::Scenario;
 use crate::rng::{NO_CITY, Stream, beta_mean};
@@ -42,8 +42,9 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
         u.load = load_of(&u.book, sc);
         let cap = p.capacity(u.staff, online_level);
         let wages_3m = p.cash_for_hire_months * p.wage * u.staff as f64;
-        let solvent = u.kind.owned() || u.cash >= wages_3m;
-        let partner = !u.kind.owned();
+        let kp = p.kinds.get(u.kind);
+        let solvent = kp.owned || u.cash >= wages_3m;
+        let partner = !kp.owned;
         let hire_cost = p.growth_hire_months * p.wage;
         if u.load > p.hire_above * cap && solvent {
             u.staff += 1;
@@ -71,11 +72,7 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
             u.growth_fund -= hire_cost;
         }
         // Apps: a chance a month in each industry where the unit is capable.
-        let platform = if p.kinds.get(u.kind).platform {
-            1.0
-        } else {
-            0.0
-        };
+        let platform = if kp.platform { 1.0 } else { 0.0 };
         let prob = p.app_rate * (1.0 + platform * support);
         for ind in 0..N_IND {
             let k_eff = u.capability[ind] as f64 * (0.5 + 0.5 * support);
@@ -92,12 +89,11 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
                 });
             }
         }
-        // Replication: a mature cell splits in two.
+        // Replication: a mature unit of a kind that splits (a cell) splits
+        // in two.
         let u = &world.units[i];
-        if u.kind == UnitKind::Cell
-            && u.mean_capability() > p.cell_split_capability
-            && u.staff >= p.cell_split_staff
-        {
+        let kp = p.kinds.get(u.kind);
+        if kp.splits && u.mean_capability() > kp.split_capability && u.staff >= kp.split_staff {
             split_cell(world, sc, UnitId(i as u32));
         }
     }
@@ -107,12 +103,12 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
 /// The child takes half the staff and half the cash; it inherits the
 /// parent's capability and trust, and builds its own book.
 fn split_cell(world: &mut World, sc: &Scenario, id: UnitId) {
-    let (v, city, segs, staff) = {
+    let (v, city, kind, segs, staff) = {
         let u = &world.units[id.idx()];
-        (u.vendor, u.city, u.segments, u.staff)
+        (u.vendor, u.city, u.kind, u.segments, u.staff)
     };
     let child_staff = staff / 2;
-    let child = spawn_unit(world, sc, v, city, UnitKind::Cell, segs, Some(child_staff));
+    let child = spawn_unit(world, sc, v, city, kind, segs, Some(child_staff));
     // The child's opening cash is the parent's, not new capital.
     let opening = world.units[child.idx()].cash;
     world.ledger.capital_in -= opening;
@@ -128,7 +124,7 @@ fn split_cell(world: &mut World, sc: &Scenario, id: UnitId) {
     c.cash = parent_cash;
     c.capability = cap;
     c.trust = trust;
-    c.start_staff = sc.params.kinds.cell.start_staff.min(child_staff);
+    c.start_staff = sc.params.kinds.get(kind).start_staff.min(child_staff);
 }
 
 #[cfg(test)]

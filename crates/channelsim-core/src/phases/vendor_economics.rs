@@ -4,7 +4,6 @@
 //! three-onlines platform); R&D builds the product's quality, which decays
 //! as the market moves on.
 
-use crate::ids::UnitKind;
 use crate::month::Scratch;
 use crate::params::Scenario;
 use crate::world::World;
@@ -22,7 +21,7 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
     for u in world
         .units
         .iter()
-        .filter(|u| u.alive && u.kind == UnitKind::Cell)
+        .filter(|u| u.alive && p.kinds.get(u.kind).training_system)
     {
         has_cells[u.vendor.idx()] = true;
     }

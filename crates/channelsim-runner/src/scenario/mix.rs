@@ -1,7 +1,8 @@
 //! A vendor's `strategy` or `mix` → the core's [`Mix`] (which strategy
-//! serves each tier and segment).
+//! serves each tier and segment), naming strategies the scenario defines
+//! (the seed's seven and its own, `params.strategies`).
 
-use channelsim_core::ids::{N_SEG, N_TIER, Segment, Strategy};
+use channelsim_core::ids::{N_SEG, N_TIER, Segment};
 use channelsim_core::params::Mix;
 
 use super::error::{Diagnostic, ErrorKind, Sources, allowed_list};
@@ -11,10 +12,6 @@ use super::tree::Node;
 
 /// Looks up a path under the vendor's table.
 pub(crate) type VendorAt<'a, 'r> = &'a dyn Fn(&[P<'_>]) -> Option<&'r Node>;
-
-pub(crate) fn strategy_names() -> Vec<&'static str> {
-    Strategy::ALL.iter().map(|s| s.name()).collect()
-}
 
 fn segment_names() -> Vec<&'static str> {
     Segment::ALL.iter().map(|s| s.name()).collect()
@@ -26,27 +23,28 @@ fn parse_segment(s: &str) -> Option<Segment> {
 
 fn parse_strategy(
     s: &str,
+    names: &[&str],
     node: &Node,
     key: &str,
     sources: &Sources<'_>,
-) -> Result<Strategy, Diagnostic> {
-    Strategy::parse(s).ok_or_else(|| {
-        sources.at_node(
-            ErrorKind::UnknownName,
-            node,
-            None,
-            key,
-            format!(
-                "unknown strategy; allowed: {}",
-                allowed_list(s, &strategy_names())
-            ),
-        )
-    })
+) -> Result<String, Diagnostic> {
+    if names.contains(&s) {
+        return Ok(s.to_string());
+    }
+    Err(sources.at_node(
+        ErrorKind::UnknownName,
+        node,
+        None,
+        key,
+        format!("unknown strategy; allowed: {}", allowed_list(s, names)),
+    ))
 }
 
 /// The vendor's mix from `strategy` (a name or a table by segment) or `mix`
 /// (a list of entries); `vpath` is `vendor.<name>`.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn resolve_mix<'r>(
+    names: &[&str],
     strategy: Option<RawStrategy>,
     mix: Option<Vec<RawMixEntry>>,
     vpath: &str,
@@ -69,24 +67,25 @@ pub(crate) fn resolve_mix<'r>(
             None,
             format!(
                 "missing required key \"strategy\" (or \"mix\"); strategies: {}",
-                strategy_names().join(", ")
+                names.join(", ")
             ),
         )),
         (Some(RawStrategy::All(s)), None) => {
             let node = vat(&[P::K("strategy")]).unwrap_or(vnode);
-            let st = parse_strategy(&s, node, &format!("{vpath}.strategy"), sources)?;
+            let st = parse_strategy(&s, names, node, &format!("{vpath}.strategy"), sources)?;
             Ok(Mix::uniform(st))
         }
         (Some(RawStrategy::BySegment(pairs)), None) => {
-            by_segment(&pairs, vpath, vat, vnode, sources)
+            by_segment(names, &pairs, vpath, vat, vnode, sources)
         }
-        (None, Some(entries)) => from_entries(&entries, vpath, vat, vnode, sources),
+        (None, Some(entries)) => from_entries(names, &entries, vpath, vat, vnode, sources),
     }
 }
 
 /// `strategy = { small = "online", large = "abu" }`: every tier; segments
 /// not named are not targeted.
 fn by_segment<'r>(
+    names: &[&str],
     pairs: &[(String, String)],
     vpath: &str,
     vat: VendorAt<'_, 'r>,
@@ -103,7 +102,7 @@ fn by_segment<'r>(
             "the strategy table names no segment; give at least one of small, medium, large, strategic",
         ));
     }
-    let mut m = Mix([[None; N_SEG]; N_TIER]);
+    let mut m = Mix(Default::default());
     for (seg, s) in pairs {
         let entry = snode.entry(seg);
         let key = format!("{vpath}.strategy.{seg}");
@@ -122,9 +121,9 @@ fn by_segment<'r>(
             ));
         };
         let node = entry.map_or(snode, |e| &e.node);
-        let st = parse_strategy(s, node, &key, sources)?;
+        let st = parse_strategy(s, names, node, &key, sources)?;
         for t in m.0.iter_mut() {
-            t[sg as usize] = Some(st);
+            t[sg as usize] = Some(st.clone());
         }
     }
     Ok(m)
@@ -133,6 +132,7 @@ fn by_segment<'r>(
 /// `mix = [ { strategy, segments, tiers }, ... ]`; a (segment, tier) given
 /// to two entries is an error naming both.
 fn from_entries<'r>(
+    names: &[&str],
     entries: &[RawMixEntry],
     vpath: &str,
     vat: VendorAt<'_, 'r>,
@@ -149,7 +149,7 @@ fn from_entries<'r>(
             "the mix is empty; give at least one { strategy = ..., segments = [...], tiers = [...] }",
         ));
     }
-    let mut m = Mix([[None; N_SEG]; N_TIER]);
+    let mut m = Mix(Default::default());
     // Which entry set each cell, for overlap messages.
     let mut owner = [[None::<usize>; N_SEG]; N_TIER];
     for (k, e) in entries.iter().enumerate() {
@@ -163,12 +163,12 @@ fn from_entries<'r>(
                 None,
                 format!(
                     "missing required key \"strategy\" in a mix entry; strategies: {}",
-                    strategy_names().join(", ")
+                    names.join(", ")
                 ),
             ));
         };
         let snode = vat(&[P::K("mix"), P::I(k), P::K("strategy")]).unwrap_or(enode);
-        let st = parse_strategy(s, snode, &format!("{epath}.strategy"), sources)?;
+        let st = parse_strategy(s, names, snode, &format!("{epath}.strategy"), sources)?;
         let mut segs = Vec::new();
         match &e.segments {
             None => segs.extend(Segment::ALL),
@@ -216,7 +216,7 @@ fn from_entries<'r>(
             for &sg in &segs {
                 match owner[t][sg as usize] {
                     Some(other) if other != k => {
-                        let prev = m.0[t][sg as usize].map_or("?", Strategy::name);
+                        let prev = m.0[t][sg as usize].as_deref().unwrap_or("?");
                         let onode = vat(&[P::K("mix"), P::I(other)]).unwrap_or(mix_node);
                         let oline = sources.line_of(onode.loc.as_ref());
                         return Err(sources.at_node(
@@ -228,13 +228,13 @@ fn from_entries<'r>(
                                 "overlap: segment {} in tier {} is given to both {prev:?} (mix[{other}], line {oline}) and {:?} (mix[{k}]); each segment and tier may have one strategy",
                                 sg.name(),
                                 t + 1,
-                                st.name()
+                                st
                             ),
                         ));
                     }
                     _ => {
                         owner[t][sg as usize] = Some(k);
-                        m.0[t][sg as usize] = Some(st);
+                        m.0[t][sg as usize] = Some(st.clone());
                     }
                 }
             }

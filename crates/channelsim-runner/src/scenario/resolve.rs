@@ -104,9 +104,11 @@ impl<'a> Resolver<'a, '_> {
         let name = self.name(raw.name)?;
         let model = self.model()?;
         let market = self.market(raw.market)?;
-        let vendors = self.vendors(raw.vendor.unwrap_or_default())?;
-        let switches: Switches = self.layered("switches", &Switches::default())?;
+        // Params first: the vendors name its strategies.
         let params: Params = self.layered("params", &Params::default())?;
+        let names: Vec<&str> = params.strategies.names().collect();
+        let vendors = self.vendors(raw.vendor.unwrap_or_default(), &names)?;
+        let switches: Switches = self.layered("switches", &Switches::default())?;
         let mut scenario = Scenario {
             name,
             description: raw.description.unwrap_or_default(),
@@ -293,7 +295,11 @@ impl<'a> Resolver<'a, '_> {
         })
     }
 
-    fn vendors(&mut self, raw: Vec<RawVendor>) -> Result<Vec<VendorSpec>, Diagnostic> {
+    fn vendors(
+        &mut self,
+        raw: Vec<RawVendor>,
+        strategies: &[&str],
+    ) -> Result<Vec<VendorSpec>, Diagnostic> {
         let mut vendors = Vec::new();
         // Name → where it was first used.
         let mut seen: HashMap<String, Option<Loc>> = HashMap::new();
@@ -334,7 +340,15 @@ impl<'a> Resolver<'a, '_> {
             }
             seen.insert(name.clone(), name_node.loc.clone());
             let vpath = format!("vendor.{name}");
-            let mix = resolve_mix(rv.strategy, rv.mix, &vpath, &vat, vnode, self.sources)?;
+            let mix = resolve_mix(
+                strategies,
+                rv.strategy,
+                rv.mix,
+                &vpath,
+                &vat,
+                vnode,
+                self.sources,
+            )?;
             let preset = rv.policy.unwrap_or_else(|| DEFAULT_POLICY.to_string());
             let policy = self.policy(&preset, &vpath, &vat, vnode)?;
             vendors.push(VendorSpec {

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use channelsim_core::kinds::KindSpec;
 use channelsim_core::params::{Params, Policy, Readings, Switches};
 use schemars::JsonSchema;
 use serde_json::{Value, json};
@@ -29,6 +30,27 @@ pub(crate) struct VariantForm {
     name: String,
     /// Key path (as for `--set`) = value.
     set: Option<BTreeMap<String, Value>>,
+}
+
+/// One entry of `[params.strategies.<name>]`'s `kinds` list.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub(crate) struct KindEntryForm {
+    /// The name of a kind (the seed's or one the scenario defines).
+    kind: String,
+    /// Segments it serves here (default all four).
+    segments: Option<Vec<String>>,
+    /// Tiers it serves here, 1..=4 (default all four).
+    tiers: Option<Vec<u8>>,
+}
+
+/// A `[params.strategies.<name>]`: a named mix of kinds by segment and tier.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub(crate) struct StrategySpecForm {
+    kinds: Vec<KindEntryForm>,
 }
 
 /// The schema of a value, from the default it takes: its JSON type, and
@@ -96,6 +118,32 @@ pub fn scenario_schema() -> Value {
         policy,
         "Policy levers laid over the preset (defaults shown: long_term's).",
     );
+    // Kinds and strategies are tables by name: the seed's seven are listed
+    // from their defaults; a new name takes a new kind's defaults
+    // (`KindSpec::default()`), or the form of a strategy.
+    if let Some(k) = pointer(&mut s, "/properties/params/properties/kinds") {
+        let new_kind = serde_json::to_value(KindSpec::default()).unwrap_or(Value::Null);
+        k["additionalProperties"] = from_default(&new_kind);
+    }
+    let mut form = schemars::schema_for!(StrategySpecForm).to_value();
+    if let Some(o) = form.as_object_mut() {
+        o.remove("$schema");
+        o.remove("title");
+        // The entry's schema is referenced from the file's root.
+        if let (Some(Value::Object(d)), Some(root)) =
+            (o.remove("$defs"), s["$defs"].as_object_mut())
+        {
+            root.extend(d);
+        }
+    }
+    if let Some(st) = pointer(&mut s, "/properties/params/properties/strategies") {
+        if let Some(Value::Object(seed)) = st.get_mut("properties") {
+            for v in seed.values_mut() {
+                *v = form.clone();
+            }
+        }
+        st["additionalProperties"] = form;
+    }
     s
 }
 
@@ -122,6 +170,15 @@ mod tests {
         let p = &s["properties"]["params"]["properties"];
         assert!(p.as_object().is_some_and(|m| m.len() > 10), "{p}");
         assert_eq!(p["bass_p"]["type"], json!("number"));
+        // Issue 13 item 2: a scenario may name new kinds and strategies.
+        let new_kind = &p["kinds"]["additionalProperties"]["properties"];
+        assert_eq!(new_kind["contract_security"]["default"], json!(0.5));
+        let entry = &p["strategies"]["additionalProperties"]["properties"]["kinds"]["items"];
+        let r = entry["$ref"]
+            .as_str()
+            .unwrap_or("")
+            .trim_start_matches("#/$defs/");
+        assert!(s["$defs"].get(r).is_some(), "{entry}");
         let e = experiment_schema();
         assert!(e["properties"].get("design").is_some());
     }

@@ -15,15 +15,15 @@ fn vendor_table(v: &channelsim_core::params::VendorSpec) -> Result<Value, toml::
     let cells: Vec<_> = v.mix.0.iter().flatten().collect();
     match cells.first() {
         Some(Some(s)) if cells.iter().all(|c| *c == cells[0]) => {
-            t.insert("strategy".into(), Value::String(s.name().into()));
+            t.insert("strategy".into(), Value::String(s.clone()));
         }
         _ => {
             let mut entries = Vec::new();
             for tier in 0..N_TIER {
                 for seg in 0..N_SEG {
-                    if let Some(s) = v.mix.0[tier][seg] {
+                    if let Some(s) = &v.mix.0[tier][seg] {
                         let mut e = Table::new();
-                        e.insert("strategy".into(), Value::String(s.name().into()));
+                        e.insert("strategy".into(), Value::String(s.clone()));
                         e.insert(
                             "segments".into(),
                             Value::Array(vec![Value::String(
