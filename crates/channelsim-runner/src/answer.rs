@@ -152,10 +152,12 @@ fn flip_text(a: &AnswerRow, winner: &str, loser: &str) -> String {
     }
 }
 
-fn readings_text(a: &AnswerRow) -> String {
-    match (a.readings_agree, a.readings_total) {
-        (Some(k), Some(t)) => format!("{k} of {t} model readings agree"),
-        _ => "model readings: not available (no robust results)".into(),
+/// Whether the verdicts were checked against model readings.
+pub fn readings_note(rows: &[AnswerRow]) -> &'static str {
+    if rows.iter().any(|a| a.readings_total.is_some()) {
+        "Model readings: how many settings of the robust command agree with each verdict are given per strategy"
+    } else {
+        "Model readings: not available (no robust results beside this folder; run `channelsim robust` and give its folder with --robust)"
     }
 }
 
@@ -249,9 +251,8 @@ pub fn answer(r: &Runs, c: &Comparison) -> Vec<AnswerRow> {
             )
         };
         a.text = format!(
-            "{st}: {verdict}; {cross_text}; {}; {}.",
-            flip_text(&a, win, lose),
-            readings_text(&a)
+            "{st}: {verdict}; {cross_text}; {}.",
+            flip_text(&a, win, lose)
         );
         out.push(a);
     }
@@ -277,6 +278,7 @@ pub fn markdown(rows: &[AnswerRow]) -> String {
     for a in rows.iter().filter(|a| a.kind == "policy") {
         s.push_str(&format!("- {}\n", a.text));
     }
+    s.push_str(&format!("\n{}.\n", readings_note(rows)));
     s.push_str("\nFigures: answer.json; drivers of the gaps: drivers.csv.\n");
     s
 }
@@ -295,8 +297,10 @@ pub fn with_readings(rows: &mut [AnswerRow], verdicts: &[(String, u64, f64)]) {
             };
             a.readings_agree = Some(agree);
             a.readings_total = Some(*total);
-            let old = "model readings: not available (no robust results)";
-            a.text = a.text.replace(old, &readings_text(a));
+            a.text = format!(
+                "{}; {agree} of {total} model readings agree.",
+                a.text.trim_end_matches('.')
+            );
         }
     }
 }

@@ -337,6 +337,10 @@ pub fn answer_in(out: &RunOutcome, width: usize) -> String {
     for a in out.answer.iter().filter(|a| a.kind == "policy") {
         s.push_str(&wrap(&format!("- {}", a.text), width));
     }
+    s.push_str(&wrap(
+        &format!("{}.", channelsim_runner::answer::readings_note(&out.answer)),
+        width,
+    ));
     s.push('\n');
     s
 }
