@@ -40,8 +40,12 @@ impl F4 {
     }
 }
 
+// Each `unsafe` below calls SSE intrinsics, which are `#[target_feature]`
+// functions: Rust (1.95 still) lets safe code call them only from a function
+// that itself enables the feature, and such a function cannot be
+// `#[inline(always)]`. SSE and SSE2 are part of every x86-64 CPU (the
+// target's baseline), so the feature is always there.
 #[cfg(target_arch = "x86_64")]
-#[allow(unused_unsafe)] // the intrinsics are safe to call from Rust 1.87 on
 mod imp {
     use super::F4;
     use std::arch::x86_64::*;
@@ -51,16 +55,19 @@ mod imp {
         /// once if they are side by side in memory, else inserts them).
         #[inline(always)]
         pub fn new(a: [f32; 4]) -> F4 {
+            // SAFETY: SSE is in the x86-64 baseline; no pointer.
             F4(unsafe { _mm_setr_ps(a[0], a[1], a[2], a[3]) })
         }
         #[inline(always)]
         pub fn splat(x: f32) -> F4 {
+            // SAFETY: SSE is in the x86-64 baseline; no pointer.
             F4(unsafe { _mm_set1_ps(x) })
         }
         #[inline(always)]
         pub fn to_array(self) -> [f32; 4] {
             let mut a = [0.0; 4];
-            // SAFETY: writes the four floats of `a`.
+            // SAFETY: SSE is in the x86-64 baseline; `a` is four writable
+            // f32s and the unaligned store writes exactly those 16 bytes.
             unsafe { _mm_storeu_ps(a.as_mut_ptr(), self.0) };
             a
         }
@@ -69,6 +76,7 @@ mod imp {
         /// first is strictly beyond it.
         #[inline(always)]
         pub fn clamp01(self) -> F4 {
+            // SAFETY: SSE is in the x86-64 baseline; no pointer.
             unsafe {
                 let x = _mm_max_ps(_mm_setzero_ps(), self.0);
                 F4(_mm_min_ps(_mm_set1_ps(1.0), x))
@@ -79,6 +87,7 @@ mod imp {
     /// Rows to columns (the `_MM_TRANSPOSE4_PS` of C).
     #[inline(always)]
     pub(super) fn transpose4(r: [F4; 4]) -> [F4; 4] {
+        // SAFETY: SSE is in the x86-64 baseline; no pointer.
         unsafe {
             let t0 = _mm_unpacklo_ps(r[0].0, r[1].0);
             let t1 = _mm_unpacklo_ps(r[2].0, r[3].0);
@@ -99,6 +108,7 @@ mod imp {
                 type Output = F4;
                 #[inline(always)]
                 fn $f(self, o: F4) -> F4 {
+                    // SAFETY: SSE is in the x86-64 baseline; no pointer.
                     F4(unsafe { $op(self.0, o.0) })
                 }
             }

@@ -35,33 +35,111 @@ impl SegBlock {
     }
 }
 
-/// One city's enterprises (structure of arrays) and local state.
-#[derive(Clone, Debug, Default)]
-pub struct City {
-    pub id: CityId,
-    pub tier: u8,
-    pub blocks: [SegBlock; N_SEG],
-    // Fixed attributes (move with the enterprise when the layout swaps).
-    pub industry: Vec<u8>,
-    /// Need weights, quantised to 1/255: proximity, expertise, companionship, price.
-    pub needs: Vec<[u8; 4]>,
-    // State.
-    pub ring: Vec<u8>,
-    /// Index into `slots`: the serving unit.
-    pub slot: Vec<u16>,
-    pub sat: Vec<f32>,
-    /// Months as a customer (active) or months since lost (lost).
-    pub tenure: Vec<u16>,
-    /// Months with the current unit (first-year terms while < 12).
-    pub unit_tenure: Vec<u16>,
-    /// Cumulative paid, k CNY.
-    pub paid: Vec<f32>,
-    /// Units that may serve customers here: local units and online units.
-    pub slots: Vec<UnitId>,
-    /// Reputation of each vendor in the city.
-    pub reputation: Vec<f32>,
-    /// Warm accounts a joint venture's local firm still brings, per vendor and segment.
-    pub warm_left: Vec<[u32; N_SEG]>,
+/// Declares [`City`] with its customer columns listed once: the struct's
+/// fields and every operation that moves an enterprise from one place of
+/// the columns to another come from the two lists.
+macro_rules! city_with_columns {
+    (
+        $(#[$sm:meta])*
+        pub struct City {
+            $( $(#[$fm:meta])* pub $f:ident : $ft:ty, )*
+        }
+        // What every enterprise keeps, whatever its status.
+        kept { $( $(#[$km:meta])* $k:ident : $kt:ty, )* }
+        // What means something only while it is a customer (and, for
+        // `tenure`, while it is lost).
+        state { $( $(#[$cm:meta])* $c:ident : $ct:ty, )* }
+    ) => {
+        $(#[$sm])*
+        pub struct City {
+            $( $(#[$fm])* pub $f: $ft, )*
+            $( $(#[$km])* pub $k: Vec<$kt>, )*
+            $( $(#[$cm])* pub $c: Vec<$ct>, )*
+        }
+
+        impl City {
+            /// Swap two enterprises in every column.
+            #[inline]
+            pub fn swap(&mut self, i: usize, j: usize) {
+                if i == j {
+                    return;
+                }
+                $( self.$k.swap(i, j); )*
+                $( self.$c.swap(i, j); )*
+            }
+
+            /// Swap what every enterprise keeps.
+            #[inline]
+            fn swap_kept(&mut self, i: usize, j: usize) {
+                $( self.$k.swap(i, j); )*
+            }
+
+            /// What every enterprise keeps moves a -> c, b -> a, c -> b.
+            #[inline]
+            fn rotate_kept(&mut self, a: usize, b: usize, c: usize) {
+                fn rot<T: Copy>(v: &mut [T], a: usize, b: usize, c: usize) {
+                    let t = v[c];
+                    v[c] = v[a];
+                    v[a] = v[b];
+                    v[b] = t;
+                }
+                $( rot(&mut self.$k, a, b, c); )*
+            }
+
+            /// Copy a customer's state from `from` to `to`.
+            #[inline]
+            fn copy_state(&mut self, from: usize, to: usize) {
+                $( self.$c[to] = self.$c[from]; )*
+            }
+
+            /// Ask for the cache lines an adoption of the enterprise at `i`
+            /// will read (a hint: `i` past the end asks for nothing).
+            #[inline(always)]
+            pub fn prefetch_kept(&self, i: usize) {
+                $( prefetch(&self.$k, i); )*
+            }
+
+            /// The first `bytes` of every column's range `r`, as (address,
+            /// bytes).
+            fn column_reads(&self, r: std::ops::Range<usize>, bytes: usize, out: &mut Vec<(usize, usize)>) {
+                $( read_range(out, &self.$k, r.clone(), bytes); )*
+                $( read_range(out, &self.$c, r.clone(), bytes); )*
+            }
+        }
+    };
+}
+
+city_with_columns! {
+    /// One city's enterprises (structure of arrays) and local state.
+    #[derive(Clone, Debug, Default)]
+    pub struct City {
+        pub id: CityId,
+        pub tier: u8,
+        pub blocks: [SegBlock; N_SEG],
+        /// Units that may serve customers here: local units and online units.
+        pub slots: Vec<UnitId>,
+        /// Reputation of each vendor in the city.
+        pub reputation: Vec<f32>,
+        /// Warm accounts a joint venture's local firm still brings, per vendor and segment.
+        pub warm_left: Vec<[u32; N_SEG]>,
+    }
+    kept {
+        industry: u8,
+        /// Need weights, quantised to 1/255: proximity, expertise, companionship, price.
+        needs: [u8; 4],
+        /// Cumulative paid, k CNY.
+        paid: f32,
+    }
+    state {
+        ring: u8,
+        /// Index into `slots`: the serving unit.
+        slot: u16,
+        sat: f32,
+        /// Months as a customer (active) or months since lost (lost).
+        tenure: u16,
+        /// Months with the current unit (first-year terms while < 12).
+        unit_tenure: u16,
+    }
 }
 
 impl City {
@@ -70,22 +148,6 @@ impl City {
     }
     pub fn is_empty(&self) -> bool {
         self.industry.is_empty()
-    }
-
-    /// Swap two enterprises in every column.
-    #[inline]
-    pub fn swap(&mut self, i: usize, j: usize) {
-        if i == j {
-            return;
-        }
-        self.industry.swap(i, j);
-        self.needs.swap(i, j);
-        self.ring.swap(i, j);
-        self.slot.swap(i, j);
-        self.sat.swap(i, j);
-        self.tenure.swap(i, j);
-        self.unit_tenure.swap(i, j);
-        self.paid.swap(i, j);
     }
 
     // What each column means by status: every enterprise has its fixed
@@ -112,28 +174,6 @@ impl City {
         }
         self.blocks[seg].active += 1;
         first_lost
-    }
-
-    /// Swap what every enterprise keeps (fixed attributes and `paid`).
-    #[inline]
-    fn swap_kept(&mut self, i: usize, j: usize) {
-        self.industry.swap(i, j);
-        self.needs.swap(i, j);
-        self.paid.swap(i, j);
-    }
-
-    /// What every enterprise keeps moves a -> c, b -> a, c -> b.
-    #[inline]
-    fn rotate_kept(&mut self, a: usize, b: usize, c: usize) {
-        fn rot<T: Copy>(v: &mut [T], a: usize, b: usize, c: usize) {
-            let t = v[c];
-            v[c] = v[a];
-            v[a] = v[b];
-            v[b] = t;
-        }
-        rot(&mut self.industry, a, b, c);
-        rot(&mut self.needs, a, b, c);
-        rot(&mut self.paid, a, b, c);
     }
 
     /// Take the slots of dead units out of `slots` (their customers were
@@ -169,11 +209,7 @@ impl City {
         let last_active = (b.start + b.active - 1) as usize;
         if i != last_active {
             self.swap_kept(i, last_active);
-            self.ring[i] = self.ring[last_active];
-            self.slot[i] = self.slot[last_active];
-            self.sat[i] = self.sat[last_active];
-            self.tenure[i] = self.tenure[last_active];
-            self.unit_tenure[i] = self.unit_tenure[last_active];
+            self.copy_state(last_active, i);
         }
         self.blocks[seg].active -= 1;
         self.blocks[seg].lost += 1;
@@ -181,46 +217,19 @@ impl City {
         self.ring[last_active] = 0;
     }
 
-    /// Ask for the cache lines an adoption of the enterprise at `i` will
-    /// read (a hint: `i` past the end asks for nothing).
-    #[inline(always)]
-    pub fn prefetch_kept(&self, i: usize) {
-        prefetch(&self.industry, i);
-        prefetch(&self.needs, i);
-        prefetch(&self.paid, i);
-    }
-
     /// Where the month's customer phases start reading this city: the
     /// first `bytes` of each column's active and lost customers, segment
     /// by segment, and the city's small vectors, as (address, bytes).
     pub fn first_reads(&self, bytes: usize, out: &mut Vec<(usize, usize)>) {
-        fn range<T>(
-            out: &mut Vec<(usize, usize)>,
-            col: &[T],
-            r: std::ops::Range<usize>,
-            cap: usize,
-        ) {
-            if let Some(x) = col.get(r.start..r.end) {
-                out.push((x.as_ptr() as usize, std::mem::size_of_val(x).min(cap)));
-            }
-        }
         for b in &self.blocks {
             let r = b.start as usize..b.prospect_start();
-            if r.is_empty() {
-                continue;
+            if !r.is_empty() {
+                self.column_reads(r, bytes, out);
             }
-            range(out, &self.industry, r.clone(), bytes);
-            range(out, &self.needs, r.clone(), bytes);
-            range(out, &self.ring, r.clone(), bytes);
-            range(out, &self.slot, r.clone(), bytes);
-            range(out, &self.sat, r.clone(), bytes);
-            range(out, &self.tenure, r.clone(), bytes);
-            range(out, &self.unit_tenure, r.clone(), bytes);
-            range(out, &self.paid, r, bytes);
         }
-        range(out, &self.slots, 0..self.slots.len(), bytes);
-        range(out, &self.reputation, 0..self.reputation.len(), bytes);
-        range(out, &self.warm_left, 0..self.warm_left.len(), bytes);
+        read_range(out, &self.slots, 0..self.slots.len(), bytes);
+        read_range(out, &self.reputation, 0..self.reputation.len(), bytes);
+        read_range(out, &self.warm_left, 0..self.warm_left.len(), bytes);
     }
 
     /// Move lost customer at `i` back to the prospect pool.
@@ -232,6 +241,13 @@ impl City {
             self.tenure[i] = self.tenure[last_lost];
         }
         self.blocks[seg].lost -= 1;
+    }
+}
+
+/// The first `cap` bytes of `col[r]`, as (address, bytes), if in bounds.
+fn read_range<T>(out: &mut Vec<(usize, usize)>, col: &[T], r: std::ops::Range<usize>, cap: usize) {
+    if let Some(x) = col.get(r.start..r.end) {
+        out.push((x.as_ptr() as usize, std::mem::size_of_val(x).min(cap)));
     }
 }
 

@@ -4,9 +4,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use channelsim_results::files;
-use channelsim_results::rows::{Comparison, SensitivityRow};
+use channelsim_results::rows::{Comparison, MonthRow, SensitivityRow};
 
 use crate::PlotError;
+use crate::stats::Band;
 
 fn opt_path(dir: &Path, name: &str) -> Option<PathBuf> {
     let p = dir.join(name);
@@ -89,16 +90,47 @@ pub struct LineMeta {
     pub policy: String,
 }
 
-/// `series.csv`, restricted to some metrics.
+/// The monthly values of some metrics: from `monthly.csv` (mean and band
+/// per month, as the runner summarised them), or for folders without it
+/// from `series.csv` (every replicate; the charts then band them).
 pub struct Series {
     pub lines: Vec<LineMeta>,
     pub months: Vec<u32>,
     pub metrics: Vec<String>,
-    /// `values[line][metric][replicate][month]`, NaN where missing.
+    /// `values[line][metric][replicate][month]`, NaN where missing (empty
+    /// when read from `monthly.csv`).
     pub values: Vec<Vec<Vec<Vec<f64>>>>,
+    /// `summaries[line][metric][month]` from `monthly.csv`.
+    pub summaries: Option<Vec<Vec<Vec<Option<Band>>>>>,
 }
 
 impl Series {
+    /// Mean and band of a line's metric in a month.
+    pub fn band(&self, line: usize, metric: usize, month: usize) -> Option<Band> {
+        match &self.summaries {
+            Some(s) => s[line][metric][month],
+            None => crate::stats::band(self.values[line][metric].iter().map(|r| r[month])),
+        }
+    }
+    /// Replicates behind the lines (the most of any line).
+    pub fn replicates(&self) -> usize {
+        match &self.summaries {
+            Some(s) => s
+                .iter()
+                .flatten()
+                .flatten()
+                .flatten()
+                .map(|b| b.n)
+                .max()
+                .unwrap_or(0),
+            None => self
+                .values
+                .iter()
+                .filter_map(|l| l.first().map(|m| m.len()))
+                .max()
+                .unwrap_or(0),
+        }
+    }
     pub fn metric(&self, name: &str) -> Option<usize> {
         self.metrics.iter().position(|m| m == name)
     }
@@ -110,8 +142,67 @@ impl Series {
     }
 }
 
+/// `monthly.csv`, restricted to some metrics (columns).
+fn monthly(path: &Path, wanted: &[&str]) -> Result<Series, PlotError> {
+    let rows: Vec<MonthRow> = channelsim_results::read_csv(path).map_err(results_err)?;
+    let metrics: Vec<String> = wanted
+        .iter()
+        .filter(|m| rows.iter().any(|r| r.metric == **m))
+        .map(|m| m.to_string())
+        .collect();
+    let mut lines: Vec<LineMeta> = Vec::new();
+    let mut months: Vec<u32> = rows.iter().map(|r| r.month).collect();
+    months.sort_unstable();
+    months.dedup();
+    for r in &rows {
+        if !lines
+            .iter()
+            .any(|l| l.variant == r.variant && l.vendor == r.vendor)
+        {
+            lines.push(LineMeta {
+                variant: r.variant.clone(),
+                vendor: r.vendor.clone(),
+                strategy: r.strategy.clone(),
+                policy: r.policy.clone(),
+            });
+        }
+    }
+    let mut summaries = vec![vec![vec![None; months.len()]; metrics.len()]; lines.len()];
+    for r in &rows {
+        let (Some(k), Some(mean)) = (metrics.iter().position(|m| *m == r.metric), r.mean) else {
+            continue;
+        };
+        let li = lines
+            .iter()
+            .position(|l| l.variant == r.variant && l.vendor == r.vendor)
+            .unwrap_or(0);
+        let mi = months.binary_search(&r.month).unwrap_or(0);
+        // One replicate has no band: the line alone.
+        summaries[li][k][mi] = Some(Band {
+            mean,
+            lo: r.band_lo.unwrap_or(mean),
+            hi: r.band_hi.unwrap_or(mean),
+            n: r.n as usize,
+        });
+    }
+    if lines.is_empty() {
+        return Err(PlotError::format(path, "no rows"));
+    }
+    Ok(Series {
+        lines,
+        months,
+        metrics,
+        values: Vec::new(),
+        summaries: Some(summaries),
+    })
+}
+
+/// The time series: `monthly.csv`, else `series.csv`.
 pub fn series(dir: &Path, wanted: &[&str]) -> Result<Option<Series>, PlotError> {
-    let Some(path) = opt_path(dir, "series.csv") else {
+    if let Some(path) = opt_path(dir, files::MONTHLY) {
+        return monthly(&path, wanted).map(Some);
+    }
+    let Some(path) = opt_path(dir, files::SERIES) else {
         return Ok(None);
     };
     let t = Table::read(&path)?;
@@ -184,6 +275,7 @@ pub fn series(dir: &Path, wanted: &[&str]) -> Result<Option<Series>, PlotError> 
         months,
         metrics: cols.into_iter().map(|(m, _)| m).collect(),
         values,
+        summaries: None,
     }))
 }
 

@@ -1,8 +1,10 @@
 //! The few statistics the charts need (bands across replicates).
 
 /// From this many replicates on, bands are the 5th–95th percentiles;
-/// below it, mean ± 1.645 sd.
-pub const PERCENTILE_MIN_REPLICATES: usize = 20;
+/// below it, mean ± 1.645 sd (the rule of `monthly.csv`, used alike for
+/// folders that only have `series.csv` and for sweeps).
+pub const PERCENTILE_MIN_REPLICATES: usize =
+    channelsim_results::rows::PERCENTILE_MIN_REPLICATES as usize;
 
 /// Mean and a 90% band of some values.
 #[derive(Clone, Copy, Debug, PartialEq)]

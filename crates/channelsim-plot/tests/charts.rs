@@ -354,3 +354,55 @@ fn errors_name_the_file() {
     assert!(matches!(e, PlotError::Json { .. }));
     assert!(e.to_string().contains("compare.json"), "{e}");
 }
+
+/// Issue 12: the time series are drawn from `monthly.csv` (the runner's
+/// means and bands), not recomputed: a folder with only that file gets its
+/// charts, captioned with the file's replicate count and band rule.
+#[test]
+fn issue12_time_series_come_from_monthly_csv() {
+    use channelsim_results::rows::MonthRow;
+    let dir = fresh_dir("charts_monthly_only");
+    let mut rows = Vec::new();
+    for (variant, policy, slope) in [
+        ("abu / long_term", "long_term", 2.0),
+        ("abu / short_term", "short_term", 1.0),
+    ] {
+        for month in 1..=12u32 {
+            let mean = slope * month as f64;
+            rows.push(MonthRow {
+                variant: variant.into(),
+                vendor: "focal".into(),
+                strategy: "abu".into(),
+                policy: policy.into(),
+                metric: "cum_profit_mcny".into(),
+                unit: "M CNY".into(),
+                month,
+                n: 30,
+                mean: Some(mean),
+                ci_lo: Some(mean - 0.5),
+                ci_hi: Some(mean + 0.5),
+                band_lo: Some(mean - 3.0),
+                band_hi: Some(mean + 3.0),
+            });
+        }
+    }
+    let f = std::fs::File::create(dir.join("monthly.csv")).unwrap();
+    channelsim_results::write_csv(f, &rows).unwrap();
+    let files = render_charts(&dir).unwrap();
+    let mut names: Vec<String> = files
+        .iter()
+        .map(|f| f.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    names.dedup();
+    assert_eq!(names, ["ts_cum_profit"]);
+    let svg = files
+        .iter()
+        .find(|f| f.extension().is_some_and(|e| e == "svg"))
+        .unwrap();
+    let (_, text) = svg_text(svg);
+    assert!(
+        text.contains("mean of 30 replicates; band: 5th–95th percentile"),
+        "{text}"
+    );
+    assert!(text.contains("Cumulative profit (M CNY)"), "{text}");
+}

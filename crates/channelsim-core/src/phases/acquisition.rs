@@ -7,9 +7,11 @@
 use crate::eligibility::eligible;
 use crate::ids::{N_SEG, UnitKind};
 use crate::month::Shared;
+use crate::params::Params;
 use crate::rng::{Stream, binomial};
 use crate::schedule::Phase;
 use crate::tally::CityTally;
+use crate::views::UnitView;
 use crate::world::City;
 
 thread_local! {
@@ -178,14 +180,7 @@ fn acquire_city(city: &mut City, tally: &mut CityTally, bufs: &mut Bufs, ctx: &S
                 }
                 let k = choose_unit(&cand[v], &cum[v], &mut rng);
                 pick[v] = k;
-                let uv = &tally.views[k];
-                let price = uv.price as f64 * (1.0 - uv.discount.min(uv.share_first) as f64);
-                let util = p.u_quality * uv.quality as f64
-                    + p.u_prox * needs[0] * uv.prox as f64
-                    + p.u_exp * needs[1] * uv.k_eff[ind] as f64
-                    + p.u_comp * needs[2] * uv.attention as f64
-                    + p.u_rep * city.reputation[v] as f64
-                    - p.u_price * needs[3] * price;
+                let util = utility(p, &needs, ind, &tally.views[k], city.reputation[v]);
                 weight[v] = reach[v] * util.exp();
             }
             let total: f64 = weight.iter().sum();
@@ -210,6 +205,21 @@ fn acquire_city(city: &mut City, tally: &mut CityTally, bufs: &mut Bufs, ctx: &S
             }
         }
     }
+}
+
+/// An adopter's utility of a vendor whose unit `uv` would serve it
+/// (MODEL.md section 7): product quality, proximity, expertise in its
+/// industry, attention and reputation, less the first-year price, each
+/// weighted by the adopter's `needs` [prox, exp, comp, price].
+#[inline(always)]
+fn utility(p: &Params, needs: &[f64; 4], ind: usize, uv: &UnitView, reputation: f32) -> f64 {
+    let price = uv.price as f64 * (1.0 - uv.discount.min(uv.share_first) as f64);
+    p.u_quality * uv.quality as f64
+        + p.u_prox * needs[0] * uv.prox as f64
+        + p.u_exp * needs[1] * uv.k_eff[ind] as f64
+        + p.u_comp * needs[2] * uv.attention as f64
+        + p.u_rep * reputation as f64
+        - p.u_price * needs[3] * price
 }
 
 /// Needs quantised to 1/255, as f64.

@@ -3,6 +3,11 @@
 //! them on; the unit books its share, the vendor the rest. Each unit then
 //! pays wages and its own training; the vendor takes its equity share of a
 //! partner's positive profit and consolidates its owned units.
+//!
+//! The rule for customers is [`pay_each`] (one customer at a time, with
+//! [`Terms::pay`]); the fast path [`pay_counted`] counts the customers of
+//! each (slot, industry, ring, term) and multiplies out, with the same
+//! numbers (a test checks). [`book`] reduces the cities' tallies.
 
 use crate::ids::{N_IND, N_RING, N_SEG, UnitKind};
 use crate::month::{Scratch, Shared};
@@ -98,15 +103,8 @@ impl Terms {
 /// each customer is booked (`pay_each`).
 #[inline(never)]
 fn pay_city(city: &mut City, tally: &mut CityTally, b: &mut Bufs, sc: &Scenario) {
-    let p = &sc.params;
     let sv = &tally.views;
     let live = sv.iter().filter(|v| v.alive).count();
-    let k = Month {
-        rf: ring_factor(p.ring_growth).map(|f| f as f64),
-        svc: p.services_first_year * 12.0,
-        base: 0.0,
-        seg: 0,
-    };
     b.terms.clear();
     b.terms.extend(sv.iter().map(Terms::new));
     for seg in 0..N_SEG {
@@ -119,11 +117,7 @@ fn pay_city(city: &mut City, tally: &mut CityTally, b: &mut Bufs, sc: &Scenario)
         if block.active == 0 {
             continue;
         }
-        let k = Month {
-            base: p.base_acv[seg] / 12.0,
-            seg,
-            ..k
-        };
+        let k = Month::new(sc, seg);
         // Counting pays from about 16 customers per slot.
         if block.active as usize >= 16 * live {
             pay_counted(city, tally, b, &k);
@@ -146,6 +140,18 @@ struct Month {
     /// Monthly list price of the segment, base ACV / 12.
     base: f64,
     seg: usize,
+}
+
+impl Month {
+    fn new(sc: &Scenario, seg: usize) -> Month {
+        let p = &sc.params;
+        Month {
+            rf: ring_factor(p.ring_growth).map(|f| f as f64),
+            svc: p.services_first_year * 12.0,
+            base: p.base_acv[seg] / 12.0,
+            seg,
+        }
+    }
 }
 
 /// Book each customer of the segment in turn.
@@ -401,8 +407,57 @@ pub fn book(world: &mut World, sc: &Scenario, s: &mut Scratch) {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
     use crate::ids::Strategy;
     use crate::testkit::{scenario, stepped};
+
+    /// Counting customers by cell books what paying each customer books:
+    /// each one's `paid` bit for bit, the counts exactly, the money up to
+    /// the order of additions.
+    #[test]
+    fn issue13_counting_gives_the_numbers_of_paying_each_customer() {
+        let mut customers = 0;
+        for s in [Strategy::CityExclusive, Strategy::Traditional] {
+            // A fast-adopting market: many customers per slot.
+            let mut sc = scenario(s, "long_term");
+            sc.params.bass_p = 0.05;
+            let (w, st) = stepped(&sc, 30);
+            for (c, t) in w.cities.iter().zip(&st.scratch.tallies) {
+                let mut b = Bufs::default();
+                b.terms.extend(t.views.iter().map(Terms::new));
+                for seg in (0..N_SEG).filter(|&s| c.blocks[s].active > 0) {
+                    let k = Month::new(&sc, seg);
+                    let (mut ce, mut cc) = (c.clone(), c.clone());
+                    let mut te = t.clone();
+                    te.slots.iter_mut().for_each(|s| *s = SlotTally::default());
+                    let mut tc = te.clone();
+                    pay_each(&mut ce, &mut te, &b.terms, &k);
+                    pay_counted(&mut cc, &mut tc, &mut b, &k);
+                    let bits = |c: &City| c.paid.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                    assert_eq!(bits(&ce), bits(&cc), "paid");
+                    let near = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs().max(1.0);
+                    for (e, n) in te.slots.iter().zip(&tc.slots) {
+                        assert_eq!((e.book, e.book_ind, e.rings), (n.book, n.book_ind, n.rings));
+                        assert_eq!(e.apps_in_use, n.apps_in_use);
+                        for (a, b) in [
+                            (e.unit_sub, n.unit_sub),
+                            (e.vendor_sub, n.vendor_sub),
+                            (e.services, n.services),
+                            (e.customer_paid, n.customer_paid),
+                            (e.arr, n.arr),
+                        ] {
+                            assert!(near(a, b), "{a} vs {b}");
+                        }
+                        for (a, b) in e.foreign_sub.iter().zip(&n.foreign_sub) {
+                            assert!(near(*a, *b), "{a} vs {b}");
+                        }
+                    }
+                    customers += c.blocks[seg].active;
+                }
+            }
+        }
+        assert!(customers > 1000, "{customers} customers checked");
+    }
 
     #[test]
     fn a_month_of_payments_is_booked_once_and_partners_pay_dividends() {

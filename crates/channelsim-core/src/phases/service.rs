@@ -4,11 +4,14 @@
 //! money. Then each vendor's reputation in the city follows its customers'
 //! mean satisfaction.
 //!
-//! Speed: everything in the formula that does not depend on the customer is
-//! worked out once per (slot, industry, terms) and city-month ([`Fig`]), and
-//! customers are served four at a time in f32 lanes ([`F4`]). Every lane
-//! does the formula's operations in the formula's order, so the numbers are
-//! those of serving one customer at a time.
+//! The rule is [`serve_one`] (one customer) and [`serve_city_plain`] (a
+//! city, then its reputation), read against docs/model.md section 7.
+//!
+//! The fast path, [`serve_city`], gives the same numbers: everything in the
+//! formula that does not depend on the customer is worked out once per
+//! (slot, industry, terms) and city-month ([`Fig`]), and customers are
+//! served four at a time in f32 lanes ([`F4`]). Every lane does the rule's
+//! operations in the rule's order (a test checks, bit for bit).
 
 use crate::ids::{N_IND, N_RING, N_SEG};
 use crate::lanes::F4;
@@ -63,7 +66,7 @@ impl Consts {
 /// (In this order, so that four of them transpose into lanes.)
 #[derive(Clone, Copy, Debug, Default)]
 #[repr(C, align(32))]
-struct Fig {
+pub struct Fig {
     /// w[0] x product quality.
     quality: f32,
     k_eff: f32,
@@ -80,7 +83,7 @@ struct Fig {
 }
 
 impl Fig {
-    fn new(k: &Consts, v: &UnitView, ind: usize, unit_tenure: u16) -> Fig {
+    pub fn new(k: &Consts, v: &UnitView, ind: usize, unit_tenure: u16) -> Fig {
         let price_paid = v.price * (1.0 - v.discount_at(unit_tenure));
         Fig {
             quality: k.w[0] * v.quality,
@@ -94,6 +97,65 @@ impl Fig {
         }
     }
 }
+
+/// One customer's service (MODEL.md section 7): its service quality
+///
+/// q_s = (w0 Q + w1 exp k_eff (1 - overload) + w2 prox local
+///        + w3 comp attention + w4 app_fit + w5 price value)
+///       / (w0 + w1 exp + w2 prox + w3 comp + w4 + w5 price), in [0, 1],
+///
+/// summed in that order; its satisfaction moves a share `rate` towards q_s;
+/// its surplus is wtp q_s list - list x price paid. `needs` [prox, exp,
+/// comp, price] are quantised to 1/255; `f` is its unit's figure
+/// (`f.quality` is w0 Q, `f.app` is w4 app_fit); `list` the list price of
+/// its segment and ring. Returns (new satisfaction, surplus).
+pub fn serve_one(k: &Consts, f: &Fig, needs: [u8; 4], sat: f32, list: f32) -> (f32, f32) {
+    let w = &k.w;
+    let need = |j: usize| needs[j] as f32 * (1.0 / 255.0);
+    let (prox, exp) = (w[2] * need(0), w[1] * need(1));
+    let (comp, price) = (w[3] * need(2), w[5] * need(3));
+    let num = f.quality
+        + exp * f.k_eff * f.room
+        + prox * f.local
+        + comp * f.attention
+        + f.app
+        + price * f.value;
+    let den = w[0] + exp + prox + comp + w[4] + price;
+    let q = (num / den).clamp(0.0, 1.0);
+    (
+        sat + k.rate * (q - sat),
+        k.wtp * q * list - list * f.price_paid,
+    )
+}
+
+/// Phase 4 in one city as the rule reads, one customer at a time:
+/// [`serve_city`] gives the same numbers, faster (a test checks).
+#[allow(dead_code)] // the rule as written; the month runs the fast path
+pub fn serve_city_plain(city: &mut City, tally: &mut CityTally, k: &Consts) {
+    for seg in 0..N_SEG {
+        for i in city.blocks[seg].active_range() {
+            let v = &tally.views[city.slot[i] as usize];
+            let f = Fig::new(k, v, city.industry[i] as usize, city.unit_tenure[i]);
+            let list = k.list[seg][city.ring[i] as usize];
+            let (sat, surplus) = serve_one(k, &f, city.needs[i], city.sat[i], list);
+            city.sat[i] = sat;
+            tally.served[v.vendor as usize].add(sat, surplus);
+        }
+    }
+    reputation(city, tally, k)
+}
+
+/// Reputation: exponential average of the vendor's customers' satisfaction.
+fn reputation(city: &mut City, tally: &CityTally, k: &Consts) {
+    for (v, t) in tally.served.iter().enumerate() {
+        if t.n > 0 {
+            let mean = (t.sat / t.n as f64) as f32;
+            city.reputation[v] += k.rw * (mean - city.reputation[v]);
+        }
+    }
+}
+
+// The fast path: figures by (slot, industry, terms), customers in lanes.
 
 /// Index of a (slot, industry, renewal terms) figure.
 #[inline]
@@ -191,15 +253,7 @@ impl Figures for OneSlot {
     }
 }
 
-/// Service quality q_s of four customers (MODEL.md section 7), in [0, 1]:
-///
-/// q_s = (w0 Q + w1 exp k_eff (1 - overload) + w2 prox local
-///        + w3 comp attention + w4 app_fit + w5 price value)
-///       / (w0 + w1 exp + w2 prox + w3 comp + w4 + w5 price),
-///
-/// summed in that order. `needs` are the customers' needs [prox, exp, comp,
-/// price], quantised to 1/255, and `f` their figures (`f.quality` is w0 Q,
-/// `f.app` is w4 app_fit).
+/// Service quality q_s of four customers, lane by lane as in [`serve_one`].
 #[inline(always)]
 fn service_quality(w: &[f32; 6], needs: [[u8; 4]; 4], f: &Lanes) -> F4 {
     const Q: f32 = 1.0 / 255.0;
@@ -248,6 +302,7 @@ impl Acc4 {
     }
 }
 
+/// Phase 4 in one city, fast: the numbers of [`serve_city_plain`].
 #[inline(never)]
 fn serve_city(city: &mut City, tally: &mut CityTally, figs: &mut Vec<Fig>, k: &Consts) {
     let sv = &tally.views;
@@ -288,7 +343,8 @@ fn lane_sums(city: &mut City, k: &Consts, figures: &impl Figures) -> Served {
     a.total()
 }
 
-/// Four customers' service: their new satisfaction and their surplus.
+/// Four customers' service: their new satisfaction and their surplus, lane
+/// by lane as in [`serve_one`].
 #[inline(always)]
 fn serve4(k: &Consts, list: &[f32; N_RING], f: &Lanes, c: &Four) -> (F4, F4) {
     let q = service_quality(&k.w, c.needs, f);
@@ -373,20 +429,67 @@ fn serve_customers(
     }
 }
 
-/// Reputation: exponential average of the vendor's customers' satisfaction.
-fn reputation(city: &mut City, tally: &CityTally, k: &Consts) {
-    for (v, t) in tally.served.iter().enumerate() {
-        if t.n > 0 {
-            let mean = (t.sat / t.n as f64) as f32;
-            city.reputation[v] += k.rw * (mean - city.reputation[v]);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use super::*;
     use crate::ids::Strategy;
     use crate::testkit::{scenario, stepped};
+
+    /// The fast path (one slot, one vendor's slots, several vendors) gives
+    /// the rule's satisfaction bit for bit, and its sums and reputation up
+    /// to the order of additions.
+    #[test]
+    fn issue13_the_fast_path_gives_the_numbers_of_the_rule() {
+        let mut rival = scenario(Strategy::Traditional, "short_term");
+        let mut second = rival.vendors[0].clone();
+        second.name = "second".into();
+        second.mix = crate::params::Mix::uniform(Strategy::Online);
+        rival.vendors.push(second);
+        let mut checked = [0; 3];
+        for sc in [
+            scenario(Strategy::CityExclusive, "long_term"),
+            scenario(Strategy::Traditional, "long_term"),
+            rival,
+        ] {
+            let (w, mut st) = stepped(&sc, 30);
+            let k = Consts::new(&sc);
+            for (c, t) in w.cities.iter().zip(st.scratch.tallies.iter_mut()) {
+                t.served.iter_mut().for_each(|s| *s = Served::default());
+                let (mut fast, mut plain) = (c.clone(), c.clone());
+                let mut tf = t.clone();
+                let mut tp = t.clone();
+                serve_city(&mut fast, &mut tf, &mut Vec::new(), &k);
+                serve_city_plain(&mut plain, &mut tp, &k);
+                let bits = |c: &City| c.sat.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&fast), bits(&plain), "satisfaction");
+                for (a, b) in tf.served.iter().zip(&tp.served) {
+                    assert_eq!(a.n, b.n);
+                    assert!((a.sat - b.sat).abs() <= 1e-9 * b.sat.abs().max(1.0));
+                    assert!((a.surplus - b.surplus).abs() <= 1e-9 * b.surplus.abs().max(1.0));
+                }
+                for (a, b) in fast.reputation.iter().zip(&plain.reputation) {
+                    assert!((a - b).abs() <= 1e-6, "reputation {a} vs {b}");
+                }
+                let vendors = t
+                    .views
+                    .iter()
+                    .map(|v| v.vendor)
+                    .collect::<std::collections::BTreeSet<_>>();
+                let case = if t.views.len() == 1 {
+                    0
+                } else if vendors.len() == 1 {
+                    1
+                } else {
+                    2
+                };
+                checked[case] += tp.served.iter().map(|s| s.n).sum::<u32>();
+            }
+        }
+        assert!(
+            checked.iter().all(|&n| n > 100),
+            "customers checked by path: {checked:?}"
+        );
+    }
 
     #[test]
     fn satisfaction_stays_in_bounds_and_follows_service() {

@@ -11,7 +11,7 @@ use channelsim_results::catalogue;
 use crate::PlotError;
 use crate::figure::{ChartFile, DResult, Figure, Section, grid, header, save};
 use crate::read::Series;
-use crate::stats::{Band, band, band_rule};
+use crate::stats::{Band, band_rule};
 use crate::style::*;
 
 /// The metrics drawn as time series (columns), in report order.
@@ -142,11 +142,7 @@ fn legend_title(s: &Series) -> &'static str {
 }
 
 fn n_reps(s: &Series) -> usize {
-    s.values
-        .iter()
-        .filter_map(|l| l.first().map(|m| m.len()))
-        .max()
-        .unwrap_or(0)
+    s.replicates()
 }
 
 fn ts_figure(s: &Series, metric: &str) -> Option<TsFig> {
@@ -162,9 +158,7 @@ fn ts_figure(s: &Series, metric: &str) -> Option<TsFig> {
                 .months
                 .iter()
                 .enumerate()
-                .filter_map(|(mi, &m)| {
-                    band(s.values[li][k].iter().map(|r| r[mi])).map(|b| (m as f64, b))
-                })
+                .filter_map(|(mi, &m)| s.band(li, k, mi).map(|b| (m as f64, b)))
                 .collect(),
         })
         .collect();
@@ -319,7 +313,7 @@ fn rings_figure(s: &Series) -> Option<RingsFig> {
                 .map(|(mi, &m)| {
                     let mut v = [0.0; 5];
                     for (r, &k) in ks.iter().enumerate() {
-                        v[r] = band(s.values[li][k].iter().map(|x| x[mi])).map_or(0.0, |b| b.mean);
+                        v[r] = s.band(li, k, mi).map_or(0.0, |b| b.mean);
                     }
                     (m as f64, v)
                 })
