@@ -46,6 +46,7 @@ h3{font-size:17px;margin:22px 0 6px}
 nav ul{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:6px 18px}
 nav a{color:#0072b2}
 table{border-collapse:collapse;margin:8px 0 4px;font-size:14px}
+table:not(.headline){display:block;overflow-x:auto;max-width:100%}
 th,td{border-bottom:1px solid #e3e3e3;padding:5px 10px;text-align:left;vertical-align:top}
 th{background:#f5f5f5}
 td.num,th.num{text-align:right;white-space:nowrap}
