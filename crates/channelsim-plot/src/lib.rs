@@ -32,6 +32,7 @@
 
 mod answer;
 mod charts;
+mod decide;
 mod error;
 mod figure;
 mod raster;

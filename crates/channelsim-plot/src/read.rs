@@ -687,3 +687,10 @@ pub fn drivers(dir: &Path) -> Result<Option<Vec<channelsim_results::DriverRow>>,
         .map(|p| channelsim_results::read_csv(&p).map_err(results_err))
         .transpose()
 }
+
+/// `regret.json`: a sweep's regret per variant and design point.
+pub fn regret(dir: &Path) -> Result<Option<Vec<channelsim_results::RegretRow>>, PlotError> {
+    opt_path(dir, files::REGRET)
+        .map(|p| channelsim_results::read_json(&p).map_err(results_err))
+        .transpose()
+}

@@ -66,6 +66,8 @@ code{font-size:13px}
 .answer ul{padding-left:20px}.answer li{margin:4px 0}
 td small{color:#666}
 .waterfall svg{max-width:100%;height:auto}
+.warn{background:#fff4e5;border-left:4px solid #e69f00;padding:6px 10px}
+.lead{font-weight:bold}
 details summary{cursor:pointer;color:#0072b2;margin:8px 0}
 @media (max-width:900px){body{padding:0 10px 40px}table{font-size:12px}th,td{padding:3px 5px}td .ci{font-size:10px}}
 "#;
@@ -627,6 +629,20 @@ pub fn write(dir: &Path, charts: &[ChartFile]) -> Result<PathBuf, PlotError> {
         }
         let (id, t) = section_title(s);
         let _ = writeln!(o, "<section id=\"{id}\"><h2>{t}</h2>");
+        if s == Section::Sweep
+            && let Some(r) = read::regret(dir)?
+        {
+            crate::decide::regret_html(&mut o, &r);
+        }
+        if s == Section::Sensitivity
+            && let Some(a) = read::sensitivity(dir)?
+        {
+            let reps = exp
+                .and_then(|e| e.get("replicates"))
+                .and_then(|v| v.as_u64())
+                .map(|v| v as u32);
+            crate::decide::sensitivity_html(&mut o, &a, reps);
+        }
         if s == Section::TimeSeries {
             let _ = writeln!(
                 o,
