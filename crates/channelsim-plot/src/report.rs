@@ -677,6 +677,38 @@ mod tests {
     use super::*;
 
     #[test]
+    fn issue12_unit_survival_does_not_apply_without_a_channel() {
+        let row = |variant: &str, metric: &str, mean: f64| SummaryRow {
+            variant: variant.into(),
+            vendor: "focal".into(),
+            strategy: variant.into(),
+            policy: "long_term".into(),
+            metric: metric.into(),
+            unit: String::new(),
+            n: 3,
+            mean: Some(mean),
+            sd: None,
+            ci_lo: None,
+            ci_hi: None,
+        };
+        let rows = vec![
+            row("online", "units_alive", 1.0),
+            row("online", "units_exited", 0.0),
+            row("abu", "units_alive", 40.0),
+            row("abu", "units_exited", 12.0),
+        ];
+        let meta = |v: &str| LineMeta {
+            variant: v.into(),
+            vendor: "focal".into(),
+            strategy: v.into(),
+            policy: "long_term".into(),
+        };
+        assert!(!applies(Some(&rows), &meta("online"), "unit_survival"));
+        assert!(applies(Some(&rows), &meta("abu"), "unit_survival"));
+        assert!(applies(Some(&rows), &meta("online"), "cum_profit_mcny"));
+    }
+
+    #[test]
     fn escapes_markup() {
         assert_eq!(
             esc("<script>alert('x') & \"y\"</script>"),
