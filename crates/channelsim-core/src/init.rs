@@ -36,6 +36,7 @@ pub fn build_world(sc: &Scenario, replicate: u32) -> World {
                 mgmt_demand: 0.0,
                 units_created: 0,
                 units_exited: 0,
+                partner_capital: 0.0,
             }
         })
         .collect();

@@ -1,4 +1,5 @@
-//! channelsim-core: the model of MODEL.md v1 and its monthly step.
+//! channelsim-core: the model (v2: MODEL.md v1 with the changes docs/model.md
+//! lists) and its monthly step.
 //!
 //! The world is plain data ([`world::World`]); [`step::Stepper`] advances it
 //! by one month through the phases in [`phases`], one file each, and hands

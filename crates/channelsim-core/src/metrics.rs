@@ -45,12 +45,56 @@ pub struct VendorMonth {
     /// Share of active customers with an app available for their industry.
     pub apps_in_use: f64,
     pub customer_surplus: f64,
-    /// Vendor profit + unit profit + customer surplus, this month.
+    /// Vendor profit + what its partner units keep + customer surplus, this
+    /// month: each flow once (owned units' profit is inside the vendor's,
+    /// dividends are a transfer).
     pub ecosystem_value: f64,
     pub cum_ecosystem_value: f64,
     pub quality: f64,
     pub support: f64,
     pub vendor_cash: f64,
+    // Every money flow of the month (model v2): what customers paid, the
+    // vendor's revenue and costs (revenue - costs = profit), its partner
+    // units' accounts. The identities between them are tested every month
+    // (tests/accounts.rs).
+    /// Subscriptions its customers paid this month, after intra-brand discounts.
+    pub cust_subscriptions: f64,
+    /// Implementation and expansion services its customers paid.
+    pub cust_services: f64,
+    /// cust_subscriptions + cust_services.
+    pub customer_paid: f64,
+    /// Its share of partner units' customers' subscriptions.
+    pub rev_partner_share: f64,
+    /// Owned units' subscriptions, services and royalties in.
+    pub rev_owned: f64,
+    /// Dividends of partner units it holds equity in.
+    pub rev_dividends: f64,
+    pub cost_hosting: f64,
+    /// Royalties paid to the units whose apps its customers use.
+    pub cost_royalties: f64,
+    pub cost_owned_wages: f64,
+    pub cost_owned_training: f64,
+    /// Branch incentives (amoeba).
+    pub cost_incentives: f64,
+    pub cost_enablement: f64,
+    pub cost_managers: f64,
+    pub cost_training_system: f64,
+    pub cost_platform: f64,
+    pub cost_rd: f64,
+    pub cost_sales_marketing: f64,
+    pub cost_general: f64,
+    /// Partner units (not owned): their share of subscriptions and their services.
+    pub partner_revenue: f64,
+    pub partner_royalties: f64,
+    pub partner_wages: f64,
+    pub partner_training: f64,
+    pub partner_profit: f64,
+    /// Paid to the vendor (inside rev_dividends).
+    pub partner_dividends: f64,
+    /// partner_profit - partner_dividends.
+    pub partner_kept: f64,
+    /// Capital partners brought into new units this month (their starting cash).
+    pub partner_capital: f64,
 }
 
 /// The names of `VendorMonth`'s metric columns, in order (after month, vendor).
@@ -94,11 +138,37 @@ pub const METRICS: &[&str] = &[
     "quality",
     "support",
     "vendor_cash",
+    "cust_subscriptions",
+    "cust_services",
+    "customer_paid",
+    "rev_partner_share",
+    "rev_owned",
+    "rev_dividends",
+    "cost_hosting",
+    "cost_royalties",
+    "cost_owned_wages",
+    "cost_owned_training",
+    "cost_incentives",
+    "cost_enablement",
+    "cost_managers",
+    "cost_training_system",
+    "cost_platform",
+    "cost_rd",
+    "cost_sales_marketing",
+    "cost_general",
+    "partner_revenue",
+    "partner_royalties",
+    "partner_wages",
+    "partner_training",
+    "partner_profit",
+    "partner_dividends",
+    "partner_kept",
+    "partner_capital",
 ];
 
 impl VendorMonth {
     /// Metric values in `METRICS` order.
-    pub fn values(&self) -> [f64; 39] {
+    pub fn values(&self) -> [f64; 65] {
         [
             self.active as f64,
             self.active_small as f64,
@@ -139,6 +209,32 @@ impl VendorMonth {
             self.quality,
             self.support,
             self.vendor_cash,
+            self.cust_subscriptions,
+            self.cust_services,
+            self.customer_paid,
+            self.rev_partner_share,
+            self.rev_owned,
+            self.rev_dividends,
+            self.cost_hosting,
+            self.cost_royalties,
+            self.cost_owned_wages,
+            self.cost_owned_training,
+            self.cost_incentives,
+            self.cost_enablement,
+            self.cost_managers,
+            self.cost_training_system,
+            self.cost_platform,
+            self.cost_rd,
+            self.cost_sales_marketing,
+            self.cost_general,
+            self.partner_revenue,
+            self.partner_royalties,
+            self.partner_wages,
+            self.partner_training,
+            self.partner_profit,
+            self.partner_dividends,
+            self.partner_kept,
+            self.partner_capital,
         ]
     }
 

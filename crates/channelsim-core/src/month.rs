@@ -46,6 +46,9 @@ impl Scratch {
         self.vendor_flows.clear();
         self.vendor_flows
             .resize(world.vendors.len(), VendorFlows::default());
+        for (f, v) in self.vendor_flows.iter_mut().zip(&world.vendors) {
+            f.capital_before = v.partner_capital;
+        }
         self.unit_flows.clear();
         self.unit_flows
             .resize(world.units.len(), UnitFlows::default());

@@ -8,15 +8,83 @@ use crate::ids::{N_IND, N_SEG, N_TIER, SegMask, Strategy, UnitKind};
 use serde::{Deserialize, Serialize};
 
 /// Version of the model rules. A scenario names the version it was written
-/// for; the engine refuses versions it does not implement.
-pub const MODEL_VERSION: &str = "v1";
+/// for (`[model] version`); the engine refuses versions it does not implement.
+pub const MODEL_VERSION: &str = "v2";
+
+/// The structural readings of the model (the scenario's `[model]` table):
+/// choices the reference text leaves open that change a headline verdict,
+/// made switches so that a result can be shown with how much it depends on
+/// them (docs/model.md, "Readings").
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Readings {
+    /// The model version the scenario was written for.
+    pub version: String,
+    /// The vendor opens replacements for units of its mix that died.
+    pub replace_dead_units: bool,
+    /// Months a new unit has before its losses count against `patience`.
+    pub grace_months: u32,
+    pub squeeze_trust: SqueezeTrust,
+    /// Joint ventures are exclusive in their city (no same-brand rival).
+    pub jv_exclusive: bool,
+    pub owned_trust: OwnedTrust,
+    pub moved_customer: MovedCustomer,
+}
+
+impl Default for Readings {
+    fn default() -> Self {
+        Readings {
+            version: MODEL_VERSION.into(),
+            replace_dead_units: true,
+            grace_months: 12,
+            squeeze_trust: SqueezeTrust::OnCut,
+            jv_exclusive: true,
+            owned_trust: OwnedTrust::Fixed,
+            moved_customer: MovedCustomer::Continues,
+        }
+    }
+}
+
+/// When a squeeze on a missed target costs a partner trust.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum SqueezeTrust {
+    /// Only if it cut the partner's share (at the floor, a squeeze is no news).
+    OnCut,
+    /// Every squeeze of a partner, cut or not (the attempt is the signal).
+    EveryMiss,
+}
+
+/// Trust of the vendor's owned units.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum OwnedTrust {
+    /// Trust 1, no dynamics: trust is about partners.
+    Fixed,
+    /// Start at `start_trust`, hurt and recover like partners (an owned
+    /// unit cannot leave its owner, so no trust exits).
+    Dynamic,
+}
+
+/// What a customer moved to another unit of its vendor (poached to the
+/// direct desk, re-homed from a dead unit, moved at renewal) is.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum MovedCustomer {
+    /// The contract moves with it: its terms go on from where its tenure
+    /// stands, and it pays no second implementation (v2).
+    Continues,
+    /// A new contract: first-year terms and implementation services again (v1).
+    Restarts,
+}
 
 /// A fully resolved scenario, ready for month 0.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Scenario {
     pub name: String,
     pub description: String,
-    pub model: String,
+    /// The model version and its structural readings (`[model]`).
+    pub model: Readings,
     pub horizon_months: u32,
     pub replicates: u32,
     pub seed: u64,
@@ -53,6 +121,17 @@ impl Market {
     pub fn segment_sizes(&self, city: &CitySpec) -> [u32; N_SEG] {
         let total = (city.enterprises as f64 * city.addressable_share).round() as u32;
         let sum: f64 = self.segment_shares.iter().sum();
+        // Invalid shares (reported by `violations`) must not hang or wrap
+        // here: the memory guard sizes markets before validation runs.
+        let shares_ok = self
+            .segment_shares
+            .iter()
+            .all(|s| s.is_finite() && *s >= 0.0)
+            && sum.is_finite()
+            && sum > 0.0;
+        if !shares_ok {
+            return [0; N_SEG];
+        }
         let exact: Vec<f64> = self
             .segment_shares
             .iter()
@@ -62,7 +141,7 @@ impl Market {
         for (o, e) in out.iter_mut().zip(&exact) {
             *o = e.floor() as u32;
         }
-        let mut left = total - out.iter().sum::<u32>();
+        let mut left = total.saturating_sub(out.iter().sum::<u32>());
         let mut order: Vec<usize> = (0..N_SEG).collect();
         order.sort_by(|&a, &b| {
             let ra = exact[a] - exact[a].floor();
@@ -451,9 +530,6 @@ pub struct Params {
     pub services_first_year: f64,
     pub services_expansion: f64,
     pub royalty: f64,
-    pub recruit_replacements: bool,
-    /// Months a new unit has before its losses count against `patience`.
-    pub grace_months: u32,
     // Apps and platform.
     pub app_rate: f64,
     pub app_threshold: f64,
@@ -486,6 +562,12 @@ pub struct Params {
     pub start_quality: f64,
     pub training_system: f64,
     pub platform_cost: f64,
+    // Vendor costs of a software firm (model v2, docs/model.md 7.9).
+    /// Sales and marketing beyond the sellers the model pays already
+    /// (owned units' wages, partners' shares), a share of vendor revenue.
+    pub sales_marketing: f64,
+    /// General and administrative costs, a share of vendor revenue.
+    pub general_admin: f64,
     // Model v2 mechanisms (issue 11 item 4, docs/model.md section 7.12).
     // Each has a neutral value under which the engine is v1's.
     /// B1: share of a partner's kept profit, x trust x security, set aside
@@ -578,8 +660,6 @@ impl Default for Params {
             services_first_year: 0.5,
             services_expansion: 0.3,
             royalty: 0.05,
-            recruit_replacements: true,
-            grace_months: 12,
             app_rate: 0.02,
             app_threshold: 0.6,
             app_concentration: 20.0,
@@ -609,6 +689,8 @@ impl Default for Params {
             start_quality: 0.5,
             training_system: 300.0,
             platform_cost: 200.0,
+            sales_marketing: 0.10,
+            general_admin: 0.08,
             growth_invest: 0.5,
             growth_hire_months: 6.0,
             loss_fire: 1,
@@ -748,9 +830,14 @@ impl Scenario {
         let unit = |x: f64| (0.0..=1.0).contains(&x);
         let nonneg = |x: f64| x.is_finite() && x >= 0.0;
         bad(
-            "model".into(),
-            self.model == MODEL_VERSION,
-            "\"v1\" (the only model version this engine implements)",
+            "model.version".into(),
+            self.model.version == MODEL_VERSION,
+            "\"v2\" (the only model version this engine implements)",
+        );
+        bad(
+            "model.grace_months".into(),
+            self.model.grace_months <= 1200,
+            "an integer in 0..=1200",
         );
         bad(
             "horizon_months".into(),
@@ -928,6 +1015,8 @@ impl Scenario {
             ("online_price", pr.online_price),
             ("hosting", pr.hosting),
             ("royalty", pr.royalty),
+            ("sales_marketing", pr.sales_marketing),
+            ("general_admin", pr.general_admin),
         ] {
             bad(format!("params.{name}"), unit(x), "in [0, 1]");
         }
@@ -1075,7 +1164,7 @@ impl Scenario {
         Scenario {
             name: format!("{}-{preset}", strategy.name()),
             description: String::new(),
-            model: MODEL_VERSION.into(),
+            model: Readings::default(),
             horizon_months: 120,
             replicates: 1,
             seed: 42,
@@ -1117,9 +1206,51 @@ impl Market {
 }
 
 impl Scenario {
+    /// Whether units of `kind` are exclusive in their city: the kind's
+    /// flag, and for joint ventures the `model.jv_exclusive` reading too.
+    #[inline]
+    pub fn exclusive(&self, kind: UnitKind) -> bool {
+        self.params.kinds.get(kind).exclusive
+            && (kind != UnitKind::JointVenture || self.model.jv_exclusive)
+    }
+
+    /// Whether units of `kind` have trust dynamics (start at `start_trust`,
+    /// are hurt, recover): partners always, owned units under
+    /// `model.owned_trust = "dynamic"`.
+    #[inline]
+    pub fn has_trust(&self, kind: UnitKind) -> bool {
+        !kind.owned() || self.model.owned_trust == OwnedTrust::Dynamic
+    }
+
     /// The first vendor's policy (tests and examples).
     pub fn policy_mut(&mut self) -> &mut Policy {
         &mut self.vendors[0].policy
+    }
+}
+
+#[cfg(test)]
+mod issue14_tests {
+    use super::*;
+
+    /// A negative share used to wrap the unsigned remainder and loop for
+    /// minutes before validation could report it.
+    #[test]
+    fn issue14_invalid_segment_shares_neither_hang_nor_wrap() {
+        let mut m = Market::default_market();
+        let city = m.cities[0].clone();
+        for shares in [
+            [1.5, -0.5, 0.0, 0.0],
+            [f64::NAN, 0.2, 0.1, 0.0],
+            [0.0; N_SEG],
+            [f64::INFINITY, 0.0, 0.0, 0.0],
+        ] {
+            m.segment_shares = shares;
+            let t = std::time::Instant::now();
+            assert_eq!(m.segment_sizes(&city), [0; N_SEG], "{shares:?}");
+            assert!(t.elapsed().as_millis() < 100);
+        }
+        m.segment_shares = [0.7, 0.22, 0.07, 0.01];
+        assert_eq!(m.segment_sizes(&city).iter().sum::<u32>(), city.enterprises);
     }
 }
 

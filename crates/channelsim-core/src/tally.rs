@@ -74,26 +74,51 @@ impl CityTally {
     }
 }
 
-/// A vendor's money flows of the month, k CNY.
+/// A vendor's money flows of the month, and those of its customers and
+/// partner units, k CNY: every flow once, so that the books balance
+/// (docs/model.md 7.10; `VendorMonth` reports each one).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VendorFlows {
+    // What the customers of its units paid.
+    /// Subscriptions, after intra-brand discounts.
+    pub cust_subscriptions: f64,
+    /// Implementation and expansion services.
+    pub cust_services: f64,
+    // Revenue.
     /// Its share of partner units' subscription payments.
     pub share_revenue: f64,
     pub dividends: f64,
-    /// Revenue of owned units (full payments and services).
+    /// Revenue of owned units (full payments, services, royalties in).
     pub owned_revenue: f64,
-    /// Wages and training of owned units, and branch incentives.
-    pub owned_costs: f64,
-    pub royalties: f64,
-    pub enablement: f64,
+    pub revenue: f64,
+    // Costs.
     pub hosting: f64,
-    pub rd: f64,
+    /// Royalties it pays the units whose apps its customers use.
+    pub royalties: f64,
+    pub owned_wages: f64,
+    pub owned_training: f64,
+    /// Branch incentives: a share of a branch's positive profit to its people.
+    pub incentives: f64,
+    pub enablement: f64,
     pub managers: f64,
     pub training_system: f64,
     pub platform: f64,
-    pub revenue: f64,
+    pub rd: f64,
+    pub sales_marketing: f64,
+    pub general: f64,
     pub gross_profit: f64,
     pub profit: f64,
+    // Its partner units (units it does not own).
+    /// Their share of subscriptions and their services.
+    pub partner_revenue: f64,
+    pub partner_royalties: f64,
+    pub partner_wages: f64,
+    pub partner_training: f64,
+    pub partner_profit: f64,
+    /// Paid to the vendor (inside `dividends`).
+    pub partner_dividends: f64,
+    /// The vendor's `partner_capital` when the month began.
+    pub capital_before: f64,
     // Customers and units.
     pub new: u32,
     pub churned: u32,

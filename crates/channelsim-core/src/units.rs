@@ -113,6 +113,7 @@ pub fn spawn_unit(
         p.start_cash_months * p.wage * staff as f64
     };
     world.ledger.capital_in += cash;
+    world.vendors[v.idx()].partner_capital += cash;
     let id = UnitId(world.units.len() as u32);
     world.units.push(Unit {
         id,
@@ -124,7 +125,11 @@ pub fn spawn_unit(
         start_staff: staff,
         capability: [kp.start_capability as f32; N_IND],
         cash,
-        trust: if kind.owned() { 1.0 } else { p.start_trust },
+        trust: if sc.has_trust(kind) {
+            p.start_trust
+        } else {
+            1.0
+        },
         months_alive: 0,
         loss_months: 0,
         low_cash_months: 0,

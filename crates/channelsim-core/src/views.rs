@@ -98,9 +98,7 @@ pub fn update_mgmt_demand(world: &mut World, sc: &Scenario) {
 pub fn rivals(world: &World, sc: &Scenario, out: &mut Vec<u32>) {
     out.clear();
     out.resize(world.units.len(), 0);
-    let open = |u: &Unit| {
-        u.alive && u.city.is_some() && !u.kind.owned() && !sc.params.kinds.get(u.kind).exclusive
-    };
+    let open = |u: &Unit| u.alive && u.city.is_some() && !u.kind.owned() && !sc.exclusive(u.kind);
     let mut by_mask = vec![[0u32; 16]; world.vendors.len()];
     for c in &world.cities {
         for m in by_mask.iter_mut() {

@@ -361,6 +361,9 @@ pub struct Vendor {
     pub mgmt_demand: f64,
     pub units_created: u32,
     pub units_exited: u32,
+    /// Capital partners brought into the vendor's partner units when they
+    /// opened (their starting cash), cumulative, k CNY.
+    pub partner_capital: f64,
 }
 
 impl Vendor {

@@ -101,6 +101,34 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), PlotError> {
     std::fs::rename(&tmp, path).map_err(|e| PlotError::io(path, e))
 }
 
+/// Remove the temporary files (`.name.tmp<pid>.ext`) that a report killed
+/// while it wrote left in `dir` and `dir/charts`: only those of processes
+/// that are gone (where `/proc` can tell).
+pub fn remove_stale_temps(dir: &Path) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    for d in [dir.to_path_buf(), dir.join("charts")] {
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let pid = name
+                .strip_prefix('.')
+                .and_then(|n| n.rsplit_once(".tmp"))
+                .and_then(|(_, rest)| rest.split('.').next())
+                .and_then(|p| p.parse::<u32>().ok());
+            if let Some(pid) = pid
+                && pid != std::process::id()
+                && !Path::new(&format!("/proc/{pid}")).exists()
+            {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+}
+
 /// `dir/.name.tmp<pid>.ext`: keeps the extension (the PNG encoder needs it).
 fn tmp_name(path: &Path) -> PathBuf {
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("out");
@@ -164,4 +192,27 @@ pub fn grid<DB: DrawingBackend>(
         .into_iter()
         .take(n)
         .collect()
+}
+
+#[cfg(test)]
+mod issue14_tests {
+    use super::*;
+
+    #[test]
+    fn issue14_a_killed_report_s_temporary_charts_are_removed_by_the_next() {
+        let d = std::env::temp_dir().join(format!("channelsim-plot-tmp-{}", std::process::id()));
+        let charts = d.join("charts");
+        std::fs::create_dir_all(&charts).unwrap();
+        // A process id above the kernel's maximum is never alive.
+        let dead = charts.join(".npv.tmp4194999.png");
+        let mine = charts.join(format!(".npv.tmp{}.svg", std::process::id()));
+        let kept = charts.join("npv.svg");
+        for f in [&dead, &mine, &kept] {
+            std::fs::write(f, "x").unwrap();
+        }
+        remove_stale_temps(&d);
+        assert!(!dead.exists() || !Path::new("/proc/self").exists());
+        assert!(mine.exists() && kept.exists());
+        let _ = std::fs::remove_dir_all(&d);
+    }
 }

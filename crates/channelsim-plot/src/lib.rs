@@ -58,6 +58,7 @@ pub fn render_charts(dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
 /// Renders the charts and writes `dir/report.html` (one self-contained file,
 /// charts inline as SVG), atomically. Returns its path.
 pub fn write_report(dir: &Path) -> Result<PathBuf, PlotError> {
+    figure::remove_stale_temps(dir);
     let charts = charts::render_all(dir)?;
     report::write(dir, &charts)
 }

@@ -138,7 +138,7 @@ const ANY: (f64, f64) = (-INF, INF);
 const UNIT: (f64, f64) = (0.0, 1.0);
 
 /// The engine's per-month observation, in its order (after month and vendor).
-pub const OBSERVED: [Metric; 39] = [
+pub const OBSERVED: [Metric; 65] = [
     m(
         "active",
         "active",
@@ -476,7 +476,241 @@ pub const OBSERVED: [Metric; 39] = [
         "Vendor cash",
         Unit::Mcny,
         ANY,
-    ),
+    ), // Every money flow of the month (model v2, docs/model.md 7.7).
+    m(
+        "cust_subscriptions",
+        "cust_subscriptions_mcny",
+        "Subscriptions customers paid per month",
+        "Subscriptions",
+        Unit::Mcny,
+        POS,
+    )
+    .flow(),
+    m(
+        "cust_services",
+        "cust_services_mcny",
+        "Services customers paid per month",
+        "Services",
+        Unit::Mcny,
+        POS,
+    )
+    .flow(),
+    m(
+        "customer_paid",
+        "customer_paid_mcny",
+        "Customers' payments per month",
+        "Paid",
+        Unit::Mcny,
+        POS,
+    )
+    .flow(),
+    m(
+        "rev_partner_share",
+        "rev_partner_share_mcny",
+        "Vendor's share of partners' sales per month",
+        "Rev. share",
+        Unit::Mcny,
+        POS,
+    )
+    .flow(),
+    m(
+        "rev_owned",
+        "rev_owned_mcny",
+        "Owned units' revenue per month",
+        "Rev. owned",
+        Unit::Mcny,
+        POS,
+    )
+    .flow(),
+    m(
+        "rev_dividends",
+        "rev_dividends_mcny",
+        "Dividends from partners per month",
+        "Dividends",
+        Unit::Mcny,
+        POS,
+    )
+    .flow(),
+    m(
+        "cost_hosting",
+        "cost_hosting_mcny",
+        "Hosting cost per month",
+        "Hosting",
+        Unit::Mcny,
+        POS,
+    )
+    .flow(),
+    m(
+        "cost_royalties",
+        "cost_royalties_mcny",
+        "Royalties paid per month",
+        "Royalties",
+        Unit::Mcny,
+        POS,
+    )
+    .flow(),
+    m(
+        "cost_owned_wages",
+        "cost_owned_wages_mcny",
+        "Owned units' wages per month",
+        "Owned wages",
+        Unit::Mcny,
+        POS,
+    )
+    .flow(),
+    m(
+        "cost_owned_training",
+        "cost_owned_training_mcny",
+        "Owned units' training per month",
+        "Owned training",
+        Unit::Mcny,
+        POS,
+    )
+    .flow(),
+    m(
+        "cost_incentives",
+        "cost_incentives_mcny",
+        "Branch incentives per month",
+        "Incentives",
+        Unit::Mcny,
+        POS,
+    )
+    .flow(),
+    m(
+        "cost_enablement",
+        "cost_enablement_mcny",
+        "Enablement cost per month",
+        "Enablement",
+        Unit::Mcny,
+        POS,
+    )
+    .flow(),
+    m(
+        "cost_managers",
+        "cost_managers_mcny",
+        "Managers' cost per month",
+        "Managers",
+        Unit::Mcny,
+        POS,
+    )
+    .flow(),
+    m(
+        "cost_training_system",
+        "cost_training_system_mcny",
+        "Training system cost per month",
+        "Training system",
+        Unit::Mcny,
+        POS,
+    )
+    .flow(),
+    m(
+        "cost_platform",
+        "cost_platform_mcny",
+        "Platform cost per month",
+        "Platform",
+        Unit::Mcny,
+        POS,
+    )
+    .flow(),
+    m(
+        "cost_rd",
+        "cost_rd_mcny",
+        "R&D per month",
+        "R&D",
+        Unit::Mcny,
+        POS,
+    )
+    .flow(),
+    m(
+        "cost_sales_marketing",
+        "cost_sales_marketing_mcny",
+        "Sales and marketing per month",
+        "S&M",
+        Unit::Mcny,
+        POS,
+    )
+    .flow(),
+    m(
+        "cost_general",
+        "cost_general_mcny",
+        "General and administrative cost per month",
+        "G&A",
+        Unit::Mcny,
+        POS,
+    )
+    .flow(),
+    m(
+        "partner_revenue",
+        "partner_revenue_mcny",
+        "Partners' revenue per month",
+        "Partner rev.",
+        Unit::Mcny,
+        POS,
+    )
+    .flow(),
+    m(
+        "partner_royalties",
+        "partner_royalties_mcny",
+        "Partners' royalties per month",
+        "Partner roy.",
+        Unit::Mcny,
+        POS,
+    )
+    .flow(),
+    m(
+        "partner_wages",
+        "partner_wages_mcny",
+        "Partners' wages per month",
+        "Partner wages",
+        Unit::Mcny,
+        POS,
+    )
+    .flow(),
+    m(
+        "partner_training",
+        "partner_training_mcny",
+        "Partners' training per month",
+        "Partner training",
+        Unit::Mcny,
+        POS,
+    )
+    .flow(),
+    m(
+        "partner_profit",
+        "partner_profit_mcny",
+        "Partners' profit per month",
+        "Partner profit",
+        Unit::Mcny,
+        ANY,
+    )
+    .flow(),
+    m(
+        "partner_dividends",
+        "partner_dividends_mcny",
+        "Partners' dividends paid per month",
+        "Partner div.",
+        Unit::Mcny,
+        POS,
+    )
+    .flow(),
+    m(
+        "partner_kept",
+        "partner_kept_mcny",
+        "Profit partners keep per month",
+        "Partner kept",
+        Unit::Mcny,
+        ANY,
+    )
+    .flow(),
+    m(
+        "partner_capital",
+        "partner_capital_mcny",
+        "Capital partners bring in per month",
+        "Partner capital",
+        Unit::Mcny,
+        POS,
+    )
+    .flow(),
 ];
 
 /// Unit survival at the horizon: `units_alive / (units_alive + units_exited)`.

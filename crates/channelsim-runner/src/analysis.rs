@@ -50,12 +50,14 @@ pub fn sensitivity(
         for (vi, variant) in exp.variants.iter().enumerate() {
             let y: Vec<f64> = means.iter().map(|row| row[vi]).collect();
             if y.iter().any(|x| !x.is_finite()) {
-                return Err(RunnerError::Invalid(format!(
-                    "sensitivity of {metric}: some design points have no result (see failures.csv)"
-                )));
+                return Err(RunnerError::Analysis {
+                    what: format!("sensitivity of {metric}"),
+                    message: "some design points have no result (see failures.csv)".into(),
+                });
             }
-            let err = |e: channelsim_stats::StatsError| {
-                RunnerError::Invalid(format!("sensitivity of {metric}: {e}"))
+            let err = |e: channelsim_stats::StatsError| RunnerError::Analysis {
+                what: format!("sensitivity of {metric}"),
+                message: e.to_string(),
             };
             let row = |f: usize| SensitivityRow {
                 method: method.clone(),
@@ -88,9 +90,10 @@ pub fn sensitivity(
                     }));
                 }
                 _ => {
-                    return Err(RunnerError::Invalid(
-                        "sensitivity needs design.method = \"sobol\" or \"morris\"".into(),
-                    ));
+                    return Err(RunnerError::Analysis {
+                        what: format!("sensitivity of {metric}"),
+                        message: "needs design.method = \"sobol\" or \"morris\"".into(),
+                    });
                 }
             }
         }
@@ -121,18 +124,23 @@ pub fn regret(exp: &Experiment, results: &[Option<Vec<f64>>]) -> Option<Vec<Regr
     let mi = exp.metrics.iter().position(|m| *m == exp.regret_metric)?;
     let m = catalogue::find(&exp.regret_metric)?;
     let means = point_means(exp, results, mi);
+    // The best mean of each future, once (not once per variant: that was
+    // quadratic in the number of variants).
+    let best: Vec<f64> = means
+        .iter()
+        .map(|row| {
+            row.iter()
+                .cloned()
+                .filter(|x| x.is_finite())
+                .fold(f64::NEG_INFINITY, f64::max)
+        })
+        .collect();
     let regrets: Vec<Vec<f64>> = (0..exp.variants.len())
         .map(|vi| {
             means
                 .iter()
-                .map(|row| {
-                    let best = row
-                        .iter()
-                        .cloned()
-                        .filter(|x| x.is_finite())
-                        .fold(f64::NEG_INFINITY, f64::max);
-                    best - row[vi]
-                })
+                .zip(&best)
+                .map(|(row, best)| best - row[vi])
                 .collect()
         })
         .collect();

@@ -169,11 +169,9 @@ fn parent_of(target: &Path) -> &Path {
 
 /// `.NAME.KIND-<pid>` beside `target`.
 fn sibling(target: &Path, kind: &str) -> Result<PathBuf, RunnerError> {
-    let name = target.file_name().ok_or_else(|| {
-        RunnerError::Invalid(format!(
-            "{}: the output folder must have a name of its own (not `.`, `..` or `/`)",
-            target.display()
-        ))
+    let name = target.file_name().ok_or_else(|| RunnerError::BadArgument {
+        arg: format!("--out {}", target.display()),
+        message: "the output folder must have a name of its own (not `.`, `..` or `/`)".into(),
     })?;
     Ok(parent_of(target).join(format!(
         ".{}.{kind}-{}",
@@ -349,7 +347,7 @@ mod tests {
     fn a_folder_without_a_name_is_refused() {
         for p in [".", "..", "/"] {
             let e = StagedDir::create(Path::new(p), true).unwrap_err();
-            assert!(matches!(e, RunnerError::Invalid(_)), "{p}: {e}");
+            assert!(matches!(e, RunnerError::BadArgument { .. }), "{p}: {e}");
         }
     }
 }

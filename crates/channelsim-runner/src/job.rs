@@ -147,7 +147,10 @@ pub fn run_job(
     let clock = Instant::now();
     let (names, scenarios) = resolve_variants(file, opts);
     if replicates_of(&scenarios) == 0 {
-        return Err(RunnerError::Invalid("replicates must be at least 1".into()));
+        return Err(RunnerError::BadArgument {
+            arg: "replicates".into(),
+            message: "must be at least 1".into(),
+        });
     }
     let replicates = replicates_of(&scenarios);
     let vendor = vendor_of(&scenarios, opts.vendor.as_deref())?;

@@ -32,14 +32,34 @@ use std::time::{Instant, SystemTime};
 /// `readings.csv`.
 pub const CATALOGUE: &[(&str, &[&str], &str)] = &[
     (
-        "params.recruit_replacements",
+        "model.replace_dead_units",
         &["true", "false"],
         "the vendor replaces units of its mix that died (false: a dead unit's place stays empty)",
     ),
     (
-        "params.grace_months",
+        "model.grace_months",
         &["12", "6", "0"],
         "months before a new unit's losses count against the vendor's patience",
+    ),
+    (
+        "model.squeeze_trust",
+        &["on_cut", "every_miss"],
+        "a squeeze on a missed target costs a partner trust only if it cut its share (every_miss: every time, also at the floor)",
+    ),
+    (
+        "model.jv_exclusive",
+        &["true", "false"],
+        "a joint venture has no same-brand rival in its city (false: it can be diluted and undercut)",
+    ),
+    (
+        "model.owned_trust",
+        &["fixed", "dynamic"],
+        "owned units have trust 1 (dynamic: they start at start_trust, are hurt and recover like partners)",
+    ),
+    (
+        "model.moved_customer",
+        &["continues", "restarts"],
+        "a moved customer keeps its contract (restarts, model v1: first-year terms and implementation again)",
     ),
 ];
 
@@ -80,11 +100,11 @@ impl Reading {
 
     /// A reading given on the command line: `KEY=V1|V2|...`.
     pub fn parse(arg: &str) -> Result<Reading, RunnerError> {
-        let bad = |why: &str| {
-            RunnerError::Invalid(format!(
-                "--reading {arg:?}: {why}; expected KEY=VALUE|VALUE..., \
-                 e.g. --reading params.bass_q=0.03|0.05"
-            ))
+        let bad = |why: &str| RunnerError::BadArgument {
+            arg: format!("--reading {arg:?}"),
+            message: format!(
+                "{why}; expected KEY=VALUE|VALUE..., e.g. --reading params.bass_q=0.03|0.05"
+            ),
         };
         let (key, values) = arg.split_once('=').ok_or_else(|| bad("no `=`"))?;
         let key = key.trim();
@@ -146,7 +166,7 @@ pub struct ReadingRow {
 /// `comparisons.csv`.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct ComparisonRow {
-    /// `baseline`, or the switches set, e.g. `params.grace_months=0`.
+    /// `baseline`, or the switches set, e.g. `model.grace_months=0`.
     pub reading: String,
     /// How many switches differ from the baseline.
     pub changes: usize,
@@ -317,10 +337,10 @@ pub fn plan_readings(
                         .iter()
                         .find(|d| d.kind == ErrorKind::UnknownKey)
                     else {
-                        return Err(RunnerError::Invalid(format!(
-                            "reading {}={v} ({}): {e}",
-                            r.key, r.origin
-                        )));
+                        return Err(RunnerError::BadArgument {
+                            arg: format!("reading {}={v} ({})", r.key, r.origin),
+                            message: e.to_string(),
+                        });
                     };
                     // The allowed keys follow the `;`: too long for a note.
                     let why = d.message.split(';').next().unwrap_or_default().trim();
@@ -789,14 +809,19 @@ pub fn robust_job(
     // fails at once, with nothing written.
     let mut resolved = Vec::new();
     for s in &settings {
-        let f = with_changes(file, &opts.sets, &s.0)
-            .map_err(|e| RunnerError::Invalid(format!("reading {}: {e}", s.label())))?;
+        let f = with_changes(file, &opts.sets, &s.0).map_err(|e| RunnerError::BadArgument {
+            arg: format!("reading {}", s.label()),
+            message: e.to_string(),
+        })?;
         resolved.push(resolve_variants(&f, &run_opts));
     }
     let (names, base) = &resolved[0];
     let replicates = base.iter().map(|s| s.replicates).min().unwrap_or(0);
     if replicates == 0 {
-        return Err(RunnerError::Invalid("replicates must be at least 1".into()));
+        return Err(RunnerError::BadArgument {
+            arg: "replicates".into(),
+            message: "must be at least 1".into(),
+        });
     }
     let vendor = vendor_of(base, opts.vendor.as_deref())?;
     let vid = base[0]
@@ -806,11 +831,13 @@ pub fn robust_job(
         .unwrap_or(0) as u32;
     let pairs = policy_pairs(names, base, vid);
     if pairs.is_empty() {
-        return Err(RunnerError::Invalid(format!(
-            "{}: no strategy of vendor `{vendor}` is run under both long_term and short_term \
-             policy; robust compares the two (e.g. scenarios/default.toml)",
-            file.file
-        )));
+        return Err(RunnerError::BadArgument {
+            arg: file.file.clone(),
+            message: format!(
+                "no strategy of vendor `{vendor}` is run under both long_term and short_term \
+                 policy; robust compares the two (e.g. scenarios/default.toml)"
+            ),
+        });
     }
     let scenario_rate = base[0].discount_rate;
     let threads = thread_count(opts.threads);
@@ -941,7 +968,7 @@ set = { "vendor.focal.policy" = "short_term" }
             &[
                 reading("params.no_such_reading", &["1", "2"]),
                 reading("model.no_such_reading", &["true", "false"]),
-                reading("params.grace_months", &["12", "3"]),
+                reading("model.grace_months", &["12", "3"]),
             ],
         )
         .unwrap();
@@ -952,24 +979,24 @@ set = { "vendor.focal.policy" = "short_term" }
         }
         assert_eq!(planned[2].0.status, "used");
         assert_eq!(planned[2].1, ["3"]);
-        let e = plan_readings(&file, &[], &[reading("params.grace_months", &["-1"])])
+        let e = plan_readings(&file, &[], &[reading("model.grace_months", &["-1"])])
             .unwrap_err()
             .to_string();
-        assert!(e.contains("params.grace_months=-1"), "{e}");
+        assert!(e.contains("model.grace_months=-1"), "{e}");
     }
 
     #[test]
     fn the_scenario_s_own_value_is_the_baseline_whatever_the_catalogue_lists() {
         // Set to an alternative: the model's default becomes a value tried.
-        let file = tiny(&["params.grace_months=6"]);
-        let sets = ["params.grace_months=6".to_string()];
-        let r = reading("params.grace_months", &["12", "6", "0"]);
+        let file = tiny(&["model.grace_months=6"]);
+        let sets = ["model.grace_months=6".to_string()];
+        let r = reading("model.grace_months", &["12", "6", "0"]);
         let (row, tried) = &plan_readings(&file, &sets, std::slice::from_ref(&r)).unwrap()[0];
         assert_eq!(row.scenario_value.as_deref(), Some("6"));
         assert_eq!(tried, &["12", "0"]);
         // Set to a value not listed: every listed value is tried.
-        let sets = ["params.grace_months=9".to_string()];
-        let file = tiny(&["params.grace_months=9"]);
+        let sets = ["model.grace_months=9".to_string()];
+        let file = tiny(&["model.grace_months=9"]);
         let (row, tried) = &plan_readings(&file, &sets, &[r]).unwrap()[0];
         assert_eq!(row.scenario_value, None);
         assert_eq!(tried.len(), 3);
@@ -979,14 +1006,14 @@ set = { "vendor.focal.policy" = "short_term" }
     #[test]
     fn a_reading_on_the_command_line_is_added_or_replaces_the_catalogue_s() {
         let extra = [
-            Reading::parse("params.grace_months=12|3").unwrap(),
+            Reading::parse("model.grace_months=12|3").unwrap(),
             Reading::parse("params.bass_q=0.05").unwrap(),
         ];
         let all = with_extra(Reading::catalogue(), &extra);
         assert_eq!(all.len(), CATALOGUE.len() + 1);
         let grace: Vec<_> = all
             .iter()
-            .filter(|r| r.key == "params.grace_months")
+            .filter(|r| r.key == "model.grace_months")
             .collect();
         assert_eq!(grace.len(), 1);
         assert_eq!(grace[0].values, ["12", "3"]);

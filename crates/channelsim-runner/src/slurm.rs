@@ -284,27 +284,27 @@ pub fn parse_job_id(stdout: &str) -> Option<String> {
 }
 
 fn check_options(o: &SlurmOptions, runs: usize) -> Result<(), RunnerError> {
-    let bad = |m: String| Err(RunnerError::Invalid(m));
+    let bad = |arg: String, message: String| Err(RunnerError::BadArgument { arg, message });
     if o.tasks == 0 {
-        return bad("--tasks must be at least 1".into());
+        return bad("--tasks 0".into(), "must be at least 1".into());
     }
     if o.tasks > runs {
-        return bad(format!(
-            "--tasks {}: the experiment has only {runs} runs; use at most {runs} tasks",
-            o.tasks
-        ));
+        return bad(
+            format!("--tasks {}", o.tasks),
+            format!("the experiment has only {runs} runs; use at most {runs} tasks"),
+        );
     }
     if o.throttle == Some(0) {
-        return bad("--throttle must be at least 1".into());
+        return bad("--throttle 0".into(), "must be at least 1".into());
     }
     if o.cpus_per_task == 0 {
-        return bad("--cpus-per-task must be at least 1".into());
+        return bad("--cpus-per-task 0".into(), "must be at least 1".into());
     }
     for (what, v) in [("--partition", &o.partition), ("--time", &o.time)] {
         if let Some(v) = v
             && (v.is_empty() || v.chars().any(|c| c.is_whitespace() || c.is_control()))
         {
-            return bad(format!("{what} {v:?}: must be one word"));
+            return bad(format!("{what} {v:?}"), "must be one word".into());
         }
     }
     for (what, p) in [
@@ -315,17 +315,18 @@ fn check_options(o: &SlurmOptions, runs: usize) -> Result<(), RunnerError> {
     ] {
         let s = p.display().to_string();
         if !p.is_absolute() || s.contains(['\n', '\r']) {
-            return bad(format!(
-                "{what} {s:?}: needs an absolute path without line breaks"
-            ));
+            return bad(
+                format!("{what} {s:?}"),
+                "needs an absolute path without line breaks".into(),
+            );
         }
     }
     if o.out.display().to_string().contains('\\') {
         // Slurm does no %-substitution in an --output with a backslash.
-        return bad(format!(
-            "--out {:?}: a backslash in the path breaks Slurm's log names",
-            o.out.display().to_string()
-        ));
+        return bad(
+            format!("--out {:?}", o.out.display().to_string()),
+            "a backslash in the path breaks Slurm's log names".into(),
+        );
     }
     Ok(())
 }
@@ -340,7 +341,7 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> RunnerError + '_ {
 /// Get the output folder ready for the array and write both scripts:
 /// - a folder holding another experiment (or shards of another split) is
 ///   refused unless `force`, which discards its shards;
-/// - `experiment.hash` and `design.csv` are written, and one empty folder per
+/// - `fingerprint.json` and `design.csv` are written, and one empty folder per
 ///   shard, so that `channelsim status` lists every shard until it is done,
 ///   even one whose task never started;
 /// - `logs/` is created (Slurm does not create it, and a task whose log
@@ -348,38 +349,28 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> RunnerError + '_ {
 pub fn prepare(exp: &Experiment, o: &SlurmOptions, force: bool) -> Result<Scripts, RunnerError> {
     let runs = exp.n_runs();
     check_options(o, runs)?;
+    // Every point now, not in N tasks later.
+    exp.validate_points(0..exp.points.len())?;
     let dir = &o.out;
-    fs::create_dir_all(dir).map_err(io(dir))?;
-    let stamp = dir.join("experiment.hash");
+    // Another experiment's results are refused (or, with force, removed),
+    // naming what differs; the folder is stamped with the fingerprint.
+    crate::sweep::prepare_folder(exp, dir, force)?;
     let shards = dir.join("shards");
-    let mut clear = false;
-    match fs::read_to_string(&stamp) {
-        Ok(h) if h.trim() != exp.hash => {
-            if !force {
-                return Err(RunnerError::Invalid(format!(
-                    "{}: holds the results of another experiment; pass --force (discards its shards) or another --out",
-                    dir.display()
-                )));
-            }
-            clear = true;
-        }
-        _ => {}
-    }
-    if !clear {
-        let counts: std::collections::BTreeSet<usize> = fs::read_dir(&shards)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .filter_map(|e| {
-                let name = e.file_name().to_string_lossy().into_owned();
-                name.split_once("-of-")?.1.parse().ok()
-            })
-            .collect();
-        if counts.iter().any(|&n| n != o.tasks) {
-            if !force {
-                return Err(RunnerError::Invalid(format!(
-                    "{}: holds shards of a split into {} (not {}); use --tasks {} to go on with them, or --force to discard them",
-                    dir.display(),
+    let counts: std::collections::BTreeSet<usize> = fs::read_dir(&shards)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.split_once("-of-")?.1.parse().ok()
+        })
+        .collect();
+    if counts.iter().any(|&n| n != o.tasks) {
+        if !force {
+            return Err(RunnerError::Folder {
+                dir: dir.to_path_buf(),
+                message: format!(
+                    "holds shards of a split into {} (not {}); use --tasks {} to go on with them, or --force to discard them",
                     counts
                         .iter()
                         .map(|n| n.to_string())
@@ -387,15 +378,11 @@ pub fn prepare(exp: &Experiment, o: &SlurmOptions, force: bool) -> Result<Script
                         .join(" and "),
                     o.tasks,
                     counts.iter().next().copied().unwrap_or(1)
-                )));
-            }
-            clear = true;
+                ),
+            });
         }
-    }
-    if clear && shards.exists() {
         fs::remove_dir_all(&shards).map_err(io(&shards))?;
     }
-    write_string(&stamp, &format!("{}\n", exp.hash))?;
     write_design(dir, exp)?;
     for index in 0..o.tasks {
         let s = shard_dir(

@@ -7,7 +7,12 @@
 //!   appended one batch at a time, in run order; `shard.json` is written
 //!   (atomically) only when the shard is complete;
 //! - `results.csv`, `failures.csv`: the merged results, in run order, written
-//!   atomically by `merge` (a sweep without `--shard` merges itself).
+//!   atomically by `merge` (a sweep without `--shard` merges itself);
+//! - `fingerprint.json`: what the results depend on (base scenario, every
+//!   override, design, seeds, engine); resume and merge refuse a folder or
+//!   shard whose fingerprint differs;
+//! - `.channelsim.lock`: held by the process writing the folder (a sweep)
+//!   or a shard folder (a shard), see [`crate::lock`].
 //!
 //! Because every run is deterministic and rows are kept in run order, the
 //! merged files are byte-identical however the work was split, resumed or
@@ -15,8 +20,9 @@
 
 use crate::RunnerError;
 use crate::atomic::{write_atomic, write_string};
-use crate::experiment::Experiment;
-use crate::results::csv_field;
+use crate::experiment::{Experiment, Fingerprint};
+use crate::lock::Lock;
+use crate::results::{csv_field, metric};
 use channelsim_core::metrics::Last;
 use channelsim_core::run_replicate;
 use rayon::prelude::*;
@@ -38,10 +44,9 @@ impl Shard {
 
     /// Parse `I/N` (0-based I).
     pub fn parse(s: &str) -> Result<Shard, RunnerError> {
-        let err = || {
-            RunnerError::Invalid(format!(
-                "--shard {s:?}: expected I/N with 0 <= I < N, e.g. 3/16"
-            ))
+        let err = || RunnerError::BadArgument {
+            arg: format!("--shard {s:?}"),
+            message: "expected I/N with 0 <= I < N, e.g. 3/16".into(),
         };
         let (i, n) = s.split_once('/').ok_or_else(err)?;
         let (index, count): (usize, usize) = (
@@ -66,11 +71,15 @@ impl Shard {
 
 /// What a finished shard records.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ShardRecord {
     pub shard: Shard,
     pub first_run: usize,
     pub end_run: usize,
     pub experiment_hash: String,
+    /// What the shard's results depend on; merge refuses a shard whose
+    /// fingerprint is not the folder's.
+    pub fingerprint: Fingerprint,
     pub host: String,
     pub threads: usize,
     pub started: String,
@@ -158,45 +167,187 @@ fn run_one(exp: &Experiment, i: usize) -> Result<String, String> {
         id.replicate,
         csv_field(&sc.vendors[vendor].name)
     );
-    for cell in crate::results::metric_cells(row, &exp.metrics) {
+    let cells = crate::results::metric_cells(row, &exp.metrics);
+    for (m, cell) in exp.metrics.iter().zip(cells) {
+        let x = metric(row, m);
+        if !x.is_finite() {
+            // An overflow somewhere in the model: an error, not an empty
+            // cell, naming what this point sets.
+            return Err(format!(
+                "{m} is not a finite number ({x}): an input is too large for the model; this point sets {}",
+                point_settings(exp, id.point)
+            ));
+        }
         line.push(',');
         line.push_str(&cell);
     }
     Ok(line)
 }
 
-/// Run ids recorded in a journal (first column), after cutting a torn last line.
-fn journal_ids(path: &Path, header: &str) -> Result<BTreeSet<usize>, RunnerError> {
+/// The factor settings of a point, for messages.
+fn point_settings(exp: &Experiment, point: usize) -> String {
+    let s: Vec<String> = exp
+        .factors
+        .iter()
+        .zip(&exp.points[point])
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    let mut out = if s.is_empty() {
+        "no factor".to_string()
+    } else {
+        s.join(", ")
+    };
+    if !exp.sets.is_empty() {
+        out.push_str(&format!(" (overrides: {})", exp.sets.join(", ")));
+    }
+    out
+}
+
+/// A journal checked line by line: the run ids of its valid prefix, the
+/// length of that prefix in bytes, and the first bad line, if any.
+#[derive(Debug)]
+pub struct Journal {
+    pub ids: Vec<usize>,
+    pub valid_bytes: usize,
+    /// 1-based line number and what is wrong with it.
+    pub bad: Option<(usize, String)>,
+}
+
+/// What a journal's lines must be.
+pub enum JournalKind<'a> {
+    /// `results.csv`: as many fields as the header; the run's point,
+    /// variant and replicate when the experiment is known; numbers.
+    Results(Option<&'a Experiment>),
+    /// `failures.csv`: run id and error.
+    Failures,
+}
+
+/// Check a journal's text: the header, then lines of runs in `range`, in
+/// increasing run order, each well formed. A torn last line (no newline)
+/// is not valid either. Everything from the first bad line on is to be
+/// redone.
+pub fn check_journal(
+    text: &[u8],
+    header: &str,
+    kind: &JournalKind<'_>,
+    range: std::ops::Range<usize>,
+) -> Journal {
+    let mut j = Journal {
+        ids: Vec::new(),
+        valid_bytes: 0,
+        bad: None,
+    };
+    let n_fields = header.split(',').count();
+    let mut pos = 0;
+    let mut line_no = 0;
+    let mut last: Option<usize> = None;
+    while pos < text.len() {
+        line_no += 1;
+        let Some(nl) = text[pos..].iter().position(|&b| b == b'\n') else {
+            j.bad = Some((line_no, "torn line (no line end)".into()));
+            break;
+        };
+        let line = &text[pos..pos + nl];
+        let why = match std::str::from_utf8(line) {
+            Err(_) => Some("not UTF-8".to_string()),
+            Ok(l) if line_no == 1 => (l != header).then(|| "not the expected header".into()),
+            Ok(l) => check_line(l, n_fields, kind, &range, last).map_or_else(Some, |id| {
+                last = Some(id);
+                j.ids.push(id);
+                None
+            }),
+        };
+        if let Some(w) = why {
+            j.bad = Some((line_no, w));
+            break;
+        }
+        pos += nl + 1;
+        j.valid_bytes = pos;
+    }
+    j
+}
+
+/// The run id of a valid journal line, or what is wrong with it.
+fn check_line(
+    line: &str,
+    n_fields: usize,
+    kind: &JournalKind<'_>,
+    range: &std::ops::Range<usize>,
+    last: Option<usize>,
+) -> Result<usize, String> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(line.as_bytes());
+    let rec = match rdr.records().next() {
+        Some(Ok(r)) => r,
+        _ => return Err("not a CSV line".into()),
+    };
+    let id: usize = rec.get(0).and_then(|s| s.parse().ok()).ok_or("no run id")?;
+    if !range.contains(&id) {
+        return Err(format!("run {id} is not one of this shard's runs"));
+    }
+    if last.is_some_and(|l| id <= l) {
+        return Err(format!("run {id} out of order or twice"));
+    }
+    match kind {
+        JournalKind::Failures => {
+            if rec.len() != 2 {
+                return Err("a failure line has run id and error".into());
+            }
+        }
+        JournalKind::Results(exp) => {
+            if rec.len() != n_fields {
+                return Err(format!("{} fields, not {n_fields}", rec.len()));
+            }
+            if let Some(exp) = exp {
+                let r = exp.run_id(id);
+                if rec.get(1) != Some(r.point.to_string().as_str())
+                    || rec.get(2) != Some(exp.variants[r.variant].as_str())
+                    || rec.get(3) != Some(r.replicate.to_string().as_str())
+                {
+                    return Err(format!("run {id}'s point, variant or replicate is wrong"));
+                }
+            }
+            for f in rec.iter().skip(5) {
+                if !f.parse::<f64>().is_ok_and(f64::is_finite) {
+                    return Err(format!("{f:?} is not a finite number"));
+                }
+            }
+        }
+    }
+    Ok(id)
+}
+
+/// The valid run ids of a journal, after cutting it to its valid prefix
+/// (a torn or damaged tail is redone); a missing or empty journal is
+/// started with its header.
+fn repair_journal(
+    path: &Path,
+    header: &str,
+    kind: &JournalKind<'_>,
+    range: std::ops::Range<usize>,
+) -> Result<BTreeSet<usize>, RunnerError> {
     let io = |e| RunnerError::Io {
         path: path.to_path_buf(),
         source: e,
     };
-    if !path.exists() {
+    let bytes = match fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(io(e)),
+    };
+    let j = check_journal(&bytes, header, kind, range);
+    if j.valid_bytes == 0 {
         fs::write(path, format!("{header}\n")).map_err(io)?;
         return Ok(BTreeSet::new());
     }
-    let bytes = fs::read(path).map_err(io)?;
-    let keep = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    if keep < bytes.len() {
-        // A crash tore the last line: drop it, the run will be redone.
+    if j.valid_bytes < bytes.len() {
         let f = OpenOptions::new().write(true).open(path).map_err(io)?;
-        f.set_len(keep as u64).map_err(io)?;
+        f.set_len(j.valid_bytes as u64).map_err(io)?;
+        f.sync_all().map_err(io)?;
     }
-    if keep == 0 {
-        fs::write(path, format!("{header}\n")).map_err(io)?;
-        return Ok(BTreeSet::new());
-    }
-    let text = String::from_utf8_lossy(&bytes[..keep]);
-    let mut lines = text.lines();
-    if lines.next() != Some(header) {
-        return Err(RunnerError::Invalid(format!(
-            "{}: the journal belongs to another experiment (its header differs); use a fresh --out folder",
-            path.display()
-        )));
-    }
-    Ok(lines
-        .filter_map(|l| l.split(',').next()?.parse().ok())
-        .collect())
+    Ok(j.ids.into_iter().collect())
 }
 
 fn append(path: &Path, lines: &[String]) -> Result<(), RunnerError> {
@@ -237,13 +388,33 @@ pub fn run_shard(
         path: sdir.clone(),
         source: e,
     })?;
-    write_design(dir, exp)?;
+    let _lock = Lock::acquire(&sdir)?;
+    // The shard is complete again only when this run finishes.
+    let record_path = sdir.join("shard.json");
+    if record_path.exists() {
+        fs::remove_file(&record_path).map_err(|e| RunnerError::Io {
+            path: record_path.clone(),
+            source: e,
+        })?;
+    }
     let header = results_header(exp);
     let results = sdir.join("results.csv");
     let failures = sdir.join("failures.csv");
-    let done = journal_ids(&results, &header)?;
-    let failed = journal_ids(&failures, "run_id,error")?;
+    check_shard_fingerprint(exp, &sdir, &results, &failures)?;
+    write_design(dir, exp)?;
     let range = shard.range(exp.n_runs());
+    let done = repair_journal(
+        &results,
+        &header,
+        &JournalKind::Results(Some(exp)),
+        range.clone(),
+    )?;
+    let failed = repair_journal(
+        &failures,
+        FAILURES_HEADER,
+        &JournalKind::Failures,
+        range.clone(),
+    )?;
     let pending: Vec<usize> = range
         .clone()
         .filter(|i| !done.contains(i) && !failed.contains(i))
@@ -272,7 +443,7 @@ pub fn run_shard(
                 .filter_map(|(i, r)| {
                     r.as_ref()
                         .err()
-                        .map(|e| format!("{i},{}", csv_field(&e.replace('\n', " "))))
+                        .map(|e| format!("{i},{}", csv_field(&e.replace(['\n', '\r'], " "))))
                 })
                 .collect();
             n_failed += bad.len();
@@ -288,14 +459,67 @@ pub fn run_shard(
         first_run: range.start,
         end_run: range.end,
         experiment_hash: exp.hash.clone(),
+        fingerprint: exp.fingerprint.clone(),
         host: crate::job::host_name(),
         threads,
         started: humantime::format_rfc3339_seconds(started).to_string(),
         finished: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
         wall_seconds: clock.elapsed().as_secs_f64(),
     };
-    crate::job::write_json(&sdir.join("shard.json"), &record)?;
+    crate::job::write_json(&record_path, &record)?;
     Ok((pending.len(), n_failed))
+}
+
+const FAILURES_HEADER: &str = "run_id,error";
+
+/// A shard folder's journals are resumed only by the experiment that
+/// wrote them: its fingerprint is written beside them before the first
+/// run, and a shard folder of another experiment (copied in, say) or one
+/// with results but no fingerprint is refused.
+fn check_shard_fingerprint(
+    exp: &Experiment,
+    sdir: &Path,
+    results: &Path,
+    failures: &Path,
+) -> Result<(), RunnerError> {
+    let path = sdir.join(FINGERPRINT);
+    let remove = format!(
+        "remove {} to run the shard afresh, or pass --force to start the whole folder afresh",
+        sdir.display()
+    );
+    match fs::read_to_string(&path) {
+        Ok(t) => {
+            let fp: Fingerprint = serde_json::from_str(&t).map_err(|e| RunnerError::BadShard {
+                path: path.clone(),
+                what: format!("not a fingerprint ({e}); {remove}"),
+            })?;
+            let diff = fp.differences(&exp.fingerprint);
+            if !diff.is_empty() {
+                return Err(RunnerError::BadShard {
+                    path,
+                    what: format!(
+                        "the shard holds results of another experiment: {}; {remove}",
+                        diff.join("; ")
+                    ),
+                });
+            }
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let has_rows =
+                |p: &Path| fs::read(p).is_ok_and(|b| b.iter().filter(|&&c| c == b'\n').count() > 1);
+            if has_rows(results) || has_rows(failures) {
+                return Err(RunnerError::BadShard {
+                    path,
+                    what: format!(
+                        "missing, but the shard has results: they cannot be checked against this experiment; {remove}"
+                    ),
+                });
+            }
+            crate::job::write_json(&path, &exp.fingerprint)
+        }
+        Err(e) => Err(RunnerError::Io { path, source: e }),
+    }
 }
 
 /// What is done and missing in an experiment folder.
@@ -309,6 +533,9 @@ pub struct Status {
     pub missing_shards: Vec<usize>,
     pub missing_runs: Vec<usize>,
     pub duplicated_runs: Vec<usize>,
+    /// Shards whose journal has a bad line: the file, line and why. Their
+    /// runs from that line on count as missing.
+    pub damaged: Vec<Damage>,
 }
 
 impl Status {
@@ -342,6 +569,7 @@ fn shard_folders(dir: &Path) -> Vec<(Shard, PathBuf)> {
             let name = e.file_name().to_string_lossy().into_owned();
             if let Some((i, n)) = name.split_once("-of-")
                 && let (Ok(index), Ok(count)) = (i.parse(), n.parse())
+                && index < count
             {
                 out.push((Shard { index, count }, e.path()));
             }
@@ -351,23 +579,54 @@ fn shard_folders(dir: &Path) -> Vec<(Shard, PathBuf)> {
     out
 }
 
-/// Read the journals' run ids (done, failed) of a shard folder.
-fn shard_ids(path: &Path) -> (Vec<usize>, Vec<usize>) {
-    let ids = |p: PathBuf| -> Vec<usize> {
-        fs::read_to_string(p)
-            .map(|t| {
-                t.lines()
-                    .skip(1)
-                    .filter(|l| !l.is_empty())
-                    .filter_map(|l| l.split(',').next()?.parse().ok())
-                    .collect()
-            })
-            .unwrap_or_default()
+/// The experiment saved in a folder, if it can be rebuilt.
+fn saved_experiment(dir: &Path) -> Option<Experiment> {
+    let text = fs::read_to_string(dir.join("experiment.json")).ok()?;
+    let saved: crate::experiment::SavedSources = serde_json::from_str(&text).ok()?;
+    Experiment::from_saved(&saved).ok()
+}
+
+/// A damaged journal: its file, the 1-based line and what is wrong.
+pub type Damage = (PathBuf, usize, String);
+
+/// The journals of a shard folder, checked: (done, failed, first damage).
+fn shard_journals(
+    path: &Path,
+    shard: Shard,
+    runs: usize,
+    exp: Option<&Experiment>,
+) -> (Vec<usize>, Vec<usize>, Option<Damage>) {
+    let range = shard.range(runs);
+    let mut damage = None;
+    let mut read = |file: &str, header: Option<String>, kind: JournalKind<'_>| {
+        let p = path.join(file);
+        let Ok(bytes) = fs::read(&p) else {
+            return Vec::new();
+        };
+        // Without the experiment, the journal's own header is trusted.
+        let header = header.unwrap_or_else(|| {
+            String::from_utf8_lossy(bytes.split(|&b| b == b'\n').next().unwrap_or_default())
+                .into_owned()
+        });
+        let j = check_journal(&bytes, &header, &kind, range.clone());
+        if let Some((line, why)) = j.bad
+            && damage.is_none()
+        {
+            damage = Some((p, line, why));
+        }
+        j.ids
     };
-    (
-        ids(path.join("results.csv")),
-        ids(path.join("failures.csv")),
-    )
+    let ok = read(
+        "results.csv",
+        exp.map(results_header),
+        JournalKind::Results(exp),
+    );
+    let bad = read(
+        "failures.csv",
+        Some(FAILURES_HEADER.into()),
+        JournalKind::Failures,
+    );
+    (ok, bad, damage)
 }
 
 pub fn status(dir: &Path) -> Result<Status, RunnerError> {
@@ -375,26 +634,32 @@ pub fn status(dir: &Path) -> Result<Status, RunnerError> {
     let folders = shard_folders(dir);
     let counts: BTreeSet<usize> = folders.iter().map(|(s, _)| s.count).collect();
     if counts.len() > 1 {
-        return Err(RunnerError::Invalid(format!(
-            "{}: shards of different splits ({:?}) in one folder",
-            dir.display(),
-            counts
-        )));
+        return Err(RunnerError::Folder {
+            dir: dir.to_path_buf(),
+            message: format!("shards of different splits ({:?}) in one folder", counts),
+        });
     }
+    let exp = saved_experiment(dir);
     let shard_count = counts.into_iter().next();
     let mut seen = vec![0u32; runs];
     let mut failed = 0;
     let mut complete = Vec::new();
+    let mut damaged = Vec::new();
     for (s, path) in &folders {
-        let (ok, bad) = shard_ids(path);
+        let (ok, bad, damage) = shard_journals(path, *s, runs, exp.as_ref());
         failed += bad.len();
         for i in ok.iter().chain(&bad) {
             if *i < runs {
                 seen[*i] += 1;
             }
         }
-        if path.join("shard.json").exists() {
-            complete.push(s.index);
+        match damage {
+            Some(d) => damaged.push(d),
+            None => {
+                if path.join("shard.json").exists() {
+                    complete.push(s.index);
+                }
+            }
         }
     }
     let missing_runs: Vec<usize> = (0..runs).filter(|&i| seen[i] == 0).collect();
@@ -412,38 +677,149 @@ pub fn status(dir: &Path) -> Result<Status, RunnerError> {
         missing_shards,
         missing_runs,
         duplicated_runs,
+        damaged,
     })
 }
 
+/// The fingerprint a folder records.
+fn folder_fingerprint(dir: &Path) -> Result<Option<Fingerprint>, RunnerError> {
+    let path = dir.join(FINGERPRINT);
+    match fs::read_to_string(&path) {
+        Ok(t) => serde_json::from_str(&t)
+            .map(Some)
+            .map_err(|e| RunnerError::BadShard {
+                path: path.clone(),
+                what: format!(
+                    "not a fingerprint ({e}); the folder cannot be checked: pass --force to start afresh"
+                ),
+            }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(RunnerError::Io { path, source: e }),
+    }
+}
+
+/// File of a results folder naming what its results depend on.
+pub const FINGERPRINT: &str = "fingerprint.json";
+
+/// Check every shard of a folder against the folder's fingerprint: its
+/// record parses in full, is of this folder's experiment and covers the
+/// runs its name says.
+fn check_shards(dir: &Path, runs: usize) -> Result<Fingerprint, RunnerError> {
+    let Some(fp) = folder_fingerprint(dir)? else {
+        return Err(RunnerError::BadShard {
+            path: dir.join(FINGERPRINT),
+            what: "missing: the folder was not written by a sweep of this channelsim, so its shards cannot be checked".into(),
+        });
+    };
+    for (s, path) in shard_folders(dir) {
+        let rp = path.join("shard.json");
+        let Ok(text) = fs::read_to_string(&rp) else {
+            continue; // incomplete: reported as missing
+        };
+        let rec: ShardRecord = serde_json::from_str(&text).map_err(|e| RunnerError::BadShard {
+            path: rp.clone(),
+            what: format!(
+                "not a complete shard record ({e}); remove {} and run the shard again",
+                path.display()
+            ),
+        })?;
+        let range = s.range(runs);
+        if rec.shard != s || rec.first_run != range.start || rec.end_run != range.end {
+            return Err(RunnerError::BadShard {
+                path: rp,
+                what: format!(
+                    "records shard {}/{} of runs {}..{}, but this folder's shard {}/{} has runs {}..{}: the shard was copied from another folder or split; remove {} and run the shard again",
+                    rec.shard.index,
+                    rec.shard.count,
+                    rec.first_run,
+                    rec.end_run,
+                    s.index,
+                    s.count,
+                    range.start,
+                    range.end,
+                    path.display()
+                ),
+            });
+        }
+        let diff = rec.fingerprint.differences(&fp);
+        if !diff.is_empty() {
+            return Err(RunnerError::BadShard {
+                path: rp,
+                what: format!(
+                    "the shard belongs to another experiment: {}; remove {} and run the shard again",
+                    diff.join("; "),
+                    path.display()
+                ),
+            });
+        }
+    }
+    Ok(fp)
+}
+
 /// Merge complete shards into `results.csv` and `failures.csv`, refusing
-/// while anything is missing or duplicated.
+/// while anything is missing, duplicated, damaged or foreign.
 pub fn merge(dir: &Path) -> Result<Status, RunnerError> {
     let st = status(dir)?;
-    if st.shard_count.is_none() {
-        return Err(RunnerError::Invalid(format!(
-            "{}: no shards to merge",
-            dir.display()
-        )));
+    let Some(n) = st.shard_count else {
+        return Err(RunnerError::Folder {
+            dir: dir.to_path_buf(),
+            message: "no shards to merge (no shards/<I>-of-<N> folders); run `channelsim sweep` into it first".into(),
+        });
+    };
+    check_shards(dir, st.runs)?;
+    // A shard that says it is complete but whose journal is damaged first:
+    // a torn line in an unfinished shard is only a kill's trace.
+    let damage = |d: &Damage| RunnerError::BadShard {
+        path: d.0.clone(),
+        what: format!(
+            "line {}: {}; run the shard again (the same sweep command with its --shard) to redo the runs from there",
+            d.1, d.2
+        ),
+    };
+    if let Some(d) = st
+        .damaged
+        .iter()
+        .find(|d| d.0.parent().is_some_and(|p| p.join("shard.json").exists()))
+    {
+        return Err(damage(d));
     }
-    if !st.missing_shards.is_empty() || !st.missing_runs.is_empty() {
-        return Err(RunnerError::Invalid(format!(
-            "{}: cannot merge: shards {:?} are not complete ({} of {} runs missing); resubmit with {}",
-            dir.display(),
-            st.missing_shards,
-            st.missing_runs.len(),
-            st.runs,
-            st.array_spec().unwrap_or_default()
-        )));
+    if !st.missing_shards.is_empty() {
+        return Err(RunnerError::Folder {
+            dir: dir.to_path_buf(),
+            message: format!(
+                "cannot merge: shards {:?} are not complete ({} of {} runs missing); run them with `channelsim sweep ... --shard I/{n}`, or on Slurm resubmit with sbatch {} {}",
+                st.missing_shards,
+                st.missing_runs.len(),
+                st.runs,
+                st.array_spec().unwrap_or_default(),
+                dir.join(crate::slurm::ARRAY_SCRIPT).display()
+            ),
+        });
+    }
+    if let Some(d) = st.damaged.first() {
+        return Err(damage(d));
+    }
+    if !st.missing_runs.is_empty() {
+        return Err(RunnerError::Folder {
+            dir: dir.to_path_buf(),
+            message: format!(
+                "cannot merge: {} of {} runs missing although every shard is complete; run the sweep into this folder again to redo them",
+                st.missing_runs.len(),
+                st.runs,
+            ),
+        });
     }
     if !st.duplicated_runs.is_empty() {
-        return Err(RunnerError::Invalid(format!(
-            "{}: cannot merge: runs {:?} appear twice",
-            dir.display(),
-            &st.duplicated_runs[..st.duplicated_runs.len().min(10)]
-        )));
+        return Err(RunnerError::Folder {
+            dir: dir.to_path_buf(),
+            message: format!(
+                "cannot merge: runs {:?} appear twice",
+                &st.duplicated_runs[..st.duplicated_runs.len().min(10)]
+            ),
+        });
     }
     let folders = shard_folders(dir);
-    for (file, header_from) in [("results.csv", true), ("failures.csv", false)] {
+    for file in ["results.csv", "failures.csv"] {
         let mut header: Option<String> = None;
         write_atomic(&dir.join(file), |w| {
             for (_, path) in &folders {
@@ -458,7 +834,6 @@ pub fn merge(dir: &Path) -> Result<Status, RunnerError> {
                     writeln!(w, "{l}")?;
                 }
             }
-            let _ = header_from;
             Ok(())
         })?;
     }
@@ -479,10 +854,14 @@ pub fn read_results(dir: &Path, exp: &Experiment) -> Result<Vec<Option<Vec<f64>>
     let mut out = vec![None; exp.n_runs()];
     let mut rdr = csv::ReaderBuilder::new().from_reader(text.as_bytes());
     for rec in rdr.records() {
-        let rec = rec.map_err(|e| RunnerError::Invalid(format!("{}: {e}", path.display())))?;
+        let bad = |message: String| RunnerError::Folder {
+            dir: path.clone(),
+            message,
+        };
+        let rec = rec.map_err(|e| bad(e.to_string()))?;
         let id: usize = rec[0]
             .parse()
-            .map_err(|_| RunnerError::Invalid(format!("{}: bad run id", path.display())))?;
+            .map_err(|_| bad(format!("bad run id {:?}", &rec[0])))?;
         let vals: Vec<f64> = (5..rec.len())
             .map(|j| rec[j].parse().unwrap_or(f64::NAN))
             .collect();
@@ -491,6 +870,41 @@ pub fn read_results(dir: &Path, exp: &Experiment) -> Result<Vec<Option<Vec<f64>>
         }
     }
     Ok(out)
+}
+
+/// The failures of a folder's `failures.csv` against what the experiment
+/// allows: `Err` when no run succeeded, or more failed than allowed.
+pub fn check_failures(
+    exp: &Experiment,
+    path: &Path,
+    failed: usize,
+    runs: usize,
+    whole: bool,
+) -> Result<(), RunnerError> {
+    if exp.failures_allowed.allows(failed, runs, whole) {
+        return Ok(());
+    }
+    let text = fs::read_to_string(path).unwrap_or_default();
+    let mut rdr = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+    let mut first = Vec::new();
+    let mut first_error = String::new();
+    for rec in rdr.records().flatten() {
+        if first.len() < 10
+            && let Some(id) = rec.get(0).and_then(|s| s.parse().ok())
+        {
+            first.push(id);
+        }
+        if first_error.is_empty() {
+            first_error = rec.get(1).unwrap_or_default().to_string();
+        }
+    }
+    Err(RunnerError::RunsFailed(crate::error::RunsFailed {
+        failed,
+        runs,
+        path: path.to_path_buf(),
+        first,
+        first_error,
+    }))
 }
 
 /// Options of `sweep` and `sensitivity`.
@@ -522,6 +936,7 @@ struct ExperimentManifest<'a> {
     experiment: &'a Experiment,
     experiment_hash: &'a str,
     runs: usize,
+    failed: usize,
     shard: Option<Shard>,
     host: String,
     threads: usize,
@@ -530,25 +945,58 @@ struct ExperimentManifest<'a> {
     wall_seconds: f64,
 }
 
-/// The shard to run: the option, else Slurm's array task id. The number of
-/// shards is the split already laid out in the folder (by `channelsim
-/// slurm`), else SLURM_ARRAY_TASK_COUNT: a resubmitted `--array=2` has a
+fn write_manifest(
+    exp: &Experiment,
+    path: &Path,
+    command: &str,
+    shard: Option<Shard>,
+    threads: usize,
+    failed: usize,
+    (started, clock): (std::time::SystemTime, std::time::Instant),
+) -> Result<(), RunnerError> {
+    let manifest = ExperimentManifest {
+        engine_version: channelsim_core::ENGINE_VERSION,
+        model_version: channelsim_core::MODEL_VERSION,
+        command,
+        experiment: exp,
+        experiment_hash: &exp.hash,
+        runs: exp.n_runs(),
+        failed,
+        shard,
+        host: crate::job::host_name(),
+        threads,
+        started: humantime::format_rfc3339_seconds(started).to_string(),
+        finished: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
+        wall_seconds: clock.elapsed().as_secs_f64(),
+    };
+    crate::job::write_json(path, &manifest)
+}
+
+/// The shard to run: the option, else the array task's (`task_id`, from
+/// SLURM_ARRAY_TASK_ID, read by the caller). The number of shards is the
+/// split already laid out in the folder (by `channelsim slurm`), else
+/// `task_count` (SLURM_ARRAY_TASK_COUNT): a resubmitted `--array=2` has a
 /// task count of 1, which must not redefine the split.
-pub fn shard_from_env(opt: Option<Shard>, dir: &Path) -> Result<Option<Shard>, RunnerError> {
+pub fn shard_for_task(
+    opt: Option<Shard>,
+    dir: &Path,
+    task_id: Option<&str>,
+    task_count: Option<&str>,
+) -> Result<Option<Shard>, RunnerError> {
     if opt.is_some() {
         return Ok(opt);
     }
-    let Ok(i) = std::env::var("SLURM_ARRAY_TASK_ID") else {
+    let Some(i) = task_id else {
         return Ok(None);
     };
     let counts: BTreeSet<usize> = shard_folders(dir).iter().map(|(s, _)| s.count).collect();
     let n = match counts.len() {
         1 => counts.into_iter().next().unwrap_or(1).to_string(),
-        _ => std::env::var("SLURM_ARRAY_TASK_COUNT").map_err(|_| {
-            RunnerError::Invalid(
-                "SLURM_ARRAY_TASK_ID is set but the number of shards is unknown: pass --shard I/N"
-                    .into(),
-            )
+        _ => task_count.map(str::to_string).ok_or_else(|| {
+            RunnerError::BadArgument {
+                arg: format!("SLURM_ARRAY_TASK_ID={i}"),
+                message: "the number of shards is unknown (no SLURM_ARRAY_TASK_COUNT, no shards in the folder): pass --shard I/N".into(),
+            }
         })?,
     };
     Ok(Some(Shard::parse(&format!("{i}/{n}"))?))
@@ -559,20 +1007,101 @@ pub fn save_sources(exp: &Experiment, dir: &Path) -> Result<(), RunnerError> {
     crate::job::write_json(&dir.join("experiment.json"), &exp.sources())
 }
 
+/// Get a folder ready to hold `exp`'s results: a new or empty folder is
+/// stamped with the experiment's fingerprint; a folder with the same
+/// fingerprint is resumed; a results folder of something else is refused,
+/// naming what differs, unless `force` (which empties it); a non-empty
+/// folder that is not a results folder is always refused.
+pub fn prepare_folder(exp: &Experiment, dir: &Path, force: bool) -> Result<(), RunnerError> {
+    let io = |e| RunnerError::Io {
+        path: dir.to_path_buf(),
+        source: e,
+    };
+    if dir.exists() {
+        let entries: Vec<fs::DirEntry> = fs::read_dir(dir)
+            .map_err(io)?
+            .flatten()
+            .filter(|e| e.file_name() != crate::lock::LOCK_FILE)
+            .collect();
+        let legacy = dir.join("experiment.hash").exists();
+        let fp = folder_fingerprint(dir);
+        let is_results = legacy || !matches!(fp, Ok(None));
+        if !entries.is_empty() && !is_results {
+            return Err(RunnerError::NotResults(dir.to_path_buf()));
+        }
+        let what = match fp {
+            Ok(Some(fp)) => {
+                let diff = fp.differences(&exp.fingerprint);
+                (!diff.is_empty())
+                    .then(|| format!("holds results of another experiment: {}", diff.join("; ")))
+            }
+            Ok(None) if legacy => Some(
+                "holds results written by an older channelsim, without a fingerprint to check them by"
+                    .into(),
+            ),
+            Ok(None) => None,
+            Err(e) => Some(e.to_string()),
+        };
+        if let Some(what) = what {
+            if !force {
+                return Err(RunnerError::Mismatch {
+                    dir: dir.to_path_buf(),
+                    what,
+                });
+            }
+            for e in entries {
+                let p = e.path();
+                let r = if p.is_dir() && !p.is_symlink() {
+                    fs::remove_dir_all(&p)
+                } else {
+                    fs::remove_file(&p)
+                };
+                r.map_err(|e| RunnerError::Io { path: p, source: e })?;
+            }
+        }
+    }
+    fs::create_dir_all(dir).map_err(io)?;
+    crate::job::write_json(&dir.join(FINGERPRINT), &exp.fingerprint)
+}
+
 /// Merge the shards and, with the saved sources, run the analyses.
 pub fn merge_and_analyse(dir: &Path) -> Result<Status, RunnerError> {
+    let started = std::time::SystemTime::now();
+    let clock = std::time::Instant::now();
+    if !dir.join(FINGERPRINT).exists() && !dir.join("shards").exists() {
+        return Err(RunnerError::Folder {
+            dir: dir.to_path_buf(),
+            message: format!("not a sweep folder (no {FINGERPRINT}, no shards/)",),
+        });
+    }
+    let _lock = Lock::acquire(dir)?;
     let st = merge(dir)?;
     let path = dir.join("experiment.json");
     if let Ok(text) = fs::read_to_string(&path) {
-        let saved: crate::experiment::SavedSources = serde_json::from_str(&text)
-            .map_err(|e| RunnerError::Invalid(format!("{}: {e}", path.display())))?;
+        let saved: crate::experiment::SavedSources =
+            serde_json::from_str(&text).map_err(|e| RunnerError::Folder {
+                dir: path.clone(),
+                message: format!("not the saved sources of an experiment: {e}"),
+            })?;
         let exp = Experiment::from_saved(&saved)?;
+        write_manifest(
+            &exp,
+            &dir.join("manifest.json"),
+            &format!("channelsim merge {}", dir.display()),
+            None,
+            1,
+            st.failed,
+            (started, clock),
+        )?;
+        check_failures(&exp, &dir.join("failures.csv"), st.failed, st.runs, true)?;
         analyse(&exp, dir)?;
     }
     Ok(st)
 }
 
 /// Run a sweep (or one shard of it); without a shard, merge and analyse.
+/// Fails (after writing what it could) when runs failed beyond what the
+/// experiment allows.
 pub fn sweep_job(
     exp: &Experiment,
     opts: &SweepOptions,
@@ -584,57 +1113,72 @@ pub fn sweep_job(
         .out
         .clone()
         .unwrap_or_else(|| Path::new("output").join(&exp.name));
-    let threads = crate::job::thread_count(opts.threads);
-    fs::create_dir_all(&dir).map_err(|e| RunnerError::Io {
-        path: dir.clone(),
-        source: e,
-    })?;
-    // A folder holds one experiment: resume it, or refuse another one.
-    let stamp = dir.join("experiment.hash");
-    match fs::read_to_string(&stamp) {
-        Ok(h) if h.trim() == exp.hash => {}
-        Ok(_) if !opts.force => {
-            return Err(RunnerError::Invalid(format!(
-                "{}: holds the results of another experiment; pass --force or another --out",
-                dir.display()
-            )));
-        }
-        Ok(_) => {
-            let _ = fs::remove_dir_all(dir.join("shards"));
-            write_string(&stamp, &format!("{}\n", exp.hash))?;
-        }
-        Err(_) => write_string(&stamp, &format!("{}\n", exp.hash))?,
+    let threads = crate::guard::threads(opts.threads)?;
+    let runs = exp.n_runs();
+    if let Some(s) = opts.shard
+        && s.count > runs
+    {
+        return Err(RunnerError::BadArgument {
+            arg: format!("--shard {}/{}", s.index, s.count),
+            message: format!("the experiment has only {runs} runs, so at most {runs} shards"),
+        });
     }
-    let shard = shard_from_env(opts.shard, &dir)?;
+    // Every point this process runs, against the schema, before any run.
+    let mine = opts.shard.map_or(0..runs, |s| s.range(runs));
+    if let Some(largest) = exp.validate_points(exp.points_of(mine.clone()))? {
+        crate::job::check_memory(&exp.file, &[largest], threads, mine.len())?;
+    }
+    // A whole sweep locks the folder (it merges into it); a shard locks
+    // only its shard folder, so that an array's tasks run side by side.
+    let _lock = match opts.shard {
+        None => {
+            fs::create_dir_all(&dir).map_err(|e| RunnerError::Io {
+                path: dir.clone(),
+                source: e,
+            })?;
+            Some(Lock::acquire(&dir)?)
+        }
+        Some(_) => None,
+    };
+    prepare_folder(exp, &dir, opts.force)?;
+    let shard = opts.shard;
     save_sources(exp, &dir)?;
     let (ran_now, failed) = run_shard(exp, &dir, shard.unwrap_or(Shard::ALL), threads, progress)?;
     let merged = shard.is_none();
-    if merged {
-        merge(&dir)?;
-        analyse(exp, &dir)?;
-    }
-    let manifest = ExperimentManifest {
-        engine_version: channelsim_core::ENGINE_VERSION,
-        model_version: channelsim_core::MODEL_VERSION,
-        command: &opts.command,
-        experiment: exp,
-        experiment_hash: &exp.hash,
-        runs: exp.n_runs(),
+    let (verdict, manifest) = match shard {
+        None => {
+            let st = merge(&dir)?;
+            let v = check_failures(exp, &dir.join("failures.csv"), st.failed, st.runs, true);
+            if v.is_ok() {
+                analyse(exp, &dir)?;
+            }
+            (v, dir.join("manifest.json"))
+        }
+        Some(s) => {
+            let sdir = shard_dir(&dir, s);
+            let v = check_failures(
+                exp,
+                &sdir.join("failures.csv"),
+                failed,
+                s.range(runs).len(),
+                false,
+            );
+            (v, sdir.join("manifest.json"))
+        }
+    };
+    write_manifest(
+        exp,
+        &manifest,
+        &opts.command,
         shard,
-        host: crate::job::host_name(),
         threads,
-        started: humantime::format_rfc3339_seconds(started).to_string(),
-        finished: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
-        wall_seconds: clock.elapsed().as_secs_f64(),
-    };
-    let name = match shard {
-        Some(s) => shard_dir(&dir, s).join("manifest.json"),
-        None => dir.join("manifest.json"),
-    };
-    crate::job::write_json(&name, &manifest)?;
+        failed,
+        (started, clock),
+    )?;
+    verdict?;
     Ok(SweepOutcome {
         dir,
-        runs: exp.n_runs(),
+        runs,
         ran_now,
         failed,
         merged,

@@ -138,7 +138,12 @@ fn force_replaces_the_whole_folder_and_a_failed_run_leaves_it_as_it_was() {
 
     // A run that fails after writing its files leaves the folder as it was.
     let before = tree(&out);
-    let fail = |_: &Path| Err(RunnerError::Invalid("report: broken".into()));
+    let fail = |_: &Path| {
+        Err(RunnerError::Report {
+            source: "broken".into(),
+            bad_input: false,
+        })
+    };
     let mut o2 = opts(&out, true);
     o2.seed = Some(77);
     let e = run_job(&scenario(true), &o2, &|_, _| {}, &fail)

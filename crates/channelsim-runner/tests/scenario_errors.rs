@@ -256,14 +256,84 @@ fn unknown_strategy_and_policy_list_the_names() {
         &["small, medium, large, strategic"],
     );
 
-    let t = format!("model = \"v2\"\n{MINI}");
+    let t = format!("{MINI}[model]\nversion = \"v3\"\n");
     let e = err(&t, &[]);
     check(
         &e,
         ErrorKind::UnknownName,
+        "scenarios/x.toml:9:11:",
+        "model.version = \"v3\"",
+        &["supported: v2"],
+    );
+}
+
+/// Issue 11: a model v1 file is told where its keys went.
+#[test]
+fn issue11_v1_model_keys_name_their_new_place() {
+    let t = format!("model = \"v1\"\n{MINI}");
+    let e = err(&t, &[]);
+    check(
+        &e,
+        ErrorKind::WrongType,
         "scenarios/x.toml:1:9:",
-        "model = \"v2\"",
-        &["supported: v1"],
+        "model = \"v1\"",
+        &["implements model v2", "[model]", "version = \"v2\""],
+    );
+    let e = err(MINI, &["model=v1"]);
+    check(
+        &e,
+        ErrorKind::WrongType,
+        "scenarios/x.toml: --set model=v1:1:",
+        "model",
+        &["[model]"],
+    );
+    for (old, new) in [
+        ("recruit_replacements = false", "model.replace_dead_units"),
+        ("grace_months = 6", "model.grace_months"),
+    ] {
+        let t = format!("{MINI}[params]\n{old}\n");
+        let e = err(&t, &[]);
+        let key = old.split(' ').next().unwrap();
+        check(
+            &e,
+            ErrorKind::UnknownKey,
+            "scenarios/x.toml:9:",
+            &format!("params.{key}"),
+            &[new],
+        );
+        let e = err(MINI, &[&format!("params.{}", old.replace(' ', ""))]);
+        check(
+            &e,
+            ErrorKind::UnknownKey,
+            "scenarios/x.toml: --set",
+            key,
+            &[new],
+        );
+    }
+    // Readings: unknown values and keys are refused, located.
+    let e = err(MINI, &["model.moved_customer=resets"]);
+    check(
+        &e,
+        ErrorKind::UnknownName,
+        "scenarios/x.toml: --set",
+        "model.moved_customer",
+        &["continues", "restarts"],
+    );
+    let e = err(&format!("{MINI}[model]\nowned_trust = \"x\"\n"), &[]);
+    check(
+        &e,
+        ErrorKind::UnknownName,
+        "scenarios/x.toml:9:",
+        "model.owned_trust",
+        &["fixed, dynamic"],
+    );
+    let e = err(&format!("{MINI}[model]\nreplace_dead = false\n"), &[]);
+    check(
+        &e,
+        ErrorKind::UnknownKey,
+        "scenarios/x.toml:9:",
+        "model.replace_dead",
+        &["replace_dead_units"],
     );
 }
 

@@ -215,8 +215,13 @@ fn defaults_fill_everything_left_out() {
     let f = parse_scenario(text, "tiny.toml", &[]).unwrap();
     let b = &f.base;
     assert_eq!(
-        (b.model.as_str(), b.horizon_months, b.replicates, b.seed),
-        ("v1", 120, 20, 42)
+        (
+            b.model.version.as_str(),
+            b.horizon_months,
+            b.replicates,
+            b.seed
+        ),
+        ("v2", 120, 20, 42)
     );
     assert_eq!(b.discount_rate, 0.08);
     assert_eq!(b.vendors[0].policy_preset, "long_term");
@@ -224,4 +229,31 @@ fn defaults_fill_everything_left_out() {
     assert_eq!(b.market, channelsim_core::params::Market::default_market());
     assert_eq!(f.variants.len(), 1);
     assert_eq!(f.variants[0].name, "tiny");
+}
+
+/// Issue 11: every structural reading can be set from the command line,
+/// and each reaches the resolved scenario.
+#[test]
+fn issue11_every_model_reading_can_be_set() {
+    use channelsim_core::params::{MovedCustomer, OwnedTrust, SqueezeTrust};
+    let text = "name = \"tiny\"\n[[vendor]]\nname = \"v\"\nstrategy = \"traditional\"\n";
+    let d = parse_scenario(text, "tiny.toml", &[]).unwrap().base.model;
+    assert_eq!(d, channelsim_core::params::Readings::default());
+    let sets: Vec<String> = [
+        "model.replace_dead_units=false",
+        "model.grace_months=3",
+        "model.squeeze_trust=every_miss",
+        "model.jv_exclusive=false",
+        "model.owned_trust=dynamic",
+        "model.moved_customer=restarts",
+    ]
+    .map(String::from)
+    .to_vec();
+    let m = parse_scenario(text, "tiny.toml", &sets).unwrap().base.model;
+    assert!(!m.replace_dead_units && !m.jv_exclusive);
+    assert_eq!(m.grace_months, 3);
+    assert_eq!(m.squeeze_trust, SqueezeTrust::EveryMiss);
+    assert_eq!(m.owned_trust, OwnedTrust::Dynamic);
+    assert_eq!(m.moved_customer, MovedCustomer::Restarts);
+    assert_eq!(m.version, "v2");
 }

@@ -2,6 +2,7 @@
 //! runner and the plotting crate, shows progress and results, and maps
 //! errors to exit codes (2 for bad input, 1 for failures of the machine).
 
+mod bench;
 mod progress;
 mod table;
 
@@ -59,6 +60,10 @@ enum Command {
     /// Write the sbatch scripts that run an experiment as a Slurm job array
     /// (one shard per task) and merge it afterwards; --submit submits them.
     Slurm(SlurmArgs),
+    /// Time the engine: a suite of cases (main job, strategies, threads,
+    /// market size, national market), a table, JSON, and a comparison with
+    /// a baseline (benches/README.md).
+    Bench(bench::BenchArgs),
     /// Look at a scenario before running it.
     #[command(subcommand)]
     Scenario(ScenarioCommand),
@@ -253,6 +258,7 @@ fn main() -> ExitCode {
         Command::Report { dir } => report(&dir),
         Command::Slurm(a) => slurm(a),
         Command::Robust(a) => robust(a),
+        Command::Bench(a) => return bench::bench(a),
         Command::Scenario(ScenarioCommand::Show {
             scenario,
             sets,
@@ -274,12 +280,32 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             match &e {
-                // Scenario errors show the offending line with a caret.
+                // Scenario and experiment errors show the offending line
+                // with a caret.
                 RunnerError::Scenario(se) => eprintln!("error: {}", se.report()),
+                RunnerError::Experiment(ds) => {
+                    let r: Vec<String> = ds.iter().map(|d| d.report()).collect();
+                    eprintln!("error: {}", r.join("\n\n"));
+                }
                 _ => eprintln!("error: {e}"),
             }
-            ExitCode::from(if e.is_usage() { 2 } else { 1 })
+            ExitCode::from(e.exit_code())
         }
+    }
+}
+
+/// A report error, keeping its kind: result files that are not in their
+/// format are bad input (exit code 2); failures to read, write or draw are
+/// the machine's (1), and say which file.
+fn report_error(e: channelsim_plot::PlotError) -> RunnerError {
+    use channelsim_plot::PlotError as P;
+    let bad_input = matches!(
+        e,
+        P::Csv { .. } | P::Json { .. } | P::Format { .. } | P::NoResults { .. }
+    );
+    RunnerError::Report {
+        source: Box::new(e),
+        bad_input,
     }
 }
 
@@ -291,11 +317,17 @@ fn load(path: &Option<PathBuf>, sets: &[String]) -> Result<ScenarioFile, RunnerE
 }
 
 fn run(a: RunArgs, baseline: Option<String>) -> Result<(), RunnerError> {
-    let file = load(&a.scenario, &a.sets)?;
+    // --replicates and --seed are overrides like any --set: the same checks
+    // (a seed out of the files' range is refused here too), one path.
+    let mut sets = a.sets.clone();
+    sets.extend(a.replicates.map(|r| format!("replicates={r}")));
+    sets.extend(a.seed.map(|s| format!("seed={s}")));
+    let file = load(&a.scenario, &sets)?;
+    let threads = channelsim_runner::guard::threads(a.threads)?;
     let opts = RunOptions {
-        replicates: a.replicates,
-        seed: a.seed,
-        threads: a.threads,
+        replicates: None,
+        seed: None,
+        threads: Some(threads),
         out: a.out,
         force: a.force,
         baseline,
@@ -312,7 +344,7 @@ fn run(a: RunArgs, baseline: Option<String>) -> Result<(), RunnerError> {
         }
         channelsim_plot::write_report(dir)
             .map(|_| ())
-            .map_err(|e| RunnerError::Invalid(format!("report: {e}")))
+            .map_err(report_error)
     };
     let out = run_job(
         &file,
@@ -369,8 +401,7 @@ fn robust(a: RobustArgs) -> Result<(), RunnerError> {
 }
 
 fn report(dir: &std::path::Path) -> Result<(), RunnerError> {
-    let path = channelsim_plot::write_report(dir)
-        .map_err(|e| RunnerError::Invalid(format!("report: {e}")))?;
+    let path = channelsim_plot::write_report(dir).map_err(report_error)?;
     println!("{}", path.display());
     Ok(())
 }
@@ -378,14 +409,26 @@ fn report(dir: &std::path::Path) -> Result<(), RunnerError> {
 fn sweep(a: SweepArgs, sensitivity: bool) -> Result<(), RunnerError> {
     let exp = Experiment::load(&a.experiment, &a.sets)?;
     if sensitivity && !matches!(exp.method, Method::Sobol | Method::Morris) {
-        return Err(RunnerError::Invalid(format!(
-            "{}: sensitivity needs design.method = \"sobol\" or \"morris\"",
-            a.experiment.display()
-        )));
+        return Err(RunnerError::BadArgument {
+            arg: a.experiment.display().to_string(),
+            message: "sensitivity needs design.method = \"sobol\" or \"morris\" (use sweep for other designs)".into(),
+        });
     }
     let shard = a.shard.as_deref().map(Shard::parse).transpose()?;
+    let dir = a
+        .out
+        .clone()
+        .unwrap_or_else(|| std::path::Path::new("output").join(&exp.name));
+    // Environment variables are read here, not in the runner.
+    let env = |k: &str| std::env::var(k).ok();
+    let shard = channelsim_runner::sweep::shard_for_task(
+        shard,
+        &dir,
+        env("SLURM_ARRAY_TASK_ID").as_deref(),
+        env("SLURM_ARRAY_TASK_COUNT").as_deref(),
+    )?;
     let opts = SweepOptions {
-        out: a.out,
+        out: Some(dir),
         shard,
         threads: a.threads,
         force: a.force,
@@ -395,8 +438,7 @@ fn sweep(a: SweepArgs, sensitivity: bool) -> Result<(), RunnerError> {
     let out = sweep_job(&exp, &opts, &|d, t| bar.update(d, t))?;
     bar.finish();
     if out.merged && !a.no_report {
-        channelsim_plot::write_report(&out.dir)
-            .map_err(|e| RunnerError::Invalid(format!("report: {e}")))?;
+        channelsim_plot::write_report(&out.dir).map_err(report_error)?;
     }
     if !a.quiet {
         println!(
@@ -430,8 +472,7 @@ fn merge(dirs: &[PathBuf], no_report: bool) -> Result<(), RunnerError> {
             st.failed
         );
         if !no_report {
-            channelsim_plot::write_report(dir)
-                .map_err(|e| RunnerError::Invalid(format!("report: {e}")))?;
+            channelsim_plot::write_report(dir).map_err(report_error)?;
         }
     }
     Ok(())
@@ -440,11 +481,13 @@ fn merge(dirs: &[PathBuf], no_report: bool) -> Result<(), RunnerError> {
 fn status(dir: &std::path::Path) -> Result<(), RunnerError> {
     // A folder without a design is not an experiment's: say so in one line.
     if !dir.join(channelsim_results::files::DESIGN).is_file() {
-        return Err(RunnerError::Invalid(format!(
-            "{}: not a sweep or sensitivity folder (no {}); `status` reports on experiment folders",
-            dir.display(),
-            channelsim_results::files::DESIGN
-        )));
+        return Err(RunnerError::Folder {
+            dir: dir.to_path_buf(),
+            message: format!(
+                "not a sweep or sensitivity folder (no {}); `status` reports on experiment folders",
+                channelsim_results::files::DESIGN
+            ),
+        });
     }
     let st = channelsim_runner::sweep::status(dir)?;
     println!(
@@ -480,6 +523,12 @@ fn status(dir: &std::path::Path) -> Result<(), RunnerError> {
     if !st.duplicated_runs.is_empty() {
         println!("runs recorded twice: {:?}", st.duplicated_runs);
     }
+    for (path, line, why) in &st.damaged {
+        println!(
+            "damaged journal: {} line {line}: {why}; the same sweep command redoes the runs from there",
+            path.display()
+        );
+    }
     Ok(())
 }
 
@@ -508,8 +557,12 @@ fn scenario_show(
                 .scenario
         }
     };
-    let text = channelsim_runner::scenario::show::scenario_text(sc)
-        .map_err(|e| RunnerError::Invalid(format!("{}: {e}", file.file)))?;
+    let text = channelsim_runner::scenario::show::scenario_text(sc).map_err(|e| {
+        RunnerError::Internal {
+            what: file.file.clone(),
+            message: e.to_string(),
+        }
+    })?;
     println!(
         "# The resolved scenario of {}{} (every default filled in; a scenario file).",
         file.file,
@@ -542,8 +595,10 @@ fn schema(out: &std::path::Path) -> Result<(), RunnerError> {
         ("experiment.json", schema::experiment_schema()),
     ] {
         let path = out.join(name);
-        let text = serde_json::to_string_pretty(&value)
-            .map_err(|e| RunnerError::Invalid(e.to_string()))?;
+        let text = serde_json::to_string_pretty(&value).map_err(|e| RunnerError::Internal {
+            what: path.display().to_string(),
+            message: e.to_string(),
+        })?;
         channelsim_runner::atomic::write_string(&path, &format!("{text}\n"))?;
         println!("{}", path.display());
     }

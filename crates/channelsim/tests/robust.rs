@@ -172,9 +172,9 @@ fn issue11_robust_writes_its_tables_skips_an_unknown_reading_and_is_the_same_on_
     let t: Vec<_> = TABLES.iter().map(|(s, c)| records(&a, s, c)).collect();
     let (readings, comparisons, flips, verdicts) = (&t[0], &t[1], &t[2], &t[3]);
 
-    // The catalogue's two readings are used; the unknown key is skipped.
-    assert_eq!(readings.len(), 3);
-    let skipped = &readings[2];
+    // The catalogue's six readings are used; the unknown key is skipped.
+    assert_eq!(readings.len(), 7);
+    let skipped = &readings[6];
     assert_eq!(skipped["key"], "params.no_such_reading");
     assert_eq!(skipped["origin"], "command line");
     assert_eq!(skipped["status"], "skipped");
@@ -183,11 +183,12 @@ fn issue11_robust_writes_its_tables_skips_an_unknown_reading_and_is_the_same_on_
         stdout.contains("params.no_such_reading skipped"),
         "{stdout}"
     );
-    assert!(readings[..2].iter().all(|r| r["status"] == "used"));
+    assert!(readings[..6].iter().all(|r| r["status"] == "used"));
 
-    // recruit_replacements (2 values) x grace_months (3): 6 settings, each
+    // Six readings, 2 x 3 x 2 x 2 x 2 x 2 = 96 combinations, more than the
+    // default 32: one switch at a time, 8 settings with the baseline, each
     // with 2 strategies x (cumulative profit + NPV at 7 rates and 8%).
-    let settings = 6;
+    let settings = 8;
     assert_eq!(comparisons.len(), settings * 2 * 9);
     assert_eq!(flips.len(), settings * 2);
     assert_eq!(verdicts.len(), 2);
@@ -231,7 +232,7 @@ fn issue11_robust_writes_its_tables_skips_an_unknown_reading_and_is_the_same_on_
     let m: Value = serde_json::from_slice(&read(&a.join("manifest.json"))).unwrap();
     assert_eq!(m["readings"].as_array().unwrap().len(), settings);
     assert_eq!(m["readings"][0], "baseline");
-    assert_eq!(m["all_combinations"], true);
+    assert_eq!(m["all_combinations"], false);
     assert_eq!(m["vendor"], "focal");
     assert_eq!(m["scenario_name"], "robust");
     let _ = std::fs::remove_dir_all(&a);
@@ -248,12 +249,16 @@ fn robust_runs_one_switch_at_a_time_when_combinations_are_many() {
         m["readings"],
         serde_json::json!([
             "baseline",
-            "params.recruit_replacements=false",
-            "params.grace_months=6",
-            "params.grace_months=0"
+            "model.replace_dead_units=false",
+            "model.grace_months=6",
+            "model.grace_months=0",
+            "model.squeeze_trust=every_miss",
+            "model.jv_exclusive=false",
+            "model.owned_trust=dynamic",
+            "model.moved_customer=restarts"
         ])
     );
-    assert_eq!(m["combinations"], 6);
+    assert_eq!(m["combinations"], 96);
     assert_eq!(m["all_combinations"], false);
     let _ = std::fs::remove_dir_all(&out);
 }
@@ -262,11 +267,8 @@ fn robust_runs_one_switch_at_a_time_when_combinations_are_many() {
 fn robust_refuses_bad_input_with_exit_2_and_writes_nothing() {
     let out = tmp("bad");
     for (args, says) in [
-        (
-            vec!["--reading", "params.grace_months=-1|2"],
-            "grace_months",
-        ),
-        (vec!["--reading", "params.grace_months"], "--reading"),
+        (vec!["--reading", "model.grace_months=-1|2"], "grace_months"),
+        (vec!["--reading", "model.grace_months"], "--reading"),
         (vec!["--set", "params.bass_q=-3"], "bass_q"),
         (vec!["--vendor", "nobody"], "nobody"),
     ] {

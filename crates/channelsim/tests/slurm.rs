@@ -151,7 +151,16 @@ fn slurm_writes_the_array_and_merge_scripts_without_needing_slurm() {
     assert!(st.contains("--array=0,1,2,3"), "{st}");
 
     // Another split of the same folder is refused, naming the way out.
-    let o = run(&["slurm", s(&exp), "--tasks", "3", "--out", s(&out)]);
+    let o = run(&[
+        "slurm",
+        s(&exp),
+        "--tasks",
+        "3",
+        "--out",
+        s(&out),
+        "--set",
+        "horizon_months=12",
+    ]);
     assert_eq!(o.status.code(), Some(2), "{}", show(&o));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--tasks 4"));
     // More tasks than runs, or none, are refused.

@@ -345,7 +345,7 @@ mod tests {
         rival.name = "rival".into();
         rival.mix = crate::params::Mix::uniform(Strategy::CityExclusive);
         sc.vendors.push(rival);
-        sc.params.recruit_replacements = false;
+        sc.model.replace_dead_units = false;
         sc.params.bass_p = 0.3;
         sc.params.u_outside = -5.0;
         let mut w = crate::init::build_world(&sc, 0);

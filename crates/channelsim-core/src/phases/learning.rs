@@ -70,7 +70,7 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
                 - p.forget * k;
             u.capability[i] = (k + dk).clamp(0.0, cap) as f32;
         }
-        if !u.kind.owned() && !u.hurt {
+        if sc.has_trust(u.kind) && !u.hurt {
             u.trust += p.trust_recovery * (1.0 - u.trust);
         }
         // Own investment, shared with rivals who free-ride on it.

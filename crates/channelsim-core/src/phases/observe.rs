@@ -92,7 +92,35 @@ pub fn run(world: &World, sc: &Scenario, s: &Scratch) -> Vec<VendorMonth> {
         r.apps_validated = validated[v];
         r.apps_in_use = mean(with_app[v] as f64, r.active);
         r.customer_surplus = f.surplus;
-        r.ecosystem_value = f.profit + f.unit_profit_total + f.surplus;
+        r.cust_subscriptions = f.cust_subscriptions;
+        r.cust_services = f.cust_services;
+        r.customer_paid = f.cust_subscriptions + f.cust_services;
+        r.rev_partner_share = f.share_revenue;
+        r.rev_owned = f.owned_revenue;
+        r.rev_dividends = f.dividends;
+        r.cost_hosting = f.hosting;
+        r.cost_royalties = f.royalties;
+        r.cost_owned_wages = f.owned_wages;
+        r.cost_owned_training = f.owned_training;
+        r.cost_incentives = f.incentives;
+        r.cost_enablement = f.enablement;
+        r.cost_managers = f.managers;
+        r.cost_training_system = f.training_system;
+        r.cost_platform = f.platform;
+        r.cost_rd = f.rd;
+        r.cost_sales_marketing = f.sales_marketing;
+        r.cost_general = f.general;
+        r.partner_revenue = f.partner_revenue;
+        r.partner_royalties = f.partner_royalties;
+        r.partner_wages = f.partner_wages;
+        r.partner_training = f.partner_training;
+        r.partner_profit = f.partner_profit;
+        r.partner_dividends = f.partner_dividends;
+        r.partner_kept = f.partner_profit - f.partner_dividends;
+        r.partner_capital = vendor.partner_capital - f.capital_before;
+        // Each flow once: owned units' profit is inside the vendor's,
+        // dividends move money from partners to the vendor.
+        r.ecosystem_value = f.profit + r.partner_kept + f.surplus;
         r.quality = vendor.quality;
         r.support = vendor.support();
         r.vendor_cash = vendor.cash;
@@ -124,8 +152,7 @@ mod tests {
             w.units.iter().filter(|u| u.alive).count()
         );
         assert!(
-            (r.ecosystem_value - (r.profit + r.unit_profit_total + r.customer_surplus)).abs()
-                < 1e-6
+            (r.ecosystem_value - (r.profit + r.partner_kept + r.customer_surplus)).abs() < 1e-6
         );
     }
 

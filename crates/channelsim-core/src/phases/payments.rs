@@ -351,6 +351,8 @@ pub fn book(world: &mut World, sc: &Scenario, s: &mut Scratch) {
             uf.revenue += t.unit_sub;
             let vf = &mut s.vendor_flows[u.vendor.idx()];
             vf.share_revenue += t.vendor_sub;
+            vf.cust_services += t.services;
+            vf.cust_subscriptions += t.customer_paid - t.services;
             vf.new += t.new;
             vf.churned += t.churned;
             for ind in 0..N_IND {
@@ -386,18 +388,26 @@ pub fn book(world: &mut World, sc: &Scenario, s: &mut Scratch) {
             let incentive = p.kinds.get(u.kind).incentive * uf.profit.max(0.0);
             external += incentive;
             vf.owned_revenue += uf.revenue + uf.royalties_in;
-            vf.owned_costs += uf.wages + uf.training + incentive;
+            vf.owned_wages += uf.wages;
+            vf.owned_training += uf.training;
+            vf.incentives += incentive;
         } else {
             let div = p.kinds.get(u.kind).equity * uf.profit.max(0.0);
             u.cash += uf.profit - div;
             vf.dividends += div;
+            vf.partner_revenue += uf.revenue;
+            vf.partner_royalties += uf.royalties_in;
+            vf.partner_wages += uf.wages;
+            vf.partner_training += uf.training;
+            vf.partner_profit += uf.profit;
+            vf.partner_dividends += div;
         }
         world.ledger.external_costs += external;
         vf.unit_profit_total += uf.profit;
         u.last_profit = uf.profit;
         u.months_alive += 1;
         // A unit is judged on its losses only after its first year.
-        if uf.profit < 0.0 && u.months_alive > p.grace_months {
+        if uf.profit < 0.0 && u.months_alive > sc.model.grace_months {
             u.loss_months += 1;
         } else {
             u.loss_months = 0;

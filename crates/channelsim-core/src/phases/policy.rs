@@ -9,8 +9,8 @@
 
 use crate::ids::{CityId, N_SEG, SegMask, UnitId, UnitKind, VendorId};
 use crate::month::Scratch;
-use crate::params::Scenario;
-use crate::rehome::rehome_orphans;
+use crate::params::{Scenario, SqueezeTrust};
+use crate::rehome::{move_customer, rehome_orphans};
 use crate::rng::{NO_CITY, Stream};
 use crate::schedule::Phase;
 use crate::units::{kill, open_units, spawn_unit};
@@ -34,6 +34,7 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
             || (!u.kind.owned()
                 && u.trust < p.trust_leave_below
                 && rng.chance(p.trust_leave_prob * bind.max(0.0)));
+        // (An owned unit cannot leave its owner, whatever its trust.)
         if leaves {
             kill(world, UnitId(i as u32));
         }
@@ -84,7 +85,7 @@ fn review(world: &mut World, sc: &Scenario, v: VendorId, rng: &mut Stream) {
             dilute(world, sc, v, rng);
         }
     }
-    if p.recruit_replacements {
+    if sc.model.replace_dead_units {
         open_units(world, sc, v, true);
     }
 }
@@ -103,7 +104,7 @@ fn hurt(world: &mut World, sc: &Scenario, id: UnitId, hit: f64) {
 
 fn hurt_city(
     world: &mut World,
-    _sc: &Scenario,
+    sc: &Scenario,
     v: VendorId,
     city: Option<CityId>,
     except: Option<UnitId>,
@@ -113,7 +114,8 @@ fn hurt_city(
     for k in 0..world.cities[c.idx()].slots.len() {
         let id = world.cities[c.idx()].slots[k];
         let u = &mut world.units[id.idx()];
-        if u.alive && u.vendor == v && !u.kind.owned() && Some(id) != except && u.city == city {
+        if u.alive && u.vendor == v && sc.has_trust(u.kind) && Some(id) != except && u.city == city
+        {
             u.trust *= 1.0 - hit;
             u.hurt = true;
         }
@@ -130,9 +132,11 @@ fn squeeze(world: &mut World, sc: &Scenario, v: VendorId, by: f64) {
         let kp = sc.params.kinds.get(u.kind);
         let f = (u.share_first - by).max(kp.share_first - 0.10).max(0.0);
         let r = (u.share_renew - by).max(kp.share_renew - 0.10).max(0.0);
-        if f < u.share_first || r < u.share_renew {
-            u.share_first = f.min(u.share_first);
-            u.share_renew = r.min(u.share_renew);
+        let cut = f < u.share_first || r < u.share_renew;
+        u.share_first = f.min(u.share_first);
+        u.share_renew = r.min(u.share_renew);
+        // Whether a squeeze at the floor (nothing cut) is news: a reading.
+        if cut || sc.model.squeeze_trust == SqueezeTrust::EveryMiss {
             hurt(world, sc, UnitId(i as u32), sc.params.trust_hit);
         }
     }
@@ -174,8 +178,7 @@ fn poach(world: &mut World, sc: &Scenario, v: VendorId, prob: f64, rng: &mut Str
             .iter()
             .position(|&x| x == desk)
             .expect("desk is in its city's slots");
-        world.cities[c].slot[j] = to_slot as u16;
-        world.cities[c].unit_tenure[j] = 0;
+        move_customer(sc, &mut world.cities[c], j, to_slot);
         hurt(world, sc, id, sc.params.trust_hit);
     }
 }
@@ -205,11 +208,7 @@ fn dilute(world: &mut World, sc: &Scenario, v: VendorId, rng: &mut Stream) {
         .units
         .iter()
         .filter(|u| {
-            u.alive
-                && u.vendor == v
-                && u.city.is_some()
-                && !u.kind.owned()
-                && !sc.params.kinds.get(u.kind).exclusive
+            u.alive && u.vendor == v && u.city.is_some() && !u.kind.owned() && !sc.exclusive(u.kind)
         })
         .map(|u| u.id)
         .collect();
@@ -281,5 +280,109 @@ mod tests {
             .filter(|&i| !w.units[city.slots[city.slot[i] as usize].idx()].alive)
             .count();
         assert_eq!(still, 0, "customers still with a dead unit");
+    }
+
+    /// Issue 11: a poached account keeps its tenure, and takes its
+    /// contract to the desk where it stands ("continues": no second
+    /// implementation month); under "restarts" (v1) it starts afresh.
+    #[test]
+    fn issue11_a_poached_account_keeps_its_contract_unless_it_restarts() {
+        use crate::params::MovedCustomer;
+        for moved in [MovedCustomer::Continues, MovedCustomer::Restarts] {
+            let mut sc = scenario(Strategy::CityExclusive, "short_term");
+            sc.model.moved_customer = moved;
+            let (mut w, _) = stepped(&sc, 30);
+            let before: Vec<(Vec<u16>, Vec<u16>)> = w
+                .cities
+                .iter()
+                .map(|c| (c.slot.clone(), c.tenure.clone()))
+                .collect();
+            let mut rng = Stream::new(1, 0, 30, NO_CITY, Phase::Policy);
+            poach(&mut w, &sc, VendorId(0), 1.0, &mut rng);
+            let mut moved_n = 0;
+            for (c, (slot, tenure)) in w.cities.iter().zip(&before) {
+                for seg in 2..N_SEG {
+                    for j in c.blocks[seg].active_range() {
+                        if c.slot[j] == slot[j] {
+                            continue;
+                        }
+                        moved_n += 1;
+                        assert_eq!(c.tenure[j], tenure[j], "tenure goes on");
+                        assert!(tenure[j] >= 1);
+                        let want = match moved {
+                            MovedCustomer::Continues => tenure[j],
+                            MovedCustomer::Restarts => 0,
+                        };
+                        assert_eq!(c.unit_tenure[j], want, "{moved:?}");
+                    }
+                }
+            }
+            assert!(moved_n > 0, "nobody was poached");
+        }
+    }
+
+    /// Issue 11, reading `squeeze_trust`: at the floor a squeeze cuts no
+    /// share; it costs trust under "every_miss" only.
+    #[test]
+    fn issue11_a_squeeze_at_the_floor_costs_trust_only_under_every_miss() {
+        use crate::params::SqueezeTrust;
+        for (reading, hurts) in [
+            (SqueezeTrust::OnCut, false),
+            (SqueezeTrust::EveryMiss, true),
+        ] {
+            let mut sc = scenario(Strategy::Traditional, "short_term");
+            sc.model.squeeze_trust = reading;
+            let (mut w, _) = stepped(&sc, 1);
+            for _ in 0..10 {
+                squeeze(&mut w, &sc, VendorId(0), 0.05);
+            }
+            let t0 = w.units[0].trust;
+            squeeze(&mut w, &sc, VendorId(0), 0.05);
+            assert_eq!(w.units[0].trust < t0, hurts, "{reading:?}");
+        }
+    }
+
+    /// Issue 11, reading `jv_exclusive`: a non-exclusive joint venture can
+    /// be diluted (an exclusive one cannot).
+    #[test]
+    fn issue11_only_a_non_exclusive_joint_venture_is_diluted() {
+        for exclusive in [true, false] {
+            let mut sc = scenario(Strategy::JointVenture, "short_term");
+            sc.model.jv_exclusive = exclusive;
+            assert_eq!(sc.exclusive(UnitKind::JointVenture), exclusive);
+            let (mut w, _) = stepped(&sc, 1);
+            let n = w.units.len();
+            let mut rng = Stream::new(1, 0, 1, NO_CITY, Phase::Policy);
+            dilute(&mut w, &sc, VendorId(0), &mut rng);
+            assert_eq!(w.units.len() > n, !exclusive);
+        }
+    }
+
+    /// Issue 11, reading `owned_trust`: owned units start at trust 1 and
+    /// stay there ("fixed"), or start at `start_trust` and recover
+    /// ("dynamic").
+    #[test]
+    fn issue11_owned_units_trust_is_fixed_or_dynamic() {
+        use crate::params::OwnedTrust;
+        for reading in [OwnedTrust::Fixed, OwnedTrust::Dynamic] {
+            let mut sc = scenario(Strategy::Amoeba, "long_term");
+            sc.model.owned_trust = reading;
+            let w0 = crate::init::build_world(&sc, 0);
+            let (w, _) = stepped(&sc, 12);
+            let branch = |w: &World| {
+                w.units
+                    .iter()
+                    .find(|u| u.kind == UnitKind::Branch)
+                    .map(|u| u.trust)
+                    .unwrap()
+            };
+            match reading {
+                OwnedTrust::Fixed => assert_eq!((branch(&w0), branch(&w)), (1.0, 1.0)),
+                OwnedTrust::Dynamic => {
+                    assert_eq!(branch(&w0), sc.params.start_trust);
+                    assert!(branch(&w) > branch(&w0) && branch(&w) < 1.0);
+                }
+            }
+        }
     }
 }

@@ -9,6 +9,7 @@ use crate::eligibility::eligible;
 use crate::ids::{N_RING, N_SEG, UnitKind};
 use crate::month::Shared;
 use crate::params::Scenario;
+use crate::rehome::move_customer;
 use crate::rng::Stream;
 use crate::schedule::Phase;
 use crate::tally::CityTally;
@@ -251,8 +252,7 @@ fn renew(
             let pick = rng.below(count);
             let pick = pick + (me.eligible && pick >= me.pos) as u32;
             let k = ctx.takers[(me.start + pick) as usize];
-            city.slot[i] = k as u16;
-            city.unit_tenure[i] = 0;
+            move_customer(sc, city, i, k as usize);
         }
     }
 }

@@ -116,6 +116,7 @@ fn split_cell(world: &mut World, sc: &Scenario, id: UnitId) {
     // The child's opening cash is the parent's, not new capital.
     let opening = world.units[child.idx()].cash;
     world.ledger.capital_in -= opening;
+    world.vendors[v.idx()].partner_capital -= opening;
     let (parent_cash, cap, trust) = {
         let p = &mut world.units[id.idx()];
         p.staff -= child_staff;

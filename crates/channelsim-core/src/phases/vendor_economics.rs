@@ -31,11 +31,22 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
         let pol = &vendor.policy;
         f.hosting = p.hosting * arr[v] / 12.0 * (1.0 - 0.5 * pol.online_level);
         f.revenue = f.share_revenue + f.dividends + f.owned_revenue;
-        f.gross_profit = f.revenue - f.hosting - f.royalties - f.owned_costs;
+        let owned_costs = f.owned_wages + f.owned_training + f.incentives;
+        f.gross_profit = f.revenue - f.hosting - f.royalties - owned_costs;
         f.managers = p.manager_cost * vendor.managers;
         f.training_system = if has_cells[v] { p.training_system } else { 0.0 };
         f.platform = p.platform_cost * pol.online_level;
-        let overhead = f.enablement + f.managers + f.training_system + f.platform;
+        // A software firm's selling and general costs beyond what the model
+        // pays already (owned units' sellers, partners' shares): shares of
+        // revenue (docs/model.md 7.9).
+        f.sales_marketing = p.sales_marketing * f.revenue;
+        f.general = p.general_admin * f.revenue;
+        let overhead = f.enablement
+            + f.managers
+            + f.training_system
+            + f.platform
+            + f.sales_marketing
+            + f.general;
         let rd_min = p.rd_min;
         let normal = (pol.rd_rate * f.revenue).max(rd_min);
         // In loss-making months, and after a missed target, R&D is held at

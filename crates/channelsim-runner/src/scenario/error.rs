@@ -81,19 +81,41 @@ impl Diagnostic {
         if !self.source_line.is_empty() {
             let gutter = self.line.to_string();
             let pad = " ".repeat(gutter.len());
-            let caret_pad: String = self
-                .source_line
+            let (shown, caret_at) = excerpt(&self.source_line, self.column.saturating_sub(1));
+            let caret_pad: String = shown
                 .chars()
-                .take(self.column.saturating_sub(1))
+                .take(caret_at)
                 .map(|c| if c == '\t' { '\t' } else { ' ' })
                 .collect();
             s.push_str(&format!(
-                "\n{pad} |\n{gutter} | {}\n{pad} | {caret_pad}^",
-                self.source_line
+                "\n{pad} |\n{gutter} | {shown}\n{pad} | {caret_pad}^"
             ));
         }
         s
     }
+}
+
+/// Most characters of a source line shown under a diagnostic.
+const EXCERPT: usize = 120;
+
+/// At most [`EXCERPT`] characters of `line` around character `at` (a
+/// 400 KB line must not be printed whole), and where `at` falls in them.
+fn excerpt(line: &str, at: usize) -> (String, usize) {
+    let n = line.chars().count();
+    if n <= EXCERPT {
+        return (line.to_string(), at);
+    }
+    let start = at.saturating_sub(EXCERPT / 2).min(n - EXCERPT);
+    let mut shown: String = line.chars().skip(start).take(EXCERPT).collect();
+    let mut caret = at - start;
+    if start > 0 {
+        shown.insert(0, '…');
+        caret += 1;
+    }
+    if start + EXCERPT < n {
+        shown.push('…');
+    }
+    (shown, caret)
 }
 
 /// Error of [`parse_scenario`](super::parse_scenario) and

@@ -36,7 +36,7 @@ use sha2::{Digest, Sha256};
 use toml::de::DeTable;
 
 pub use error::{Diagnostic, ErrorKind, ScenarioError};
-pub use resolve::{MAX_CITIES, POLICY_PRESETS, SUPPORTED_MODELS};
+pub use resolve::{MAX_CITIES, POLICY_PRESETS, READINGS, SUPPORTED_MODELS};
 
 use error::Sources;
 use index::{P, lookup};

@@ -14,7 +14,10 @@ use channelsim_core::ids::{N_IND, N_SEG};
 pub(crate) struct RawScenario {
     pub(crate) name: Option<String>,
     pub(crate) description: Option<String>,
-    pub(crate) model: Option<String>,
+    /// Resolved over `Readings::default()` from the tree.
+    #[allow(dead_code)]
+    #[schemars(with = "Option<serde_json::Value>")]
+    pub(crate) model: Option<IgnoredAny>,
     pub(crate) horizon_months: Option<u32>,
     pub(crate) replicates: Option<u32>,
     pub(crate) seed: Option<u64>,

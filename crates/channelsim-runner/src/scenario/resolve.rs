@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 
 use channelsim_core::MODEL_VERSION;
 use channelsim_core::params::{
-    CitySpec, HeadOffice, Market, Params, Policy, Scenario, Switches, VendorSpec,
+    CitySpec, HeadOffice, Market, Params, Policy, Readings, Scenario, Switches, VendorSpec,
 };
 
 use super::de::{DeError, elem_path, from_node};
@@ -21,6 +21,20 @@ use super::tree::{Loc, Node, merge};
 
 /// Model versions this engine implements.
 pub const SUPPORTED_MODELS: [&str; 1] = [MODEL_VERSION];
+/// The structural readings of the `[model]` table (besides `version`).
+pub const READINGS: [&str; 6] = [
+    "replace_dead_units",
+    "grace_months",
+    "squeeze_trust",
+    "jv_exclusive",
+    "owned_trust",
+    "moved_customer",
+];
+/// `[params]` keys of model v1 that became readings: (old, new).
+const MOVED_TO_MODEL: [(&str, &str); 2] = [
+    ("recruit_replacements", "replace_dead_units"),
+    ("grace_months", "grace_months"),
+];
 /// Policy presets.
 pub const POLICY_PRESETS: [&str; 2] = ["long_term", "short_term"];
 /// Most cities a market may have (after `count` is expanded).
@@ -47,7 +61,9 @@ pub(crate) fn resolve(root: &Node, sources: &Sources<'_>) -> Result<Scenario, Ve
     r.index.walk(root, "", "", root.loc.clone(), sources);
     let scenario = r.scenario().map_err(|d| vec![d])?;
     let mut diags: Vec<Diagnostic> = Vec::new();
-    for v in scenario.violations() {
+    let mut violations = scenario.violations();
+    violations.extend(crate::guard::scenario_limits(&scenario));
+    for v in violations {
         let l = r.index.find(&v.key, root.loc.clone());
         let message = if v.key == "vendor" && scenario.vendors.is_empty() {
             "the scenario needs at least one [[vendor]] (with name, strategy and policy)".into()
@@ -86,19 +102,7 @@ impl<'a> Resolver<'a, '_> {
     fn scenario(&mut self) -> Result<Scenario, Diagnostic> {
         let raw: RawScenario = from_node(self.root, "").map_err(|e| self.de_err(e))?;
         let name = self.name(raw.name)?;
-        let model = raw.model.unwrap_or_else(|| MODEL_VERSION.to_string());
-        if !SUPPORTED_MODELS.contains(&model.as_str()) {
-            return Err(self.sources.at_node(
-                ErrorKind::UnknownName,
-                self.at(&[P::K("model")]).unwrap_or(self.root),
-                None,
-                "model",
-                format!(
-                    "unsupported model version; supported: {}",
-                    SUPPORTED_MODELS.join(", ")
-                ),
-            ));
-        }
+        let model = self.model()?;
         let market = self.market(raw.market)?;
         let vendors = self.vendors(raw.vendor.unwrap_or_default())?;
         let switches: Switches = self.layered("switches", &Switches::default())?;
@@ -120,6 +124,55 @@ impl<'a> Resolver<'a, '_> {
         // others scale with the market (MODEL.md section 7).
         scenario.scale_head_office(|f| self.sets_head_office(f));
         Ok(scenario)
+    }
+
+    /// The `[model]` table: the version and the structural readings, laid
+    /// over their defaults. The v1 forms (a `model = "v1"` string, the
+    /// readings that were `[params]` keys) are told where they moved.
+    fn model(&mut self) -> Result<Readings, Diagnostic> {
+        if let Some(n) = self.at(&[P::K("model")]).filter(|n| !n.is_table()) {
+            return Err(self.sources.at_node(
+                ErrorKind::WrongType,
+                n,
+                None,
+                "model",
+                format!(
+                    "model is now a table: this engine implements model {MODEL_VERSION}; write \
+                     [model] with version = \"{MODEL_VERSION}\" (and any structural readings: \
+                     {}; see docs/scenarios.md)",
+                    READINGS.join(", ")
+                ),
+            ));
+        }
+        for (old, new) in MOVED_TO_MODEL {
+            if let Some(n) = self.at(&[P::K("params"), P::K(old)]) {
+                return Err(self.sources.at_node(
+                    ErrorKind::UnknownKey,
+                    n,
+                    None,
+                    format!("params.{old}"),
+                    format!(
+                        "params.{old} is a structural reading since model v2: set model.{new} \
+                         instead (in the [model] table)"
+                    ),
+                ));
+            }
+        }
+        let model: Readings = self.layered("model", &Readings::default())?;
+        if !SUPPORTED_MODELS.contains(&model.version.as_str()) {
+            return Err(self.sources.at_node(
+                ErrorKind::UnknownName,
+                self.at(&[P::K("model"), P::K("version")])
+                    .unwrap_or(self.root),
+                None,
+                "model.version",
+                format!(
+                    "unsupported model version; supported: {}",
+                    SUPPORTED_MODELS.join(", ")
+                ),
+            ));
+        }
+        Ok(model)
     }
 
     /// Whether the document (file, `--set`s, the variant's `set`) gives a

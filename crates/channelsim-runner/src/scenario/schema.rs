@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use channelsim_core::params::{Params, Policy, Switches};
+use channelsim_core::params::{Params, Policy, Readings, Switches};
 use schemars::JsonSchema;
 use serde_json::{Value, json};
 
@@ -87,6 +87,11 @@ pub fn scenario_schema() -> Value {
         "Mechanisms on or off; defaults shown.",
     );
     fill(
+        pointer(&mut s, "/properties/model"),
+        serde_json::to_value(Readings::default()).unwrap_or(Value::Null),
+        "The model version and its structural readings (docs/model.md, Readings); defaults shown.",
+    );
+    fill(
         pointer(&mut s, "/$defs/RawVendor/properties/policy_overrides"),
         policy,
         "Policy levers laid over the preset (defaults shown: long_term's).",
@@ -109,7 +114,9 @@ mod tests {
     fn issue12_schemas_name_every_section_and_refuse_unknown_keys() {
         let s = scenario_schema();
         assert_eq!(s["additionalProperties"], json!(false));
-        for k in ["name", "market", "vendor", "params", "switches", "variant"] {
+        for k in [
+            "name", "model", "market", "vendor", "params", "switches", "variant",
+        ] {
             assert!(s["properties"].get(k).is_some(), "no {k}");
         }
         let p = &s["properties"]["params"]["properties"];

@@ -16,21 +16,21 @@ pub(crate) struct SetOp {
 }
 
 /// Top-level keys that hold a single value.
-pub(crate) const TOP_SCALARS: [&str; 7] = [
+pub(crate) const TOP_SCALARS: [&str; 6] = [
     "name",
     "description",
-    "model",
     "horizon_months",
     "replicates",
     "seed",
     "discount_rate",
 ];
 
-const SETTABLE: &str = "name, description, model, horizon_months, replicates, seed, \
+const SETTABLE: &str = "name, description, horizon_months, replicates, seed, \
 discount_rate, market.segment_shares, market.industry_weights, market.cities, \
 market.cities.tier<N>.<count|enterprises|addressable_share>, \
 vendor.<name>.<strategy|mix|policy|policy.<field>|policy_overrides|policy_overrides.<field>>, \
-switches.<field>, params.<field> (e.g. params.kinds.reseller.share_first)";
+switches.<field>, params.<field> (e.g. params.kinds.reseller.share_first), \
+model.<version|replace_dead_units|grace_months|squeeze_trust|jv_exclusive|owned_trust|moved_customer>";
 
 const VENDOR_FIELDS: &str =
     "strategy, mix, policy, policy.<field>, policy_overrides, policy_overrides.<field>";
@@ -171,7 +171,7 @@ pub(crate) fn apply(root: &mut Node, op: &SetOp, sources: &Sources<'_>) -> Resul
                 suggest_quoting(&op.value)
             ),
         )),
-        [top @ ("switches" | "params"), rest @ ..] => set_path(root, top, rest, op, &err),
+        [top @ ("switches" | "params" | "model"), rest @ ..] => set_path(root, top, rest, op, &err),
         ["variant", ..] => Err(unknown("variants cannot be overridden")),
         [other, ..] => Err(err(
             ErrorKind::UnknownKey,

@@ -1,0 +1,275 @@
+//! A suite's results (the JSON file) and how repeated samples become a
+//! case's figures.
+
+use crate::case::{Case, Sample, phase_names};
+use crate::machine::{Build, Machine};
+use channelsim_core::ids::Strategy;
+use serde::{Deserialize, Serialize};
+
+/// Format tag of the JSON file; a baseline of another format is refused.
+pub const FORMAT: &str = "channelsim-bench/1";
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct BenchReport {
+    pub format: String,
+    pub suite: String,
+    /// Times each case ran (interleaved: every case once per round).
+    pub repeats: usize,
+    /// Seconds since the Unix epoch when the suite started.
+    pub started_unix: u64,
+    /// Wall time of the whole suite, seconds.
+    pub total_seconds: f64,
+    pub machine: Machine,
+    pub build: Build,
+    /// Version of the reference kernel's code (`kernel::KERNEL_VERSION`).
+    pub kernel_version: u32,
+    pub phase_names: Vec<String>,
+    pub cases: Vec<CaseResult>,
+    /// Each strategy's speed on the saturated 1M market, one core, as a
+    /// share of city_exclusive's, in this run.
+    pub strategy_ratios: Vec<StrategyRatio>,
+}
+
+/// Minimum, median and maximum over the repeats.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Spread {
+    pub min: f64,
+    pub median: f64,
+    pub max: f64,
+}
+
+impl Spread {
+    pub fn of(xs: &[f64]) -> Spread {
+        let mut v: Vec<f64> = xs.iter().copied().filter(|x| x.is_finite()).collect();
+        if v.is_empty() {
+            return Spread {
+                min: f64::NAN,
+                median: f64::NAN,
+                max: f64::NAN,
+            };
+        }
+        v.sort_by(f64::total_cmp);
+        let n = v.len();
+        let median = if n % 2 == 1 {
+            v[n / 2]
+        } else {
+            (v[n / 2 - 1] + v[n / 2]) / 2.0
+        };
+        Spread {
+            min: v[0],
+            median,
+            max: v[n - 1],
+        }
+    }
+
+    /// (max - min) / median: the repeats' relative spread.
+    pub fn relative(&self) -> f64 {
+        if self.median > 0.0 {
+            (self.max - self.min) / self.median
+        } else {
+            f64::NAN
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct CaseResult {
+    pub id: String,
+    pub description: String,
+    pub threads: usize,
+    pub enterprises: u64,
+    pub enterprise_months: u64,
+    pub customer_months: Option<u64>,
+    /// Seconds of the timed part, over the repeats.
+    pub wall_seconds: Spread,
+    /// Seconds building the world, not timed (stepper cases).
+    pub build_seconds: Spread,
+    /// Active customer-months per second per core (threads), at the median
+    /// time, and at the best.
+    pub customer_months_per_sec_per_core: Option<f64>,
+    pub best_customer_months_per_sec_per_core: Option<f64>,
+    /// Enterprise-months per second per core, at the median time.
+    pub enterprise_months_per_sec_per_core: f64,
+    /// Customer-months per second per core as a share of the reference
+    /// kernel's customer-months per second (median against median).
+    pub ratio_to_kernel: Option<f64>,
+    /// Peak resident memory of the case's process (largest over repeats).
+    pub peak_rss_bytes: Option<u64>,
+    /// The process's resident memory before the case started.
+    pub start_rss_bytes: Option<u64>,
+    /// Peak resident memory over enterprises (whole process); not given for
+    /// the main job, which keeps many runs and their results.
+    pub bytes_per_enterprise: Option<f64>,
+    /// Time on one thread over time on `threads` (same work, this run).
+    pub speedup: Option<f64>,
+    /// Speed-up over threads: 1 is perfect scaling.
+    pub thread_efficiency: Option<f64>,
+    /// Where the time goes, from the engine's own timings (median of repeats).
+    pub phases: Vec<PhaseTime>,
+    /// Every repeat, in order (repeat r of every case ran in round r).
+    pub samples: Vec<Sample>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct PhaseTime {
+    pub name: String,
+    /// Seconds (summed over threads for the phases run city by city).
+    pub seconds: f64,
+    /// Share of the phases' total.
+    pub share: f64,
+    /// Nanoseconds per active customer-month.
+    pub ns_per_customer_month: Option<f64>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct StrategyRatio {
+    pub strategy: String,
+    /// Median speed over city_exclusive's median speed.
+    pub ratio: f64,
+    /// The ratio within each round (same minutes of the host), min and max.
+    pub round_min: f64,
+    pub round_max: f64,
+}
+
+/// Write the report as JSON, atomically (a reader never sees half a file).
+pub fn save_report(path: &std::path::Path, r: &BenchReport) -> Result<(), crate::BenchError> {
+    channelsim_runner::atomic::write_atomic(path, |w| {
+        serde_json::to_writer_pretty(&mut *w, r)?;
+        std::io::Write::write_all(w, b"\n")
+    })
+    .map_err(|e| crate::BenchError::Io {
+        path: path.into(),
+        source: std::io::Error::other(e.to_string()),
+    })
+}
+
+/// A case's figures from its samples.
+pub fn case_result(case: &Case, samples: Vec<Sample>) -> CaseResult {
+    let first = &samples[0];
+    let threads = case.threads();
+    let wall = Spread::of(&samples.iter().map(|s| s.wall_seconds).collect::<Vec<_>>());
+    let build = Spread::of(&samples.iter().map(|s| s.build_seconds).collect::<Vec<_>>());
+    let per_core = |work: u64, secs: f64| work as f64 / secs / threads as f64;
+    let peak = samples.iter().filter_map(|s| s.peak_rss_bytes).max();
+    let start = samples.iter().filter_map(|s| s.start_rss_bytes).max();
+    let cm = first.customer_months;
+    let phases = if first.phase_seconds.is_empty() {
+        Vec::new()
+    } else {
+        let names = phase_names();
+        let med: Vec<f64> = (0..first.phase_seconds.len())
+            .map(|k| {
+                Spread::of(
+                    &samples
+                        .iter()
+                        .filter_map(|s| s.phase_seconds.get(k).copied())
+                        .collect::<Vec<_>>(),
+                )
+                .median
+            })
+            .collect();
+        let total: f64 = med.iter().sum();
+        med.iter()
+            .enumerate()
+            .map(|(k, &secs)| PhaseTime {
+                name: names.get(k).cloned().unwrap_or_else(|| format!("phase{k}")),
+                seconds: secs,
+                share: if total > 0.0 { secs / total } else { 0.0 },
+                ns_per_customer_month: cm.filter(|&c| c > 0).map(|c| secs * 1e9 / c as f64),
+            })
+            .collect()
+    };
+    CaseResult {
+        id: case.id(),
+        description: case.describe(),
+        threads,
+        enterprises: first.enterprises,
+        enterprise_months: first.enterprise_months,
+        customer_months: cm,
+        wall_seconds: wall,
+        build_seconds: build,
+        customer_months_per_sec_per_core: cm.map(|c| per_core(c, wall.median)),
+        best_customer_months_per_sec_per_core: cm.map(|c| per_core(c, wall.min)),
+        enterprise_months_per_sec_per_core: per_core(first.enterprise_months, wall.median),
+        ratio_to_kernel: None,
+        peak_rss_bytes: peak,
+        start_rss_bytes: start,
+        bytes_per_enterprise: match case {
+            Case::MainJob { .. } => None,
+            _ => peak.map(|p| p as f64 / first.enterprises.max(1) as f64),
+        },
+        speedup: None,
+        thread_efficiency: None,
+        phases,
+        samples,
+    }
+}
+
+/// Figures that need other cases of the run: ratios to the kernel, thread
+/// efficiency, strategies against city_exclusive.
+pub fn relate(cases: &mut [CaseResult]) -> Vec<StrategyRatio> {
+    let kernel = cases
+        .iter()
+        .find(|c| c.id == Case::Kernel.id())
+        .and_then(|k| k.customer_months_per_sec_per_core);
+    let one_thread: Vec<(String, f64)> = cases
+        .iter()
+        .filter(|c| c.threads == 1)
+        .map(|c| (c.id.clone(), c.wall_seconds.median))
+        .collect();
+    for c in cases.iter_mut() {
+        if let (Some(k), Some(r)) = (kernel, c.customer_months_per_sec_per_core) {
+            c.ratio_to_kernel = Some(r / k);
+        }
+        if c.threads > 1 {
+            let base = c.id.rsplit_once("/t").map(|(b, _)| format!("{b}/t1"));
+            if let Some((_, t1)) = one_thread.iter().find(|(id, _)| Some(id) == base.as_ref()) {
+                let s = t1 / c.wall_seconds.median;
+                c.speedup = Some(s);
+                c.thread_efficiency = Some(s / c.threads as f64);
+            }
+        }
+    }
+    strategy_ratios(cases)
+}
+
+fn strategy_ratios(cases: &[CaseResult]) -> Vec<StrategyRatio> {
+    let id = |s: Strategy| format!("saturated/{}/1M/t1", s.name());
+    let Some(ce) = cases.iter().find(|c| c.id == id(Strategy::CityExclusive)) else {
+        return Vec::new();
+    };
+    let rate = |c: &CaseResult, s: &Sample| c.customer_months.unwrap_or(0) as f64 / s.wall_seconds;
+    Strategy::ALL
+        .iter()
+        .filter_map(|&s| {
+            let c = cases.iter().find(|c| c.id == id(s))?;
+            let ratio = c.customer_months_per_sec_per_core? / ce.customer_months_per_sec_per_core?;
+            let rounds: Vec<f64> = c
+                .samples
+                .iter()
+                .zip(&ce.samples)
+                .map(|(a, b)| rate(c, a) / rate(ce, b))
+                .collect();
+            let sp = Spread::of(&rounds);
+            Some(StrategyRatio {
+                strategy: s.name().into(),
+                ratio,
+                round_min: sp.min,
+                round_max: sp.max,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spread_takes_min_median_max() {
+        let s = Spread::of(&[3.0, 1.0, 2.0, 10.0]);
+        assert_eq!((s.min, s.median, s.max), (1.0, 2.5, 10.0));
+        assert_eq!(Spread::of(&[4.0, 1.0, 2.0]).median, 2.0);
+        assert!((Spread::of(&[1.0, 1.1, 0.9]).relative() - 0.2).abs() < 1e-12);
+    }
+}
