@@ -263,8 +263,10 @@ fn robust_verdicts(dir: &Path) -> Result<Vec<(String, u64, f64)>, RunnerError> {
         cum_profit_long_wins_share: f64,
     }
     let path = dir.join("verdicts.csv");
-    let rows: Vec<V> = channelsim_results::read_csv(&path)
-        .map_err(|e| RunnerError::Invalid(format!("robust results: {e}")))?;
+    let rows: Vec<V> = channelsim_results::read_csv(&path).map_err(|e| RunnerError::Folder {
+        dir: dir.to_path_buf(),
+        message: format!("not a robust results folder: {e}"),
+    })?;
     Ok(rows
         .into_iter()
         .map(|v| (v.strategy, v.readings, v.cum_profit_long_wins_share))
