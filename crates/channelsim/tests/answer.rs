@@ -194,3 +194,62 @@ fn issue12_drivers_sum_to_the_cumulative_profit_gap() {
     }
     let _ = std::fs::remove_dir_all(&out);
 }
+
+#[test]
+fn issue12_a_robust_folder_beside_the_results_says_how_many_readings_agree() {
+    let out = tmp("readings");
+    let robust = out.with_file_name(format!(
+        "{}-robust",
+        out.file_name().unwrap().to_string_lossy()
+    ));
+    let _ = std::fs::remove_dir_all(&robust);
+    let o = bin()
+        .arg("robust")
+        .arg(fixture("answer.toml"))
+        .args(["--replicates", "2", "--out"])
+        .arg(&robust)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = bin()
+        .arg("run")
+        .arg(fixture("answer.toml"))
+        .args(["--replicates", "2", "--quiet", "--no-report", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // Each verdict is counted against robust's verdicts.csv.
+    let mut r = csv::Reader::from_path(robust.join("verdicts.csv")).unwrap();
+    let h = r.headers().unwrap().clone();
+    let col = |n: &str| h.iter().position(|x| x == n).unwrap();
+    let verdicts: Vec<(String, f64, f64)> = r
+        .records()
+        .map(|x| {
+            let x = x.unwrap();
+            (
+                x[col("strategy")].to_string(),
+                x[col("readings")].parse().unwrap(),
+                x[col("cum_profit_long_wins_share")].parse().unwrap(),
+            )
+        })
+        .collect();
+    let answer = json(&out.join("answer.json"));
+    for a in answer.iter().filter(|a| a["kind"] == "policy") {
+        let (_, total, long) = verdicts
+            .iter()
+            .find(|v| v.0 == a["strategy"].as_str().unwrap())
+            .unwrap();
+        let long_wins = a["diff_mean"].as_f64().unwrap() > 0.0;
+        let want = if long_wins {
+            long * total
+        } else {
+            (1.0 - long) * total
+        };
+        assert_eq!(a["readings_total"].as_f64().unwrap(), *total);
+        assert_eq!(a["readings_agree"].as_f64().unwrap(), want.round(), "{a}");
+        assert!(a["text"].as_str().unwrap().contains("model readings agree"));
+    }
+    let _ = std::fs::remove_dir_all(&out);
+    let _ = std::fs::remove_dir_all(&robust);
+}
