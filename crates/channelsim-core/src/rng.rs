@@ -56,6 +56,8 @@ impl Stream {
         Stream { state: h }
     }
 
+    /// The next 64 random bits. (Not `Iterator::next`: a stream never ends.)
+    #[allow(clippy::should_implement_trait)]
     #[inline]
     pub fn next(&mut self) -> u64 {
         self.state = self.state.wrapping_add(GOLDEN);
@@ -252,7 +254,7 @@ mod tests {
             for _ in 0..words {
                 let m = s.bernoulli_mask(num);
                 ones += m.count_ones() as u64;
-                both += (m & (m >> 1) & 1) as u64; // lanes 0 and 1 together
+                both += m & (m >> 1) & 1; // lanes 0 and 1 together
             }
             let n = (words * 64) as f64;
             let sd = (p * (1.0 - p) / n).sqrt();

@@ -30,7 +30,9 @@
 //! Text is drawn with DejaVu Sans compiled into the binary, so no system font
 //! library is needed. The library never prints and never exits.
 
+mod answer;
 mod charts;
+mod decide;
 mod error;
 mod figure;
 mod raster;

@@ -673,3 +673,24 @@ pub fn sensitivity(dir: &Path) -> Result<Option<Vec<Sensitivity>>, PlotError> {
     }
     Ok(Some(out))
 }
+
+/// `answer.json`: the answer's statements, the winner's first.
+pub fn answer(dir: &Path) -> Result<Option<Vec<channelsim_results::AnswerRow>>, PlotError> {
+    opt_path(dir, files::ANSWER_JSON)
+        .map(|p| channelsim_results::read_json(&p).map_err(results_err))
+        .transpose()
+}
+
+/// `drivers.csv`: the drivers of each pair's profit gap.
+pub fn drivers(dir: &Path) -> Result<Option<Vec<channelsim_results::DriverRow>>, PlotError> {
+    opt_path(dir, files::DRIVERS)
+        .map(|p| channelsim_results::read_csv(&p).map_err(results_err))
+        .transpose()
+}
+
+/// `regret.json`: a sweep's regret per variant and design point.
+pub fn regret(dir: &Path) -> Result<Option<Vec<channelsim_results::RegretRow>>, PlotError> {
+    opt_path(dir, files::REGRET)
+        .map(|p| channelsim_results::read_json(&p).map_err(results_err))
+        .transpose()
+}

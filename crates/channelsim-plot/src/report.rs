@@ -46,6 +46,7 @@ h3{font-size:17px;margin:22px 0 6px}
 nav ul{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:6px 18px}
 nav a{color:#0072b2}
 table{border-collapse:collapse;margin:8px 0 4px;font-size:14px}
+table:not(.headline){display:block;overflow-x:auto;max-width:100%}
 th,td{border-bottom:1px solid #e3e3e3;padding:5px 10px;text-align:left;vertical-align:top}
 th{background:#f5f5f5}
 td.num,th.num{text-align:right;white-space:nowrap}
@@ -60,6 +61,15 @@ figure{margin:18px 0 28px}figure svg{max-width:100%;height:auto;display:block;bo
 figcaption{color:#555;font-size:13px;margin-top:4px}
 code{font-size:13px}
 .params td:first-child{font-family:monospace}
+.answer{background:#f3f6fa;border-left:4px solid #0072b2;padding:4px 14px;margin:14px 0}
+.answer .lead{font-size:17px;font-weight:bold}
+.answer ul{padding-left:20px}.answer li{margin:4px 0}
+td small{color:#666}
+.waterfall svg{max-width:100%;height:auto}
+.warn{background:#fff4e5;border-left:4px solid #e69f00;padding:6px 10px}
+.lead{font-weight:bold}
+details summary{cursor:pointer;color:#0072b2;margin:8px 0}
+@media (max-width:900px){body{padding:0 10px 40px}table{font-size:12px}th,td{padding:3px 5px}td .ci{font-size:10px}}
 "#;
 
 fn section_title(s: Section) -> (&'static str, &'static str) {
@@ -200,6 +210,26 @@ fn headline_rows(summary: Option<&[SummaryRow]>, compare: Option<&Compare>) -> (
     (c.vendor.clone(), rows)
 }
 
+/// Whether a headline metric says anything of a variant: unit survival
+/// does not where the channel never had more than one unit (e.g. online,
+/// whose one unit is the vendor's platform), so it is shown as n/a and not
+/// starred.
+fn applies(summary: Option<&[SummaryRow]>, meta: &LineMeta, metric: &str) -> bool {
+    if metric != channelsim_results::catalogue::UNIT_SURVIVAL.column {
+        return true;
+    }
+    let Some(rows) = summary else { return true };
+    let mean = |col: &str| {
+        rows.iter()
+            .find(|r| r.variant == meta.variant && r.vendor == meta.vendor && r.metric == col)
+            .and_then(|r| r.mean)
+    };
+    match (mean("units_alive"), mean("units_exited")) {
+        (Some(a), Some(e)) => a + e > 1.0,
+        _ => true,
+    }
+}
+
 fn swatch(look: &crate::style::Look) -> String {
     let c = look.color;
     let css = format!("rgb({},{},{})", c.0, c.1, c.2);
@@ -222,6 +252,15 @@ fn headline_html(
     }
     let metas: Vec<LineMeta> = rows.iter().map(|r| r.meta.clone()).collect();
     let (lk, order) = looks(&metas);
+    let na: Vec<Vec<bool>> = rows
+        .iter()
+        .map(|r| {
+            headline()
+                .iter()
+                .map(|(m, _)| !applies(summary, &r.meta, m))
+                .collect()
+        })
+        .collect();
     let _ = writeln!(
         o,
         "<section id=\"headline\"><h2>Headline at {}</h2>",
@@ -233,14 +272,16 @@ fn headline_html(
         esc(&vendor)
     );
     o.push_str(
-        "<table class=\"headline\"><thead><tr><th>Variant</th><th>Strategy</th><th>Policy</th>",
+        "<table class=\"headline\"><thead><tr><th>Variant<br><small>strategy / policy</small></th>",
     );
     // Scale and decimals per column.
     let mut cols = Vec::new();
     for (k, (m, title)) in headline().iter().enumerate() {
         let vals: Vec<f64> = rows
             .iter()
-            .filter_map(|r| r.est[k].map(|e| e.0))
+            .zip(&na)
+            .filter(|(_, na)| !na[k])
+            .filter_map(|(r, _)| r.est[k].map(|e| e.0))
             .filter(|v| v.is_finite())
             .collect();
         let max_abs = vals.iter().fold(0.0f64, |a, v| a.max(v.abs()));
@@ -264,14 +305,17 @@ fn headline_html(
         let r = &rows[i];
         let _ = write!(
             o,
-            "<tr><td>{}{}</td><td>{}</td><td>{}</td>",
-            swatch(&lk[i]),
+            "<tr><td title=\"{}\">{}{}<br><small>{}</small></td>",
             esc(&r.meta.variant),
+            swatch(&lk[i]),
             esc(&r.meta.strategy),
             esc(&r.meta.policy)
         );
         for (k, (div, dec, best)) in cols.iter().enumerate() {
             match r.est[k] {
+                _ if na[i][k] => o.push_str(
+                    "<td class=\"num na\" title=\"does not apply: the variant has at most one channel unit\">n/a</td>",
+                ),
                 Some((m, lo, hi, n)) if m.is_finite() => {
                     // Ties at the shown precision all win.
                     let win =
@@ -409,24 +453,37 @@ fn scenario_html(o: &mut String, m: &Value) {
         .count();
     let _ = writeln!(
         o,
-        "<h3>Parameters of the base scenario</h3><p class=\"note\">{} parameters; {} differ from the model defaults (highlighted).</p>",
+        "<h3>Parameters of the base scenario</h3><p class=\"note\">{} parameters; {} differ from the model defaults (shown; the rest folded below).</p>",
         params.len(),
         n_diff
     );
-    o.push_str("<table class=\"params\"><thead><tr><th>Parameter</th><th>Value</th><th>Model default</th></tr></thead><tbody>\n");
-    for (p, v) in &params {
-        let d = default_of(p);
-        let differs = d.is_some_and(|d| !same(d, v));
-        let _ = writeln!(
-            o,
-            "<tr{}><td>{}</td><td>{}</td><td>{}</td></tr>",
-            if differs { " class=\"diff\"" } else { "" },
-            esc(p),
-            esc(&show(v)),
-            d.map(|d| esc(&show(d))).unwrap_or_default()
-        );
+    let table = |o: &mut String, rows: &[&(String, Value)]| {
+        o.push_str("<table class=\"params\"><thead><tr><th>Parameter</th><th>Value</th><th>Model default</th></tr></thead><tbody>\n");
+        for (p, v) in rows {
+            let d = default_of(p);
+            let _ = writeln!(
+                o,
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(p),
+                esc(&show(v)),
+                d.map(|d| esc(&show(d))).unwrap_or_default()
+            );
+        }
+        o.push_str("</tbody></table>\n");
+    };
+    let (differ, rest): (Vec<&(String, Value)>, Vec<&(String, Value)>) = params
+        .iter()
+        .partition(|(p, v)| default_of(p).is_some_and(|d| !same(d, v)));
+    if !differ.is_empty() {
+        table(o, &differ);
     }
-    o.push_str("</tbody></table></section>\n");
+    let _ = writeln!(
+        o,
+        "<details><summary>The other {} parameters (at their model defaults, or without one)</summary>",
+        rest.len()
+    );
+    table(o, &rest);
+    o.push_str("</details></section>\n");
 }
 
 fn manifest_html(o: &mut String, m: &Value) {
@@ -504,6 +561,9 @@ pub fn write(dir: &Path, charts: &[ChartFile]) -> Result<PathBuf, PlotError> {
         esc(&name)
     );
     let _ = writeln!(o, "<h1>{}</h1>", esc(&name));
+    let answer = read::answer(dir)?.unwrap_or_default();
+    let drivers = read::drivers(dir)?.unwrap_or_default();
+    crate::answer::answer_html(&mut o, &answer);
     if let Some(q) = &question {
         let _ = writeln!(o, "<p class=\"question\">{}</p>", esc(q));
     }
@@ -526,6 +586,9 @@ pub fn write(dir: &Path, charts: &[ChartFile]) -> Result<PathBuf, PlotError> {
     let (_, hrows) = headline_rows(summary.as_deref(), compare.as_ref());
     if !hrows.is_empty() {
         toc.push(("headline", "Headline"));
+    }
+    if !drivers.is_empty() {
+        toc.push(("drivers", "Drivers of the gaps"));
     }
     if compare.as_ref().is_some_and(|c| !c.policy_pairs.is_empty()) {
         toc.push(("crossover", "Crossover months"));
@@ -555,6 +618,7 @@ pub fn write(dir: &Path, charts: &[ChartFile]) -> Result<PathBuf, PlotError> {
     o.push_str("</ul></nav>\n");
 
     headline_html(&mut o, summary.as_deref(), compare.as_ref(), &horizon);
+    crate::answer::drivers_html(&mut o, &drivers);
     if let Some(c) = &compare {
         crossover_html(&mut o, c);
     }
@@ -565,6 +629,20 @@ pub fn write(dir: &Path, charts: &[ChartFile]) -> Result<PathBuf, PlotError> {
         }
         let (id, t) = section_title(s);
         let _ = writeln!(o, "<section id=\"{id}\"><h2>{t}</h2>");
+        if s == Section::Sweep
+            && let Some(r) = read::regret(dir)?
+        {
+            crate::decide::regret_html(&mut o, &r);
+        }
+        if s == Section::Sensitivity
+            && let Some(a) = read::sensitivity(dir)?
+        {
+            let reps = exp
+                .and_then(|e| e.get("replicates"))
+                .and_then(|v| v.as_u64())
+                .map(|v| v as u32);
+            crate::decide::sensitivity_html(&mut o, &a, reps);
+        }
         if s == Section::TimeSeries {
             let _ = writeln!(
                 o,
@@ -597,6 +675,38 @@ pub fn write(dir: &Path, charts: &[ChartFile]) -> Result<PathBuf, PlotError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn issue12_unit_survival_does_not_apply_without_a_channel() {
+        let row = |variant: &str, metric: &str, mean: f64| SummaryRow {
+            variant: variant.into(),
+            vendor: "focal".into(),
+            strategy: variant.into(),
+            policy: "long_term".into(),
+            metric: metric.into(),
+            unit: String::new(),
+            n: 3,
+            mean: Some(mean),
+            sd: None,
+            ci_lo: None,
+            ci_hi: None,
+        };
+        let rows = vec![
+            row("online", "units_alive", 1.0),
+            row("online", "units_exited", 0.0),
+            row("abu", "units_alive", 40.0),
+            row("abu", "units_exited", 12.0),
+        ];
+        let meta = |v: &str| LineMeta {
+            variant: v.into(),
+            vendor: "focal".into(),
+            strategy: v.into(),
+            policy: "long_term".into(),
+        };
+        assert!(!applies(Some(&rows), &meta("online"), "unit_survival"));
+        assert!(applies(Some(&rows), &meta("abu"), "unit_survival"));
+        assert!(applies(Some(&rows), &meta("online"), "cum_profit_mcny"));
+    }
 
     #[test]
     fn escapes_markup() {

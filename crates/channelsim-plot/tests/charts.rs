@@ -118,19 +118,20 @@ fn run_folder_charts() {
         .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("ts_"))
     {
         if p.extension().unwrap() == "png" {
-            check_png(p, (1280, 680));
+            // Two strategies: one row of small panels (issue 12).
+            check_png(p, (1280, 410));
         }
     }
-    // Titles, axis labels with units, legend entries, the band rule.
+    // Titles, axis labels with units, one panel per strategy, the band rule.
     assert_has(
         &dir,
         "ts_active",
         &[
             "Active customers",
             "Month",
-            "Variant",
-            "abu / long_term",
-            "online / long_term",
+            "abu",
+            "online",
+            "one panel per strategy: solid long-term, dashed short-term",
             "mean ± 1.645 sd",
         ],
     );

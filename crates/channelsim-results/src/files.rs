@@ -28,3 +28,9 @@ pub const FAILURES: &str = "failures.csv";
 pub const REGRET: &str = "regret.json";
 /// A Sobol or Morris analysis, JSON records (one per metric, variant, factor).
 pub const SENSITIVITY: &str = "sensitivity.json";
+/// The answer of a run: its statements as JSON records.
+pub const ANSWER_JSON: &str = "answer.json";
+/// The answer of a run in words (Markdown).
+pub const ANSWER_MD: &str = "answer.md";
+/// The profit gaps of pairs of variants split into drivers.
+pub const DRIVERS: &str = "drivers.csv";

@@ -4,11 +4,13 @@
 //! reads with them, so a file's format is defined once. Knows neither the
 //! model nor how results are computed.
 
+pub mod answer;
 pub mod catalogue;
 pub mod files;
 pub mod rows;
 pub mod table;
 
+pub use answer::{AnswerRow, DriverRow};
 pub use catalogue::{Metric, Unit};
 pub use rows::*;
 pub use table::{ResultsError, fmt_float, read_csv, read_json, write_csv, write_json};

@@ -2,8 +2,10 @@
 //! files and its comparison.
 
 use crate::RunnerError;
+use crate::answer::{self, Runs};
 use crate::atomic::{StagedDir, write_atomic};
 use crate::compare::compare;
+use crate::drivers;
 use crate::error::MemoryRefusal;
 use crate::exec::{enterprises_fitting, memory_available, memory_estimate, run_all};
 use crate::results::{monthly, summarise, write_csv, write_records, write_runs_csv, write_series};
@@ -11,6 +13,7 @@ use crate::scenario::ScenarioFile;
 use channelsim_core::{ENGINE_VERSION, MODEL_VERSION, Scenario};
 use channelsim_results::files;
 use channelsim_results::rows::{Comparison, SummaryRow};
+use channelsim_results::{AnswerRow, DriverRow};
 use serde::Serialize;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -27,6 +30,9 @@ pub struct RunOptions {
     pub vendor: Option<String>,
     /// The command line, for the manifest.
     pub command: String,
+    /// A robust command's output folder: the answer says how many model
+    /// readings agree with each verdict.
+    pub robust: Option<PathBuf>,
 }
 
 pub struct RunOutcome {
@@ -35,6 +41,9 @@ pub struct RunOutcome {
     pub scenarios: Vec<Scenario>,
     pub summary: Vec<SummaryRow>,
     pub comparison: Option<Comparison>,
+    /// The answer's statements (`answer.json`) and the drivers of its gaps.
+    pub answer: Vec<AnswerRow>,
+    pub drivers: Vec<DriverRow>,
     pub runs: usize,
     pub threads: usize,
     pub wall_seconds: f64,
@@ -187,6 +196,36 @@ pub fn run_job(
         write_csv(&tmp.join(files::POLICY_DIFF), &c.policy_diff)?;
         write_records(&tmp.join(files::CROSSOVERS), &c.crossovers)?;
     }
+    let (answer, drivers) = match &comparison {
+        Some(c) => {
+            let r = Runs {
+                names: &names,
+                scenarios: &scenarios,
+                runs: &runs,
+                vendor: &vendor,
+            };
+            let mut a = answer::answer(&r, c);
+            // A robust folder of the same scenario beside this one counts
+            // too (`robust`'s default output folder).
+            let beside = dir.with_file_name(format!(
+                "{}-robust",
+                dir.file_name().map_or("".into(), |n| n.to_string_lossy())
+            ));
+            let robust = opts
+                .robust
+                .clone()
+                .or_else(|| beside.join("verdicts.csv").is_file().then_some(beside));
+            if let Some(dir) = &robust {
+                answer::with_readings(&mut a, &robust_verdicts(dir)?);
+            }
+            let d = drivers::drivers(&r, &a);
+            write_records(&tmp.join(files::ANSWER_JSON), &a)?;
+            crate::atomic::write_string(&tmp.join(files::ANSWER_MD), &answer::markdown(&a))?;
+            write_csv(&tmp.join(files::DRIVERS), &d)?;
+            (a, d)
+        }
+        None => (Vec::new(), Vec::new()),
+    };
     let wall_seconds = clock.elapsed().as_secs_f64();
     let manifest = Manifest::new(
         file,
@@ -206,10 +245,32 @@ pub fn run_job(
         scenarios,
         summary,
         comparison,
+        answer,
+        drivers,
         runs: runs.len(),
         threads,
         wall_seconds,
     })
+}
+
+/// Per strategy, the settings a robust folder ran and the share in which
+/// long-term wins on cumulative profit (its `verdicts.csv`).
+fn robust_verdicts(dir: &Path) -> Result<Vec<(String, u64, f64)>, RunnerError> {
+    #[derive(serde::Deserialize)]
+    struct V {
+        strategy: String,
+        readings: u64,
+        cum_profit_long_wins_share: f64,
+    }
+    let path = dir.join("verdicts.csv");
+    let rows: Vec<V> = channelsim_results::read_csv(&path).map_err(|e| RunnerError::Folder {
+        dir: dir.to_path_buf(),
+        message: format!("not a robust results folder: {e}"),
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|v| (v.strategy, v.readings, v.cum_profit_long_wins_share))
+        .collect())
 }
 
 /// The vendor whose results are compared: `name`, which the scenario must

@@ -3,8 +3,10 @@
 //! sensitivity. Returns typed errors; never prints.
 
 pub mod analysis;
+pub mod answer;
 pub mod atomic;
 pub mod compare;
+pub mod drivers;
 pub mod error;
 pub mod exec;
 pub mod experiment;

@@ -20,6 +20,7 @@ fn bass_toml_follows_the_recurrence() {
     let months = sc.horizon_months as usize;
     assert!(reps >= 10 && months == 120);
     let mut f = vec![vec![0.0; reps]; months];
+    #[allow(clippy::needless_range_loop)] // rep is also the replicate number
     for rep in 0..reps {
         let mut c = Collect::default();
         run_replicate(&sc, rep as u32, &mut c);

@@ -188,6 +188,14 @@ struct RunArgs {
     /// No progress output.
     #[arg(long, short)]
     quiet: bool,
+    /// Also print the drivers of each profit gap (drivers.csv).
+    #[arg(long)]
+    explain: bool,
+    /// A `robust` output folder of the same scenario: the answer says how
+    /// many model readings agree (default: output/<scenario name>-robust
+    /// beside the results folder, when it exists).
+    #[arg(long, value_name = "DIR")]
+    robust: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -325,6 +333,7 @@ fn run(a: RunArgs, baseline: Option<String>) -> Result<(), RunnerError> {
         baseline,
         vendor: a.vendor,
         command: std::env::args().collect::<Vec<_>>().join(" "),
+        robust: a.robust,
     };
     let bar = progress::Progress::new(a.quiet, "runs");
     // The report is written into the new folder before it is put in place.
@@ -343,7 +352,11 @@ fn run(a: RunArgs, baseline: Option<String>) -> Result<(), RunnerError> {
         &|done, total| bar.update(done, total),
         &report,
     )?;
+    print!("{}", table::answer(&out));
     print!("{}", table::headline(&out));
+    if a.explain {
+        print!("{}", table::drivers(&out));
+    }
     println!(
         "{} runs on {} threads in {:.1} s; results in {}",
         out.runs,

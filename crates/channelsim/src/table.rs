@@ -257,47 +257,146 @@ pub fn headline_in(out: &RunOutcome, width: usize) -> String {
     let mut s =
         format!("{whom} at month {horizon} (mean [95% CI] over replicates; money in M CNY)\n");
     s.push_str(&layout(&rows, if several { 2 } else { 1 }, width));
-    if let Some(c) = &out.comparison {
-        let cum = catalogue::crossed()[0];
-        s.push_str(&format!(
-            "\nLong-term minus short-term, {} at the horizon (M CNY, paired):\n",
-            cum.title.to_lowercase()
-        ));
-        let mut prs: Vec<Vec<(String, String)>> = vec![vec![
-            ("strategy".into(), String::new()),
-            ("long - short".into(), "(M CNY)".into()),
-            ("long-term ahead".into(), "for good".into()),
-        ]];
-        for st in c.policy_strategies(cum.column) {
-            let Some(d) = c.policy_series(st, cum.column).last().copied() else {
-                continue;
-            };
-            let cross = match c.crossover("policy", st, cum.column) {
-                Some(x) if x.month_median.is_some() => (
-                    format!(
-                        "from month {}",
-                        grouped(x.month_median.unwrap_or(f64::NAN), 0)
-                    ),
-                    format!("(median; {:.0}% of replicates)", 100.0 * x.share_crossed),
+    if !out.answer.is_empty() {
+        s.push_str(&policy_table(out, width));
+    }
+    s
+}
+
+/// Long-term minus short-term per strategy at the horizon (`answer.json`):
+/// the difference, the verdict, the crossover month only where long-term is
+/// ahead in most replicates, and the discount rate that flips the verdict.
+fn policy_table(out: &RunOutcome, width: usize) -> String {
+    let cum = catalogue::crossed()[0];
+    let mut s = format!(
+        "\nLong-term minus short-term, {} at the horizon (M CNY, paired):\n",
+        cum.title.to_lowercase()
+    );
+    let mut rows: Vec<Vec<(String, String)>> = vec![vec![
+        ("strategy".into(), String::new()),
+        ("long - short".into(), "(M CNY)".into()),
+        ("verdict".into(), String::new()),
+        ("long-term ahead".into(), "for good".into()),
+        ("NPV verdict".into(), "flips above".into()),
+    ]];
+    for a in out.answer.iter().filter(|a| a.kind == "policy") {
+        let (m, ci) = cell(a.n, a.diff_mean, a.diff_ci_lo, a.diff_ci_hi, 1);
+        let d = a.diff_mean.unwrap_or(0.0);
+        let verdict = match (a.significant, d > 0.0) {
+            (true, true) => "long *",
+            (true, false) => "short *",
+            (false, _) => "no sig. diff.",
+        };
+        let cross = match a.crossover_month {
+            Some(mo) => (
+                format!("from month {}", grouped(mo, 0)),
+                format!(
+                    "(median; {:.0}% of runs)",
+                    100.0 * a.crossover_share.unwrap_or(0.0)
                 ),
-                _ => ("never".into(), String::new()),
-            };
-            let (a, b) = cell(d.n, d.mean, d.ci_lo, d.ci_hi, 1);
-            prs.push(vec![(st.to_string(), String::new()), (a, b), cross]);
-        }
-        s.push_str(&layout(&prs, 1, width));
-        for m in catalogue::crossed() {
-            if let Some(b) = c.best(m.column) {
-                // "cumulative profit", but "NPV".
-                let what = if m.short.chars().all(|c| c.is_uppercase()) {
-                    m.short.to_string()
-                } else {
-                    m.short.to_lowercase()
-                };
-                s.push_str(&format!("Best {what}: {}\n", b.variant));
-            }
+            ),
+            None => (
+                "not ahead".into(),
+                format!("(ahead in {:.0}% of runs)", 100.0 * a.share_ahead),
+            ),
+        };
+        let flip = a.flip_rate.map_or(
+            ("none".into(), format!("(to {})", pct(a.flip_search_max))),
+            |r| (pct(r), String::new()),
+        );
+        rows.push(vec![
+            (a.strategy.clone(), String::new()),
+            (m, ci),
+            (verdict.into(), String::new()),
+            cross,
+            flip,
+        ]);
+    }
+    s.push_str(&layout(&rows, 1, width));
+    s.push_str(&wrap(
+        "* the 95% interval excludes 0. \"Not ahead\": long-term is not ahead at the horizon in most replicates, so no crossover month. Flips above: the discount rate a year above which the other policy wins on NPV.",
+        width,
+    ));
+    s
+}
+
+/// The answer in words (`answer.json`'s statements), first thing after a run.
+pub fn answer(out: &RunOutcome) -> String {
+    answer_in(out, width())
+}
+
+pub fn answer_in(out: &RunOutcome, width: usize) -> String {
+    if out.answer.is_empty() {
+        return String::new();
+    }
+    let mut s = String::new();
+    for a in out.answer.iter().filter(|a| a.kind != "policy") {
+        s.push_str(&wrap(&a.text, width));
+    }
+    s.push_str("Long-term against short-term policy:\n");
+    for a in out.answer.iter().filter(|a| a.kind == "policy") {
+        s.push_str(&wrap(&format!("- {}", a.text), width));
+    }
+    s.push_str(&wrap(
+        &format!("{}.", channelsim_runner::answer::readings_note(&out.answer)),
+        width,
+    ));
+    s.push('\n');
+    s
+}
+
+/// The drivers of each profit gap (`drivers.csv`), M CNY: one column per
+/// pair, one row per driver, the gap last.
+pub fn drivers(out: &RunOutcome) -> String {
+    drivers_in(out, width())
+}
+
+pub fn drivers_in(out: &RunOutcome, width: usize) -> String {
+    if out.drivers.is_empty() {
+        return String::new();
+    }
+    let mut pairs: Vec<(&str, &str, &str, f64)> = Vec::new();
+    for d in &out.drivers {
+        if !pairs.iter().any(|p| p.1 == d.a && p.2 == d.b) {
+            pairs.push((&d.strategy, &d.a, &d.b, d.gap_mcny));
         }
     }
+    let mut rows: Vec<Vec<(String, String)>> = Vec::new();
+    let mut header = vec![("driver".to_string(), "(M CNY)".to_string())];
+    for (i, (st, a, _, _)) in pairs.iter().enumerate() {
+        header.push(
+            if i == 0
+                && out
+                    .answer
+                    .first()
+                    .is_some_and(|w| w.kind == "winner" && w.variant == *a)
+            {
+                ("winner".into(), "- runner-up".into())
+            } else {
+                (st.to_string(), "long - short".into())
+            },
+        );
+    }
+    rows.push(header);
+    for name in channelsim_results::answer::DRIVERS {
+        let mut r = vec![(name.to_string(), String::new())];
+        for (_, a, b, _) in &pairs {
+            let v = out
+                .drivers
+                .iter()
+                .find(|d| d.a == *a && d.b == *b && d.driver == name)
+                .map_or(f64::NAN, |d| d.value_mcny);
+            r.push((grouped(v, 1), String::new()));
+        }
+        rows.push(r);
+    }
+    let mut r = vec![("= gap".to_string(), String::new())];
+    r.extend(pairs.iter().map(|p| (grouped(p.3, 1), String::new())));
+    rows.push(r);
+    let mut s = String::from(
+        "\nDrivers of the cumulative-profit gap (M CNY, mean over paired replicates; they sum to the gap; drivers.csv):\n",
+    );
+    s.push_str(&layout(&rows, 1, width).replace("see summary.csv", "see drivers.csv"));
     s
 }
 

@@ -114,3 +114,70 @@ fn default_scenario_report_renders_in_chromium() {
     );
     let _ = std::fs::remove_dir_all(&out);
 }
+
+/// The report measured in Chromium at a window width: a copy with a script
+/// (the report itself has none) that writes the headline table's right
+/// edge, the page's width and scroll width and where the answer and the
+/// headline start into an attribute of the body, read from the DOM dump.
+fn measure(report: &Path, width: u32) -> serde_json::Value {
+    let html = std::fs::read_to_string(report).unwrap();
+    let js = r#"<script>
+var t=document.querySelector("table.headline").getBoundingClientRect();
+var a=document.getElementById("answer").getBoundingClientRect();
+var d=document.documentElement;
+document.body.setAttribute("data-measure",JSON.stringify({table_right:t.right,table_left:t.left,client:d.clientWidth,scroll:d.scrollWidth,answer_top:a.top,headline_top:t.top}));
+</script></body>"#;
+    let copy = report.with_file_name(format!("measure-{width}.html"));
+    std::fs::write(&copy, html.replace("</body>", js)).unwrap();
+    let dom = chromium(
+        &[
+            format!("--window-size={width},3000"),
+            "--dump-dom".into(),
+            format!("file://{}", copy.display()),
+        ],
+        &fresh(&format!("m{width}")),
+    );
+    assert!(dom.status.success());
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    let at = dom.find("data-measure=\"").expect("the script ran") + 14;
+    let raw = &dom[at..at + dom[at..].find('"').unwrap()];
+    serde_json::from_str(&raw.replace("&quot;", "\"")).unwrap()
+}
+
+#[test]
+fn issue12_headline_table_fits_at_800_and_1280_px_and_the_answer_comes_first() {
+    if !Path::new(CHROMIUM).exists() {
+        assert!(
+            std::env::var_os("CHANNELSIM_REQUIRE_CHROMIUM").is_none(),
+            "CHANNELSIM_REQUIRE_CHROMIUM is set but {CHROMIUM} is missing"
+        );
+        println!("skipped: chromium not installed (the browser test runs in .ci/run)");
+        return;
+    }
+    let out = fresh("fit");
+    let run = Command::new(env!("CARGO_BIN_EXE_channelsim"))
+        .args(["run", "--replicates", "3", "--quiet", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    for width in [800u32, 1280] {
+        let m = measure(&out.join("report.html"), width);
+        let f = |k: &str| m[k].as_f64().unwrap();
+        assert!(f("table_left") >= 0.0, "{width} px: {m}");
+        assert!(
+            f("table_right") <= f("client"),
+            "{width} px: the headline table overflows: {m}"
+        );
+        assert!(
+            f("scroll") <= f("client"),
+            "{width} px: the page scrolls sideways: {m}"
+        );
+        assert!(f("answer_top") < f("headline_top"), "{width} px: {m}");
+    }
+    let _ = std::fs::remove_dir_all(&out);
+}

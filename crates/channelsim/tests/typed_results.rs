@@ -19,9 +19,9 @@ enum Ty {
 /// The type of a column, by its name: labels are text; ids, months,
 /// replicates and counts integers; every other number a float.
 fn ty(col: &str) -> Ty {
-    const TEXT: [&str; 11] = [
+    const TEXT: [&str; 15] = [
         "variant", "vendor", "strategy", "policy", "metric", "unit", "long", "short", "kind",
-        "error", "ahead",
+        "error", "ahead", "pair", "a", "b", "driver",
     ];
     const INT: [&str; 6] = ["replicate", "month", "n", "run_id", "point_id", "seed"];
     if TEXT.contains(&col) {

@@ -115,6 +115,7 @@ fn acquire_city(city: &mut City, tally: &mut CityTally, bufs: &mut Bufs, ctx: &S
         // reach while it is there; without one alive they are ordinary
         // prospects.
         let mut held = 0;
+        #[allow(clippy::needless_range_loop)] // v indexes several per-vendor arrays
         for v in 0..nv {
             let w = city.warm_left[v][seg];
             if w == 0 {

@@ -60,6 +60,7 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
         } else {
             1.0
         };
+        #[allow(clippy::needless_range_loop)] // i indexes capability, book and network sums
         for i in 0..N_IND {
             let k = u.capability[i] as f64;
             let n_ind = u.book_ind[i] as f64;

@@ -184,10 +184,12 @@ impl Figure for LineFig {
                 .x_label_area_size(52)
                 .y_label_area_size(86)
                 .build_cartesian_2d(Ticked::new(lo - pad, hi + pad, p.ticks.clone()), y0..y1)?;
+            let every = label_step(&p.labels, cell.dim_in_pixel().0.saturating_sub(110));
             let xfmt = |v: &f64| {
                 p.ticks
                     .iter()
                     .position(|t| (t - v).abs() < 1e-9 * t.abs().max(1.0))
+                    .filter(|k| k % every == 0)
                     .map(|k| p.labels[k].clone())
                     .unwrap_or_default()
             };
@@ -324,7 +326,14 @@ impl Figure for HeatFig {
             let lab = |names: &[String], v: f64| {
                 names.get(v.round() as usize).cloned().unwrap_or_default()
             };
-            let xfmt = |v: &f64| lab(&self.fx.1, *v);
+            let every = label_step(&self.fx.1, cell.dim_in_pixel().0.saturating_sub(lw));
+            let xfmt = |v: &f64| {
+                if (v.round() as usize) % every == 0 {
+                    lab(&self.fx.1, *v)
+                } else {
+                    String::new()
+                }
+            };
             let yfmt = |v: &f64| lab(&self.fy.1, *v);
             let mut mesh = chart.configure_mesh();
             mesh.disable_mesh()
@@ -563,4 +572,36 @@ pub fn render(s: &Sweep, dir: &Path) -> Result<Vec<ChartFile>, PlotError> {
         )?);
     }
     Ok(out)
+}
+
+/// Label every k-th tick so that the labels (about 8 px a character at the
+/// tick font, 14 px apart) fit in `width` pixels: sweep factors with many
+/// levels or long values otherwise overlap.
+fn label_step(labels: &[String], width: u32) -> usize {
+    let need: usize = labels.iter().map(|l| l.chars().count() * 8 + 14).sum();
+    need.div_ceil(width.max(1) as usize).max(1)
+}
+
+#[cfg(test)]
+mod label_tests {
+    use super::label_step;
+
+    #[test]
+    fn issue12_sweep_tick_labels_are_thinned_to_fit() {
+        let few: Vec<String> = ["0.1", "0.2", "0.3"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(label_step(&few, 600), 1);
+        let many: Vec<String> = (0..40).map(|i| format!("{}", 0.125 * i as f64)).collect();
+        let k = label_step(&many, 400);
+        assert!(k >= 2);
+        // The labels kept fit.
+        let kept: usize = many
+            .iter()
+            .step_by(k)
+            .map(|l| l.chars().count() * 8 + 14)
+            .sum();
+        assert!(kept <= 400, "{kept}");
+    }
 }

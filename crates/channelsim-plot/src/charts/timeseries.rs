@@ -47,6 +47,84 @@ struct TsFig {
     legend_title: String,
     lines: Vec<TsLine>,
     x_max: f64,
+    /// One small panel per strategy (its lines, long- and short-term, on
+    /// the same axes) when several strategies are drawn: 14 lines on one
+    /// chart cannot be read.
+    panels: Vec<(String, Vec<usize>)>,
+}
+
+/// Columns of the small panels.
+const PANEL_COLS: usize = 3;
+
+impl TsFig {
+    fn draw_panels<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DResult {
+        let (y0, y1) = padded(
+            self.lines
+                .iter()
+                .flat_map(|l| l.pts.iter().flat_map(|(_, b)| [b.lo, b.hi])),
+            false,
+        );
+        let dec = decimals_for(y1 - y0);
+        let n = self.panels.len();
+        for (i, ((label, idx), cell)) in self
+            .panels
+            .iter()
+            .zip(grid(area, n, PANEL_COLS))
+            .enumerate()
+        {
+            let (first_col, last_row) = (i % PANEL_COLS == 0, i + PANEL_COLS >= n);
+            let colour = idx.first().map_or(BLACK, |&li| self.lines[li].look.color);
+            let mut chart = ChartBuilder::on(&cell)
+                .margin(8)
+                .margin_right(22)
+                .caption(label, bold(16.0).color(&colour))
+                .x_label_area_size(36)
+                .y_label_area_size(if first_col { 80 } else { 50 })
+                .build_cartesian_2d(
+                    Ticked::new(0.0, self.x_max, month_ticks(self.x_max)),
+                    y0..y1,
+                )?;
+            let yfmt = |v: &f64| fmt_num(*v, dec);
+            // Every other year only: a small panel has no room for ten labels.
+            let xfmt = |v: &f64| {
+                let show = (*v as i64) % 24 == 0 || self.x_max <= 36.0;
+                if show { fmt_num(*v, 0) } else { String::new() }
+            };
+            let mut mesh = chart.configure_mesh();
+            mesh.x_label_formatter(&xfmt)
+                .y_label_formatter(&yfmt)
+                .y_labels(5)
+                .y_max_light_lines(1)
+                .label_style(text(13.0))
+                .axis_desc_style(text(14.0))
+                .bold_line_style(GRID_BOLD)
+                .light_line_style(GRID);
+            if first_col {
+                mesh.y_desc(self.y_label.as_str());
+            }
+            if last_row {
+                mesh.x_desc("Month");
+            }
+            mesh.draw()?;
+            for &li in idx {
+                let l = &self.lines[li];
+                let mut poly: Vec<(f64, f64)> = l.pts.iter().map(|(m, b)| (*m, b.hi)).collect();
+                poly.extend(l.pts.iter().rev().map(|(m, b)| (*m, b.lo)));
+                chart.draw_series(std::iter::once(Polygon::new(poly, l.look.color.mix(0.15))))?;
+            }
+            for &li in idx {
+                let l = &self.lines[li];
+                let pts: Vec<(f64, f64)> = l.pts.iter().map(|(m, b)| (*m, b.mean)).collect();
+                let st = l.look.color.stroke_width(2);
+                if l.look.dashed {
+                    chart.draw_series(DashedLineSeries::new(pts, 8, 5, st))?;
+                } else {
+                    chart.draw_series(LineSeries::new(pts, st))?;
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 impl Figure for TsFig {
@@ -60,10 +138,18 @@ impl Figure for TsFig {
         Section::TimeSeries
     }
     fn size(&self) -> (u32, u32) {
-        (1280, 680)
+        if self.panels.len() > 1 {
+            let rows = self.panels.len().div_ceil(PANEL_COLS) as u32;
+            (1280, 110 + 300 * rows)
+        } else {
+            (1280, 680)
+        }
     }
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DResult {
         let area = header(root, &self.title, &self.subtitle)?;
+        if self.panels.len() > 1 {
+            return self.draw_panels(&area);
+        }
         let entries: Vec<LegendEntry> = self
             .lines
             .iter()
@@ -169,6 +255,18 @@ fn ts_figure(s: &Series, metric: &str) -> Option<TsFig> {
     if max_abs == 0.0 && lines.iter().all(|l| l.pts.is_empty()) {
         return None;
     }
+    // One panel per strategy, in the lines' order, when there are several
+    // strategies of one vendor.
+    let mut panels: Vec<(String, Vec<usize>)> = Vec::new();
+    if nd == 1 {
+        for (i, &li) in order.iter().enumerate() {
+            let st = &s.lines[li].strategy;
+            match panels.iter_mut().find(|p| &p.0 == st) {
+                Some(p) => p.1.push(i),
+                None => panels.push((st.clone(), vec![i])),
+            }
+        }
+    }
     let (title, unit) = metric_info(metric);
     let (div, unit_txt) = scale(unit, max_abs);
     for l in &mut lines {
@@ -179,14 +277,20 @@ fn ts_figure(s: &Series, metric: &str) -> Option<TsFig> {
     Some(TsFig {
         name: format!("ts_{}", metric_slug(metric)),
         subtitle: vec![format!(
-            "{}; state at the end of each month",
-            band_rule(n_reps(s))
+            "{}; state at the end of each month{}",
+            band_rule(n_reps(s)),
+            if panels.len() > 1 {
+                "; one panel per strategy: solid long-term, dashed short-term, same axes"
+            } else {
+                ""
+            }
         )],
         y_label: with_unit(&title, &unit_txt),
         title,
         legend_title: legend_title(s).into(),
         lines,
         x_max: s.months.last().copied().unwrap_or(1) as f64,
+        panels,
     })
 }
 
