@@ -471,7 +471,8 @@ fn scenario_html(o: &mut String, m: &Value) {
         }
         o.push_str("</tbody></table>\n");
     };
-    let (differ, rest): (Vec<&(String, Value)>, Vec<&(String, Value)>) = params
+    type Rows<'a> = Vec<&'a (String, Value)>;
+    let (differ, rest): (Rows, Rows) = params
         .iter()
         .partition(|(p, v)| default_of(p).is_some_and(|d| !same(d, v)));
     if !differ.is_empty() {

@@ -328,7 +328,7 @@ impl Figure for HeatFig {
             };
             let every = label_step(&self.fx.1, cell.dim_in_pixel().0.saturating_sub(lw));
             let xfmt = |v: &f64| {
-                if (v.round() as usize) % every == 0 {
+                if (v.round() as usize).is_multiple_of(every) {
                     lab(&self.fx.1, *v)
                 } else {
                     String::new()
