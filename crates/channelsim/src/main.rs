@@ -440,6 +440,14 @@ fn sweep(a: SweepArgs, sensitivity: bool) -> Result<(), RunnerError> {
     if out.merged && !a.no_report {
         channelsim_plot::write_report(&out.dir).map_err(report_error)?;
     }
+    if sensitivity && out.merged && !a.quiet {
+        // The indices themselves, not only where they are (issue 12).
+        let file = out.dir.join(channelsim_results::files::SENSITIVITY);
+        match channelsim_results::read_json::<Vec<channelsim_results::SensitivityRow>>(&file) {
+            Ok(rows) => print!("{}", table::sensitivity(&rows)),
+            Err(e) => eprintln!("(indices not shown: {e})"),
+        }
+    }
     if !a.quiet {
         println!(
             "{} runs in the design, {} run now on {} threads in {:.1} s, {} failed; {}",

@@ -530,6 +530,74 @@ pub fn robust(out: &RobustOutcome) -> String {
     s
 }
 
+/// The sensitivity indices printed after `sensitivity`: for each metric and
+/// variant, the factors by importance (Sobol ST, or Morris mu*), each index
+/// with its 95% half-width; the full table is sensitivity.json.
+pub fn sensitivity(rows: &[channelsim_results::SensitivityRow]) -> String {
+    let mut groups: Vec<(&str, &str)> = Vec::new();
+    for r in rows {
+        if !groups.contains(&(r.metric.as_str(), r.variant.as_str())) {
+            groups.push((&r.metric, &r.variant));
+        }
+    }
+    let ix = |x: Option<f64>, conf: Option<f64>| match (x, conf) {
+        (Some(x), Some(c)) => format!("{x:.3} ±{c:.3}"),
+        (Some(x), None) => format!("{x:.3}"),
+        _ => "-".into(),
+    };
+    let mut s = String::new();
+    for (metric, variant) in groups {
+        let mut g: Vec<_> = rows
+            .iter()
+            .filter(|r| r.metric == metric && r.variant == variant)
+            .collect();
+        let key = |r: &channelsim_results::SensitivityRow| {
+            r.st.or(r.mu_star).unwrap_or(f64::NEG_INFINITY)
+        };
+        g.sort_by(|a, b| key(b).total_cmp(&key(a)));
+        let sobol = g.iter().any(|r| r.st.is_some());
+        s.push_str(&format!(
+            "\n{} of {metric}, variant {variant} ({} replicates a point):\n",
+            if sobol {
+                "Sobol indices"
+            } else {
+                "Morris screening"
+            },
+            g.first().map_or(0, |r| r.replicates)
+        ));
+        let mut t: Vec<Vec<(String, String)>> = vec![if sobol {
+            vec![
+                ("factor".into(), String::new()),
+                ("S1".into(), String::new()),
+                ("ST".into(), String::new()),
+            ]
+        } else {
+            vec![
+                ("factor".into(), String::new()),
+                ("mu*".into(), String::new()),
+                ("sigma".into(), String::new()),
+            ]
+        }];
+        for r in &g {
+            t.push(if sobol {
+                vec![
+                    (r.factor.clone(), String::new()),
+                    (ix(r.s1, r.s1_conf), String::new()),
+                    (ix(r.st, r.st_conf), String::new()),
+                ]
+            } else {
+                vec![
+                    (r.factor.clone(), String::new()),
+                    (ix(r.mu_star, r.mu_star_conf), String::new()),
+                    (ix(r.sigma, None), String::new()),
+                ]
+            });
+        }
+        s.push_str(&layout(&t, 1, width()));
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -606,5 +674,29 @@ mod tests {
             narrow.contains("not shown for the width: Satisfaction"),
             "{narrow}"
         );
+    }
+
+    #[test]
+    fn sensitivity_indices_are_listed_by_importance() {
+        let row = |factor: &str, s1: f64, st: f64| channelsim_results::SensitivityRow {
+            method: "sobol".into(),
+            metric: "cum_profit".into(),
+            variant: "v".into(),
+            factor: factor.into(),
+            replicates: 2,
+            s1: Some(s1),
+            s1_conf: Some(0.01),
+            st: Some(st),
+            st_conf: None,
+            mu: None,
+            mu_star: None,
+            sigma: None,
+            mu_star_conf: None,
+        };
+        let out = sensitivity(&[row("wage", 0.1, 0.2), row("price", 0.5, 0.7)]);
+        assert!(out.contains("Sobol indices of cum_profit, variant v (2 replicates a point)"));
+        let (price, wage) = (out.find("price").unwrap(), out.find("wage").unwrap());
+        assert!(price < wage, "the most important factor first:\n{out}");
+        assert!(out.contains("0.500 ±0.010") && out.contains("0.700"));
     }
 }
