@@ -1120,14 +1120,13 @@ impl Market {
 
 impl Scenario {
     /// Whether units of `kind` are exclusive in their city: the kind's
-    /// flag, and for joint ventures the `model.jv_exclusive` reading too.
+    /// flag, and for kinds whose exclusivity is a reading
+    /// (`exclusive_by_reading`, the seed's joint venture) the
+    /// `model.jv_exclusive` reading too.
     #[inline]
     pub fn exclusive(&self, kind: KindId) -> bool {
-        // The reading is about the seed's joint venture (a Decision of the
-        // model), so it names that kind; a scenario's own kinds are as
-        // their `exclusive` field says.
-        self.params.kinds.get(kind).exclusive
-            && (kind != KindId::from(crate::ids::UnitKind::JointVenture) || self.model.jv_exclusive)
+        let k = self.params.kinds.get(kind);
+        k.exclusive && (!k.exclusive_by_reading || self.model.jv_exclusive)
     }
 
     /// Whether units of `kind` have trust dynamics (start at `start_trust`,

@@ -372,6 +372,31 @@ mod tests {
         }
     }
 
+    /// Issue 13: the reading acts through the kind's data (its
+    /// `exclusive_by_reading` field), not the kind's name: a scenario's own
+    /// exclusive kind follows the reading only when flagged.
+    #[test]
+    fn issue13_the_exclusivity_reading_is_a_field_of_the_kind() {
+        let mut sc = scenario(Strategy::CityExclusive, "long_term");
+        sc.model.jv_exclusive = false;
+        let city: crate::kinds::KindId = UnitKind::CityPartner.into();
+        let jv: crate::kinds::KindId = UnitKind::JointVenture.into();
+        assert!(sc.exclusive(city) && !sc.exclusive(jv));
+        sc.params
+            .kinds
+            .by_name_mut("city_partner")
+            .unwrap()
+            .exclusive_by_reading = true;
+        sc.params
+            .kinds
+            .by_name_mut("joint_venture")
+            .unwrap()
+            .exclusive_by_reading = false;
+        assert!(!sc.exclusive(city) && sc.exclusive(jv));
+        sc.model.jv_exclusive = true;
+        assert!(sc.exclusive(city) && sc.exclusive(jv));
+    }
+
     /// Issue 11, reading `owned_trust`: owned units start at trust 1 and
     /// stay there ("fixed"), or start at `start_trust` and recover
     /// ("dynamic").
