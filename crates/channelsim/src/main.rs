@@ -317,16 +317,10 @@ fn load(path: &Option<PathBuf>, sets: &[String]) -> Result<ScenarioFile, RunnerE
 }
 
 fn run(a: RunArgs, baseline: Option<String>) -> Result<(), RunnerError> {
-    // --replicates and --seed are overrides like any --set: the same checks
-    // (a seed out of the files' range is refused here too), one path.
-    let mut sets = a.sets.clone();
-    sets.extend(a.replicates.map(|r| format!("replicates={r}")));
-    sets.extend(a.seed.map(|s| format!("seed={s}")));
+    let sets = with_overrides(&a.sets, a.replicates, a.seed);
     let file = load(&a.scenario, &sets)?;
     let threads = channelsim_runner::guard::threads(a.threads)?;
     let opts = RunOptions {
-        replicates: None,
-        seed: None,
         threads: Some(threads),
         out: a.out,
         force: a.force,
@@ -367,18 +361,27 @@ fn run(a: RunArgs, baseline: Option<String>) -> Result<(), RunnerError> {
     Ok(())
 }
 
+/// `--replicates` and `--seed` are overrides like any `--set`, after the
+/// `--set`s: the same checks (a seed out of the files' range is refused
+/// here too) and the same error locations, one path.
+fn with_overrides(sets: &[String], replicates: Option<u32>, seed: Option<u64>) -> Vec<String> {
+    let mut sets = sets.to_vec();
+    sets.extend(replicates.map(|r| format!("replicates={r}")));
+    sets.extend(seed.map(|s| format!("seed={s}")));
+    sets
+}
+
 fn robust(a: RobustArgs) -> Result<(), RunnerError> {
     use channelsim_runner::robust::{Reading, RobustOptions, robust_job};
-    let file = load(&a.scenario, &a.sets)?;
+    let sets = with_overrides(&a.sets, a.replicates, a.seed);
+    let file = load(&a.scenario, &sets)?;
     let opts = RobustOptions {
-        sets: a.sets,
+        sets,
         extra: a
             .readings
             .iter()
             .map(|r| Reading::parse(r))
             .collect::<Result<_, _>>()?,
-        replicates: a.replicates,
-        seed: a.seed,
         threads: a.threads,
         out: a.out,
         force: a.force,
