@@ -3,19 +3,12 @@
 
 mod common;
 
-use common::{bin, fixture, read};
-use std::ffi::{OsStr, OsString};
+use common::{bin, fixture, ok, read, run, scratch};
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::process::Output;
 
 fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("channelsim-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
-}
-
-fn run<S: AsRef<OsStr> + std::fmt::Debug>(args: &[S]) -> Output {
-    bin().args(args).output().expect("binary runs")
+    scratch("cli", name)
 }
 
 /// `run SCENARIO --out OUT --quiet EXTRA...`, the shape most tests run.
@@ -29,17 +22,6 @@ fn run_args(scen: &Path, out: &Path, extra: &[&str]) -> Vec<OsString> {
     ];
     a.extend(extra.iter().map(OsString::from));
     a
-}
-
-fn ok<S: AsRef<OsStr> + std::fmt::Debug>(args: &[S]) -> Output {
-    let out = run(args);
-    assert!(
-        out.status.success(),
-        "{args:?} failed: {}\n{}",
-        String::from_utf8_lossy(&out.stderr),
-        String::from_utf8_lossy(&out.stdout)
-    );
-    out
 }
 
 #[test]
