@@ -156,16 +156,36 @@ struct SweepArgs {
     quiet: bool,
 }
 
+/// Two scenario keys the command line sets directly; they are `--set`s
+/// ([`Shortcuts::after`]).
 #[derive(Args)]
-struct RunArgs {
-    /// Scenario file (TOML); the built-in default scenario when omitted.
-    scenario: Option<PathBuf>,
+struct Shortcuts {
     /// Replicates per variant (overrides the scenario).
     #[arg(long)]
     replicates: Option<u32>,
     /// Root seed (overrides the scenario).
     #[arg(long)]
     seed: Option<u64>,
+}
+
+impl Shortcuts {
+    /// `--replicates` and `--seed` are overrides like any `--set`, after the
+    /// `--set`s: the same checks (a seed out of the files' range is refused
+    /// here too) and the same error locations, one path.
+    fn after(&self, sets: &[String]) -> Vec<String> {
+        let mut sets = sets.to_vec();
+        sets.extend(self.replicates.map(|r| format!("replicates={r}")));
+        sets.extend(self.seed.map(|s| format!("seed={s}")));
+        sets
+    }
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// Scenario file (TOML); the built-in default scenario when omitted.
+    scenario: Option<PathBuf>,
+    #[command(flatten)]
+    shortcuts: Shortcuts,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
     threads: Option<usize>,
@@ -202,12 +222,8 @@ struct RunArgs {
 struct RobustArgs {
     /// Scenario file (TOML); the built-in default scenario when omitted.
     scenario: Option<PathBuf>,
-    /// Replicates per variant (overrides the scenario).
-    #[arg(long)]
-    replicates: Option<u32>,
-    /// Root seed (overrides the scenario).
-    #[arg(long)]
-    seed: Option<u64>,
+    #[command(flatten)]
+    shortcuts: Shortcuts,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
     threads: Option<usize>,
@@ -317,7 +333,7 @@ fn load(path: &Option<PathBuf>, sets: &[String]) -> Result<ScenarioFile, RunnerE
 }
 
 fn run(a: RunArgs, baseline: Option<String>) -> Result<(), RunnerError> {
-    let sets = with_overrides(&a.sets, a.replicates, a.seed);
+    let sets = a.shortcuts.after(&a.sets);
     let file = load(&a.scenario, &sets)?;
     let threads = channelsim_runner::guard::threads(a.threads)?;
     let opts = RunOptions {
@@ -361,19 +377,9 @@ fn run(a: RunArgs, baseline: Option<String>) -> Result<(), RunnerError> {
     Ok(())
 }
 
-/// `--replicates` and `--seed` are overrides like any `--set`, after the
-/// `--set`s: the same checks (a seed out of the files' range is refused
-/// here too) and the same error locations, one path.
-fn with_overrides(sets: &[String], replicates: Option<u32>, seed: Option<u64>) -> Vec<String> {
-    let mut sets = sets.to_vec();
-    sets.extend(replicates.map(|r| format!("replicates={r}")));
-    sets.extend(seed.map(|s| format!("seed={s}")));
-    sets
-}
-
 fn robust(a: RobustArgs) -> Result<(), RunnerError> {
     use channelsim_runner::robust::{Reading, RobustOptions, robust_job};
-    let sets = with_overrides(&a.sets, a.replicates, a.seed);
+    let sets = a.shortcuts.after(&a.sets);
     let file = load(&a.scenario, &sets)?;
     let opts = RobustOptions {
         sets,
