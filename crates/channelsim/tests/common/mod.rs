@@ -1,7 +1,7 @@
 //! Helpers shared by the command-line tests.
 #![allow(dead_code)]
 
-use std::ffi::OsStr;
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -57,4 +57,18 @@ pub fn ok<S: AsRef<OsStr> + std::fmt::Debug>(args: &[S]) -> Output {
     let o = run(args);
     assert!(o.status.success(), "{args:?} failed: {}", show(&o));
     o
+}
+
+/// `COMMAND FILE --out OUT --quiet EXTRA...`: a job (run, sweep, ...) the
+/// way most tests start one.
+pub fn job_args(command: &str, file: &Path, out: &Path, extra: &[&str]) -> Vec<OsString> {
+    let mut a: Vec<OsString> = vec![
+        command.into(),
+        file.into(),
+        "--out".into(),
+        out.into(),
+        "--quiet".into(),
+    ];
+    a.extend(extra.iter().map(OsString::from));
+    a
 }
