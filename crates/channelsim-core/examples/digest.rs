@@ -40,7 +40,9 @@ fn digest(sc: &Scenario, threads: usize) -> (u64, u64) {
             for x in city.sat.iter().chain(&city.paid).chain(&city.reputation) {
                 x.to_bits().hash(&mut h);
             }
-            city.blocks.iter().for_each(|b| (b.active, b.lost).hash(&mut h));
+            city.blocks
+                .iter()
+                .for_each(|b| (b.active, b.lost).hash(&mut h));
         }
         (rows, h.finish())
     })
@@ -77,7 +79,11 @@ fn main() {
         }
     }
     // The bench's saturated 1M market of the slow strategies.
-    for s in [Strategy::Abu, Strategy::TeamReplication, Strategy::CityExclusive] {
+    for s in [
+        Strategy::Abu,
+        Strategy::TeamReplication,
+        Strategy::CityExclusive,
+    ] {
         let mut sc = Scenario::single(s, "long_term");
         market(&mut sc, 1);
         sc.params.bass_p = 0.05;

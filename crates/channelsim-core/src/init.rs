@@ -6,6 +6,7 @@ use crate::params::Scenario;
 use crate::rng::{BetaMean, INIT, Stream};
 use crate::units::open_units;
 use crate::world::{City, Ledger, SegBlock, Vendor, World};
+use rayon::prelude::*;
 
 /// Build the world of one replicate. The market (enterprises, their
 /// industries and needs) depends only on the scenario seed and replicate,
@@ -52,10 +53,14 @@ pub fn build_world(sc: &Scenario, replicate: u32) -> World {
         ]
         .map(|m| BetaMean::new(m, p.need_concentration))
     });
+    // Each city draws from its own stream (keyed by the city), so cities
+    // are built in parallel with the draws, and the bytes, of one thread;
+    // `collect` keeps them in city order.
+    let nv = vendors.len();
     let cities = sc
         .market
         .cities
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(c, spec)| {
             let mut rng = Stream::new(sc.seed, replicate, 0, c as u32, INIT);
@@ -72,8 +77,8 @@ pub fn build_world(sc: &Scenario, replicate: u32) -> World {
                 tenure: vec![0; n],
                 unit_tenure: vec![0; n],
                 paid: vec![0.0; n],
-                reputation: vec![p.start_reputation as f32; vendors.len()],
-                warm_left: vec![[0; N_SEG]; vendors.len()],
+                reputation: vec![p.start_reputation as f32; nv],
+                warm_left: vec![[0; N_SEG]; nv],
                 ..Default::default()
             };
             let wsum: f64 = sc.market.industry_weights.iter().sum();
