@@ -4,12 +4,12 @@ use crate::metrics::VendorMonth;
 use crate::month::{Scratch, Shared};
 use crate::params::Scenario;
 use crate::phases;
-use crate::schedule::Phase;
+use crate::schedule::{Phase, TickSpan, ticks};
 use crate::tally::CityTally;
 use crate::views;
 use crate::world::{City, Unit, World, prefetch_range};
 use rayon::prelude::*;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 #[derive(Default)]
 pub struct Stepper {
@@ -101,6 +101,7 @@ fn city_phases(world: &mut World, sc: &Scenario, s: &mut Scratch) {
         month: world.month,
     };
     let (ahead, ahead_at) = (&s.ahead, &s.ahead_at);
+    let span = TickSpan::start();
     world
         .cities
         .par_iter_mut()
@@ -115,20 +116,22 @@ fn city_phases(world: &mut World, sc: &Scenario, s: &mut Scratch) {
             let part = next.len().div_ceil(Phase::CITY.len()).max(1);
             let mut parts = next.chunks(part);
             // One clock reading a phase: each lap ends the last phase's time.
-            let mut lap = Instant::now();
-            for phase in Phase::CITY {
+            let mut lap = ticks();
+            for (k, phase) in Phase::CITY.into_iter().enumerate() {
                 for &(at, bytes) in parts.next().unwrap_or_default() {
                     prefetch_range(at, bytes);
                 }
                 city_part(phase, city, tally, &w);
-                let now = Instant::now();
-                tally.timings[phase] += now - lap;
+                let now = ticks();
+                tally.ticks[k] += now.wrapping_sub(lap);
                 lap = now;
             }
         });
     // Time per phase, summed over cities (CPU time across threads).
-    for t in &s.tallies {
-        s.timings.add(&t.timings);
+    let per_tick = span.seconds_per_tick();
+    for (k, phase) in Phase::CITY.into_iter().enumerate() {
+        let n: u64 = s.tallies.iter().map(|t| t.ticks[k]).sum();
+        s.timings[phase] += Duration::from_secs_f64(n as f64 * per_tick);
     }
 }
 
