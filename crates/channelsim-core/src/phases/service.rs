@@ -220,17 +220,25 @@ struct OneSlot {
 }
 
 impl OneSlot {
-    fn new(figs: &[Fig]) -> OneSlot {
-        let f = &figs[0];
+    /// The figures of slot view `v`, as [`Fig::new`] works them out (the
+    /// same operations), without the figures of every (industry, terms).
+    fn of(k: &Consts, v: &UnitView) -> OneSlot {
+        let (first, renew) = (Fig::new(k, v, 0, 0), Fig::new(k, v, 0, 12));
         OneSlot {
-            quality: f.quality,
-            room: f.room,
-            local: f.local,
-            attention: f.attention,
-            k_eff: std::array::from_fn(|i| figs.get(fig_index(0, i, 0)).map_or(0.0, |f| f.k_eff)),
-            app: std::array::from_fn(|i| figs.get(fig_index(0, i, 0)).map_or(0.0, |f| f.app)),
-            value: [figs[0].value, figs[1].value],
-            price_paid: [figs[0].price_paid, figs[1].price_paid],
+            quality: first.quality,
+            room: first.room,
+            local: first.local,
+            attention: first.attention,
+            k_eff: std::array::from_fn(|i| if i < N_IND { v.k_eff[i] } else { 0.0 }),
+            app: std::array::from_fn(|i| {
+                if i < N_IND {
+                    k.w[4] * v.app_fit[i]
+                } else {
+                    0.0
+                }
+            }),
+            value: [first.value, renew.value],
+            price_paid: [first.price_paid, renew.price_paid],
         }
     }
 }
@@ -309,6 +317,14 @@ fn serve_city(city: &mut City, tally: &mut CityTally, figs: &mut Vec<Fig>, k: &C
     if city.blocks.iter().all(|b| b.active == 0) {
         return; // nobody to serve: the reputation stands
     }
+    // Sums per vendor, in customer order: in registers, lane by lane, where
+    // one vendor has the city (its figures vary only by industry and terms
+    // where it has one slot); else each customer to its slot's vendor.
+    let v0 = sv[0].vendor as usize;
+    if sv.len() == 1 {
+        tally.served[v0].merge(&lane_sums(city, k, &OneSlot::of(k, &sv[0])));
+        return reputation(city, tally, k);
+    }
     figs.clear();
     for v in sv {
         for ind in 0..N_IND {
@@ -316,13 +332,7 @@ fn serve_city(city: &mut City, tally: &mut CityTally, figs: &mut Vec<Fig>, k: &C
             figs.push(Fig::new(k, v, ind, 12));
         }
     }
-    // Sums per vendor, in customer order: in registers, lane by lane, where
-    // one vendor has the city (its figures vary only by industry and terms
-    // where it has one slot); else each customer to its slot's vendor.
-    let v0 = sv[0].vendor as usize;
-    if sv.len() == 1 {
-        tally.served[v0].merge(&lane_sums(city, k, &OneSlot::new(figs)));
-    } else if sv.iter().all(|v| v.vendor as usize == v0) {
+    if sv.iter().all(|v| v.vendor as usize == v0) {
         tally.served[v0].merge(&lane_sums(city, k, &BySlot(figs)));
     } else {
         let served = &mut tally.served;
