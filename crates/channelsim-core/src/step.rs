@@ -157,6 +157,9 @@ fn plan_ahead(s: &mut Scratch, world: &World) {
     s.ahead_at.clear();
     for (c, t) in world.cities.iter().zip(&s.tallies) {
         s.ahead_at.push(s.ahead.len());
+        if idle(c) {
+            continue; // skipped: nothing will be read
+        }
         c.first_reads(AHEAD_BYTES, &mut s.ahead);
         for (at, bytes) in [
             (
