@@ -158,7 +158,7 @@ impl TickSpan {
     /// Seconds per tick since the start (0 if no tick passed).
     pub fn seconds_per_tick(&self) -> f64 {
         let secs = self.at.elapsed().as_secs_f64();
-        let n = ticks().wrapping_sub(self.ticks);
+        let n = ticks().saturating_sub(self.ticks);
         if n == 0 { 0.0 } else { secs / n as f64 }
     }
 }
@@ -192,7 +192,7 @@ mod tests {
         let span = TickSpan::start();
         let (t0, c0) = (Instant::now(), ticks());
         while t0.elapsed() < Duration::from_millis(20) {}
-        let n = ticks().wrapping_sub(c0);
+        let n = ticks().saturating_sub(c0);
         assert!(n > 0);
         let secs = n as f64 * span.seconds_per_tick();
         assert!((0.015..1.0).contains(&secs), "{secs} s");

@@ -125,16 +125,18 @@ fn city_phases(world: &mut World, sc: &Scenario, s: &mut Scratch) {
                     prefetch_range(at, bytes);
                 }
                 city_part(phase, city, tally, &w);
+                // (Saturating: a thread moved to a core whose counter is
+                // behind would otherwise count a wrapped-around lap.)
                 let now = ticks();
-                tally.ticks[k] += now.wrapping_sub(lap);
+                tally.ticks[k] = tally.ticks[k].saturating_add(now.saturating_sub(lap));
                 lap = now;
             }
         });
     // Time per phase, summed over cities (CPU time across threads).
     let per_tick = span.seconds_per_tick();
     for (k, phase) in Phase::CITY.into_iter().enumerate() {
-        let n: u64 = s.tallies.iter().map(|t| t.ticks[k]).sum();
-        s.timings[phase] += Duration::from_secs_f64(n as f64 * per_tick);
+        let n: f64 = s.tallies.iter().map(|t| t.ticks[k] as f64).sum();
+        s.timings[phase] += Duration::try_from_secs_f64(n * per_tick).unwrap_or_default();
     }
 }
 

@@ -437,7 +437,14 @@ mod tests {
     #[test]
     fn issue13_counting_gives_the_numbers_of_paying_each_customer() {
         let mut customers = 0;
-        for s in [Strategy::CityExclusive, Strategy::Traditional] {
+        // (ABU: one-slot cities of few customers; team replication: many
+        // slots of one vendor: issue 15's paths.)
+        for s in [
+            Strategy::CityExclusive,
+            Strategy::Traditional,
+            Strategy::Abu,
+            Strategy::TeamReplication,
+        ] {
             // A fast-adopting market: many customers per slot.
             let mut sc = scenario(s, "long_term");
             sc.params.bass_p = 0.05;

@@ -459,6 +459,8 @@ mod tests {
         for sc in [
             scenario(Strategy::CityExclusive, "long_term"),
             scenario(Strategy::Traditional, "long_term"),
+            scenario(Strategy::Abu, "long_term"),
+            scenario(Strategy::TeamReplication, "long_term"),
             rival,
         ] {
             let (w, mut st) = stepped(&sc, 30);
