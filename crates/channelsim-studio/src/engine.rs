@@ -237,10 +237,15 @@ pub fn figures(
         runs,
         vendor,
     };
-    let a = answer::answer(&r, &c);
-    let d = drivers::drivers(&r, &a);
-    let vid = r.vid(0);
-    let bands = bands(names, scenarios, runs, vid);
+    // The bands do not need the answer: drawn beside it.
+    let ((a, d), bands) = rayon::join(
+        || {
+            let a = answer::answer(&r, &c);
+            let d = drivers::drivers(&r, &a);
+            (a, d)
+        },
+        || bands(names, scenarios, runs, r.vid(0)),
+    );
     let rate = scenarios.first().map_or(0.0, |s| s.discount_rate);
     let npv = a
         .iter()
@@ -280,45 +285,44 @@ pub fn figures(
     }
 }
 
-/// Cumulative profit per variant and month, mean and band, with the rule
-/// of `monthly.csv` (the runner's `monthly`, for this one metric).
+/// Cumulative profit per variant and month, mean and band, by the rules of
+/// `monthly.csv` (the runner's `stats` and `band`), for this one metric.
 fn bands(names: &[String], scenarios: &[Scenario], runs: &[RunResult], vid: u32) -> Vec<Band> {
-    use channelsim_runner::results::monthly;
+    use channelsim_runner::results::{band, stats, value};
+    let Some(m) = channelsim_results::catalogue::find("cum_profit") else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     for (vi, sc) in scenarios.iter().enumerate() {
-        // One variant, one vendor, one metric at a time keeps this cheap.
-        let mine: Vec<RunResult> = runs
+        let reps: Vec<Vec<f64>> = runs
             .iter()
             .filter(|r| r.variant == vi)
-            .map(|r| RunResult {
-                variant: 0,
-                replicate: r.replicate,
-                rows: r
-                    .rows
+            .map(|r| {
+                r.rows
                     .iter()
                     .filter(|x| x.vendor == vid)
-                    .map(|x| VendorMonth {
-                        vendor: 0,
-                        ..x.clone()
-                    })
-                    .collect(),
+                    .map(|x| value(x, m))
+                    .collect()
             })
             .collect();
-        let mut one = sc.clone();
-        one.vendors = vec![sc.vendors[vid as usize].clone()];
-        let rows = monthly(&names[vi..=vi], &[&one], &mine);
-        let cum: Vec<_> = rows
-            .into_iter()
-            .filter(|m| m.metric == "cum_profit_mcny")
-            .collect();
+        let months = reps.iter().map(Vec::len).min().unwrap_or(0);
+        let (mut mean, mut lo, mut hi) = (Vec::new(), Vec::new(), Vec::new());
+        for t in 0..months {
+            let xs: Vec<f64> = reps.iter().map(|r| r[t]).collect();
+            let mu = stats(m, &xs).0;
+            let (l, h) = band(&xs, mu.unwrap_or(f64::NAN));
+            mean.push(mu);
+            lo.push(l);
+            hi.push(h);
+        }
         let spec = &sc.vendors[vid as usize];
         out.push(Band {
             variant: names[vi].clone(),
             strategy: spec.mix.label(),
             policy: spec.policy_preset.clone(),
-            mean: cum.iter().map(|m| m.mean).collect(),
-            lo: cum.iter().map(|m| m.band_lo).collect(),
-            hi: cum.iter().map(|m| m.band_hi).collect(),
+            mean,
+            lo,
+            hi,
         });
     }
     out
