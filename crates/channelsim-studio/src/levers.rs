@@ -389,8 +389,7 @@ pub struct Base {
 impl Base {
     /// Reads the base scenario (`text`, named `file` in messages).
     pub fn new(text: &str, file: &str) -> Result<Base, StudioError> {
-        let parsed = parse_scenario(text, file, &[])
-            .map_err(|e| StudioError::Base(format!("{}", e.report())))?;
+        let parsed = parse_scenario(text, file, &[]).map_err(|e| StudioError::Base(e.report()))?;
         let base = &parsed.base;
         let focal = base.vendors[0].name.clone();
         let strategies: Vec<String> = base.params.strategies.names().map(String::from).collect();
