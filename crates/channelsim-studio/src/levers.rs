@@ -14,6 +14,9 @@ use std::collections::BTreeMap;
 /// The two policies every strategy is run under, long first.
 pub const POLICIES: [&str; 2] = ["long_term", "short_term"];
 
+/// Most replicates the studio runs (the page's lever goes to this).
+pub const MAX_REPLICATES: u32 = 200;
+
 /// The name the studio's scenario document has in messages.
 pub const DOC_NAME: &str = "studio.toml";
 
@@ -201,7 +204,10 @@ pub fn levers(base: &Scenario, long: &Scenario, short: &Scenario, focal: usize) 
         "Replicates",
         "replicates",
         Scope::Base,
-        Kind::Integer { min: 1, max: 200 },
+        Kind::Integer {
+            min: 1,
+            max: MAX_REPLICATES as i64,
+        },
         base.replicates.to_string(),
         "paired replicates per variant (common random numbers)",
     );
@@ -507,6 +513,11 @@ impl Base {
             }
         }
         doc.insert("variant".into(), toml::Value::Array(variants));
+        // Its own name, so that running it does not meet the base's folder.
+        if let Some(toml::Value::String(n)) = doc.get("name") {
+            let n: String = n.chars().take(90).collect();
+            doc.insert("name".into(), format!("{n}-studio").into());
+        }
         let body = toml::to_string(&doc).map_err(|e| {
             vec![LeverError {
                 lever: String::new(),
@@ -519,6 +530,16 @@ impl Base {
         );
         let file = parse_scenario(&text, DOC_NAME, &[])
             .map_err(|e| self.located(e.diagnostics(), &e.to_string()))?;
+        // The studio answers while you wait: bigger studies are for `run`.
+        if file.base.replicates > MAX_REPLICATES {
+            return Err(vec![LeverError {
+                lever: "replicates".into(),
+                message: format!(
+                    "replicates = {}: at most {MAX_REPLICATES} in the studio (save the scenario and use channelsim run for more)",
+                    file.base.replicates
+                ),
+            }]);
+        }
         Ok(Prepared { text, file })
     }
 
@@ -659,6 +680,8 @@ mod tests {
             .err()
             .unwrap();
         assert_eq!(e[0].lever, "market.segment_shares", "{e:?}");
+        let e = b.prepare(&with(&[("replicates", "5000")])).err().unwrap();
+        assert_eq!(e[0].lever, "replicates", "{e:?}");
         let e = b.prepare(&with(&[("nope", "1")])).err().unwrap();
         assert_eq!(e[0].lever, "nope");
         let mut s = with(&[]);

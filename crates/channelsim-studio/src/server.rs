@@ -154,7 +154,11 @@ impl Server {
         while !self.stopped.load(Ordering::SeqCst) {
             let req = match self.http.recv() {
                 Ok(r) => r,
-                Err(_) => continue,
+                Err(_) => {
+                    // A failed accept: do not spin on it.
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                    continue;
+                }
             };
             let shared = self.shared.clone();
             if shared.handlers.fetch_add(1, Ordering::SeqCst) >= MAX_HANDLERS {
