@@ -32,7 +32,7 @@ fn issue16_a_cancelled_answer_stops_early_and_keeps_its_finished_runs() {
     let t = Instant::now();
     let got = std::thread::scope(|s| {
         s.spawn(|| {
-            std::thread::sleep(Duration::from_millis(100));
+            std::thread::sleep(Duration::from_millis(300));
             cancel.store(true, Ordering::SeqCst);
         });
         pool.install(|| engine.answer(&p, &cancel))
