@@ -4,7 +4,8 @@
 //! lever changes over HTTP, each applied on top of the last, and reports
 //! per change the wall time to the full answer, the CPU time the process
 //! spent on it (which load from other processes does not inflate) and the
-//! runs it computed; then the median and 95th percentile.
+//! runs it computed; then the median and 95th percentile, and as a
+//! yardstick the CPU time of the same 140 runs made by the runner alone.
 //!
 //!     cargo run --release -p channelsim-studio --example studio_bench
 //!     cargo run --release -p channelsim-studio --example studio_bench -- --passes 3 --threads 2
@@ -173,4 +174,23 @@ fn main() {
     println!("load average at end: {}", load());
     stop.stop();
     let _ = serving.join();
+    // The yardstick: the same 140 runs (seed 42, 10 replicates) by the
+    // runner alone, as `channelsim run` makes them. A change that re-runs
+    // 140 runs cannot cost less CPU than this; the rest is the studio's.
+    let file = channelsim_runner::scenario::parse_scenario(
+        DEFAULT_SCENARIO,
+        "default.toml",
+        &["replicates=10".to_string()],
+    )
+    .expect("the default scenario");
+    let scs: Vec<&channelsim_core::Scenario> = file.variants.iter().map(|v| &v.scenario).collect();
+    let (c0, t0) = (cpu_seconds(), Instant::now());
+    let runs = channelsim_runner::exec::run_all(&scs, 10, &|| {});
+    println!(
+        "yardstick: the runner alone, {} runs: wall {:.0} ms, cpu {:.0} ms (load average {})",
+        runs.len(),
+        t0.elapsed().as_secs_f64() * 1e3,
+        (cpu_seconds() - c0) * 1e3,
+        load()
+    );
 }
