@@ -245,7 +245,11 @@ fn issue16_the_studio_in_chromium_moves_a_lever_and_matches_the_cli() {
     if let Some(d) = json_diff(&after, &records(&out.join("answer.json")), "answer") {
         panic!("the page's answer differs from channelsim run of its saved scenario: {d}");
     }
-    // The address holds the setting: loading it again gives the same view.
+    // The address holds the setting (and the pair whose drivers are
+    // shown): loading it again gives the same view.
+    let pair = s.script(
+        "const p = document.getElementById('pair'); p.selectedIndex = 2; p.dispatchEvent(new Event('change')); return p.value",
+    );
     let href = s.script("return location.href");
     assert!(
         href.as_str().unwrap().contains("long.share_shift=0.3"),
@@ -265,6 +269,10 @@ fn issue16_the_studio_in_chromium_moves_a_lever_and_matches_the_cli() {
             "reloaded"
         )
         .is_none()
+    );
+    assert_eq!(
+        s.script("return document.getElementById('pair').value"),
+        pair
     );
 
     // Screenshots at two widths, no horizontal overflow.
