@@ -12,7 +12,10 @@ use studio_common::*;
 #[test]
 fn issue16_a_saved_scenario_reproduces_the_page_s_figures() {
     let dir = fresh("repro");
-    let s = start(&short_default(&dir, 24));
+    // The studio writes nothing: its working folder stays empty.
+    let cwd = dir.join("cwd");
+    std::fs::create_dir_all(&cwd).unwrap();
+    let s = start_in(&short_default(&dir, 24), &cwd);
     let setting = json!({
         "strategies": ["abu", "city_exclusive", "online"],
         "values": {"replicates": "3", "long.share_shift": "0.2",
@@ -70,6 +73,11 @@ fn issue16_a_saved_scenario_reproduces_the_page_s_figures() {
     let (_, again) = run(s.port, "t", &setting);
     assert_eq!(again["runs_computed"], 0);
     assert_eq!(again["answer"], page["answer"]);
+    assert_eq!(
+        std::fs::read_dir(&cwd).unwrap().count(),
+        0,
+        "the studio wrote a file"
+    );
 }
 
 #[test]

@@ -46,7 +46,13 @@ pub fn fresh(name: &str) -> PathBuf {
 
 /// Starts `channelsim studio SCENARIO --port 0` and reads its address.
 pub fn start(scenario: &Path) -> Studio {
+    start_in(scenario, &std::env::temp_dir())
+}
+
+/// [`start`] in the working folder `cwd`.
+pub fn start_in(scenario: &Path, cwd: &Path) -> Studio {
     let mut child = Command::new(env!("CARGO_BIN_EXE_channelsim"))
+        .current_dir(cwd)
         .args(["studio", "--port", "0"])
         .arg(scenario)
         .stdout(Stdio::piped())
