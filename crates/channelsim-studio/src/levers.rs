@@ -690,6 +690,32 @@ mod tests {
     }
 
     #[test]
+    fn every_shipped_scenario_can_be_the_studio_s_base() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios");
+        let mut n = 0;
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let path = e.unwrap().path();
+            if path.extension().is_none_or(|x| x != "toml") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let name = path.display().to_string();
+            let b = Base::new(&text, &name).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let p = b
+                .prepare(&Settings::default())
+                .unwrap_or_else(|e| panic!("{name}: {e:?}"));
+            // One long and one short variant per strategy, the focal
+            // vendor's strategy set by each.
+            assert_eq!(p.file.variants.len(), 2 * b.strategies.len(), "{name}");
+            let v = &p.file.variants[1].scenario.vendors[0];
+            assert_eq!(v.mix.label(), b.strategies[0], "{name}");
+            assert_eq!(v.policy_preset, "short_term", "{name}");
+            n += 1;
+        }
+        assert!(n >= 7, "{n} scenarios");
+    }
+
+    #[test]
     fn a_value_cannot_smuggle_other_keys_into_the_document() {
         let b = base();
         let p = b
