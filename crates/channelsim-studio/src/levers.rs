@@ -385,6 +385,9 @@ pub struct Prepared {
 pub struct Base {
     pub text: String,
     pub file: String,
+    /// `text` without its variants (the levers' checks resolve one
+    /// scenario, not every variant the studio replaces anyway).
+    plain: String,
     /// Name of the vendor whose strategy the levers choose (the first).
     pub focal: String,
     /// Strategies that can be chosen, in the model's order.
@@ -399,9 +402,13 @@ impl Base {
         let base = &parsed.base;
         let focal = base.vendors[0].name.clone();
         let strategies: Vec<String> = base.params.strategies.names().map(String::from).collect();
+        let mut doc = apply_sets(text, file, &[]).map_err(|e| StudioError::Base(e.report()))?;
+        doc.remove("variant");
+        let plain = toml::to_string(&doc).map_err(|e| StudioError::Base(e.to_string()))?;
         let mut b = Base {
             text: text.to_string(),
             file: file.to_string(),
+            plain,
             focal,
             strategies,
             levers: Vec::new(),
@@ -483,9 +490,9 @@ impl Base {
         }
         // The base levers are checked as `--set`s of the base file first, so
         // that an error names the override as the user gave it.
-        parse_scenario(&self.text, &self.file, &sets)
+        parse_scenario(&self.plain, &self.file, &sets)
             .map_err(|e| self.located(e.diagnostics(), &e.to_string()))?;
-        let mut doc = apply_sets(&self.text, &self.file, &sets)
+        let mut doc = apply_sets(&self.plain, &self.file, &sets)
             .map_err(|e| self.located(e.diagnostics(), &e.to_string()))?;
         let focal = &self.focal;
         let mut variants = Vec::new();
