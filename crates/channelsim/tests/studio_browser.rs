@@ -245,6 +245,11 @@ fn issue16_the_studio_in_chromium_moves_a_lever_and_matches_the_cli() {
     if let Some(d) = json_diff(&after, &records(&out.join("answer.json")), "answer") {
         panic!("the page's answer differs from channelsim run of its saved scenario: {d}");
     }
+    // Screenshots at two widths, no horizontal overflow.
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    for w in [800, 1280] {
+        s.screenshot(w, &shots.join(format!("studio-{w}.png")));
+    }
     // The address holds the setting (and the pair whose drivers are
     // shown): loading it again gives the same view.
     let pair = s.script(
@@ -275,11 +280,6 @@ fn issue16_the_studio_in_chromium_moves_a_lever_and_matches_the_cli() {
         pair
     );
 
-    // Screenshots at two widths, no horizontal overflow.
-    let shots = Path::new(env!("CARGO_TARGET_TMPDIR"));
-    for w in [800, 1280] {
-        s.screenshot(w, &shots.join(format!("studio-{w}.png")));
-    }
     // A bad value: the located error beside its lever, a 4xx, no crash.
     let v = s.version();
     s.type_into(r#"[id="lever-short.squeeze_on_miss"]"#, "1.5");
