@@ -91,10 +91,12 @@ pub fn memory_available() -> Option<u64> {
 /// is checked before each run starts, so a cancelled call returns after the
 /// runs in flight; a run that starts is run whole, so what it returns is
 /// what [`run_all`] would. Results in job order, `None` for a job skipped.
+/// `progress` is called once per finished run (from any thread).
 pub fn run_jobs(
     scenarios: &[&Scenario],
     jobs: &[(usize, u32)],
     cancel: &std::sync::atomic::AtomicBool,
+    progress: &(dyn Fn() + Sync),
 ) -> Vec<Option<RunResult>> {
     use std::sync::atomic::Ordering;
     jobs.par_iter()
@@ -104,6 +106,7 @@ pub fn run_jobs(
             }
             let mut obs = Collect::default();
             run_replicate(scenarios[v], r, &mut obs);
+            progress();
             Some(RunResult {
                 variant: v,
                 replicate: r,
@@ -133,12 +136,16 @@ mod cancel_tests {
         let sc = small();
         let all = run_all(&[&sc], 2, &|| {});
         let go = AtomicBool::new(false);
-        let some = run_jobs(&[&sc], &[(0, 1), (0, 0)], &go);
+        let n = std::sync::atomic::AtomicUsize::new(0);
+        let some = run_jobs(&[&sc], &[(0, 1), (0, 0)], &go, &|| {
+            n.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        });
+        assert_eq!(n.into_inner(), 2);
         assert_eq!(some[0].as_ref().unwrap().rows, all[1].rows);
         assert_eq!(some[1].as_ref().unwrap().rows, all[0].rows);
         let stop = AtomicBool::new(true);
         assert!(
-            run_jobs(&[&sc], &[(0, 0), (0, 1)], &stop)
+            run_jobs(&[&sc], &[(0, 0), (0, 1)], &stop, &|| {})
                 .iter()
                 .all(Option::is_none)
         );

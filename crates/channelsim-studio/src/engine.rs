@@ -162,6 +162,17 @@ impl Engine {
     /// `cancel` is set before its runs are done (the runs finished by then
     /// are kept in the cache).
     pub fn answer(&self, p: &Prepared, cancel: &AtomicBool) -> Result<Answer, StudioError> {
+        self.answer_with(p, cancel, &|_, _| {})
+    }
+
+    /// [`Engine::answer`], calling `progress(done, total)` as runs finish
+    /// (`total` the runs not cached).
+    pub fn answer_with(
+        &self,
+        p: &Prepared,
+        cancel: &AtomicBool,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Result<Answer, StudioError> {
         let clock = Instant::now();
         let names: Vec<String> = p.file.variants.iter().map(|v| v.name.clone()).collect();
         let scenarios: Vec<Scenario> = p.file.variants.iter().map(|v| v.scenario.clone()).collect();
@@ -185,7 +196,14 @@ impl Engine {
         let threads = rayon::current_num_threads();
         check_memory(&p.file.file, &scenarios, threads, jobs.len())?;
         let refs: Vec<&Scenario> = scenarios.iter().collect();
-        let done = run_jobs(&refs, &jobs, cancel);
+        let total = jobs.len();
+        progress(0, total);
+        let finished = std::sync::atomic::AtomicUsize::new(0);
+        let tick = || {
+            let d = finished.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            progress(d, total);
+        };
+        let done = run_jobs(&refs, &jobs, cancel, &tick);
         let computed = done.iter().flatten().count();
         {
             let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());

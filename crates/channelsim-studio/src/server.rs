@@ -55,6 +55,9 @@ impl Default for Config {
 struct Slot {
     latest: Mutex<Arc<AtomicBool>>,
     busy: Mutex<()>,
+    /// Runs done and to do of the computation going on (0 of 0 when none).
+    done: AtomicUsize,
+    total: AtomicUsize,
 }
 
 struct Shared {
@@ -266,8 +269,9 @@ fn handle(shared: &Shared, mut req: Request) {
             return;
         }
         (Method::Get, "/api/levers") => json(200, &levers(shared)),
+        (Method::Get, "/api/progress") => json(200, &progress(shared, &req)),
         (Method::Post, "/api/run") => run(shared, &mut req),
-        (_, "/" | "/index.html" | "/api/levers" | "/api/run") => {
+        (_, "/" | "/index.html" | "/api/levers" | "/api/progress" | "/api/run") => {
             json(405, &Message::new("method not allowed"))
         }
         _ => json(404, &Message::new(format!("no such page: {path}"))),
@@ -289,6 +293,34 @@ fn levers(shared: &Shared) -> LeverList<'_> {
         vendor: &shared.base.focal,
         strategies: &shared.base.strategies,
         levers: &shared.base.levers,
+    }
+}
+
+#[derive(Serialize)]
+struct Progress {
+    running: bool,
+    done: usize,
+    total: usize,
+}
+
+/// How far the client's computation is (the page polls it while waiting).
+fn progress(shared: &Shared, req: &Request) -> Progress {
+    let client = client_of(req);
+    let clients = shared.clients.lock().unwrap_or_else(|e| e.into_inner());
+    match clients.get(&client) {
+        Some(s) => {
+            let total = s.total.load(Ordering::Relaxed);
+            Progress {
+                running: total > 0,
+                done: s.done.load(Ordering::Relaxed),
+                total,
+            }
+        }
+        None => Progress {
+            running: false,
+            done: 0,
+            total: 0,
+        },
     }
 }
 
@@ -357,10 +389,15 @@ fn run(shared: &Shared, req: &mut Request) -> Response<std::io::Cursor<Vec<u8>>>
     if mine.load(Ordering::SeqCst) {
         return json(409, &Message::new("cancelled by a newer request"));
     }
-    match shared
+    let tick = |done: usize, total: usize| {
+        slot.done.store(done, Ordering::Relaxed);
+        slot.total.store(total, Ordering::Relaxed);
+    };
+    let got = shared
         .pool
-        .install(|| shared.engine.answer(&prepared, &mine))
-    {
+        .install(|| shared.engine.answer_with(&prepared, &mine, &tick));
+    tick(0, 0);
+    match got {
         Ok(a) => json(200, &a),
         Err(StudioError::Cancelled) => json(409, &Message::new("cancelled by a newer request")),
         Err(e) => {

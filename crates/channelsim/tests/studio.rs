@@ -197,6 +197,28 @@ fn issue16_a_newer_request_cancels_the_older_one_of_the_same_client() {
         )
     });
     std::thread::sleep(std::time::Duration::from_millis(300));
+    // Meanwhile the page can see how far it is.
+    let waited = std::time::Instant::now();
+    let p = loop {
+        let (st, p) = request(
+            port,
+            "GET",
+            "/api/progress",
+            &[("X-Studio-Client", "same")],
+            "",
+        );
+        assert_eq!(st, 200);
+        let p: serde_json::Value = serde_json::from_str(&p).unwrap();
+        if p["running"] == true || waited.elapsed().as_secs() > 10 {
+            break p;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert_eq!(
+        (p["running"].as_bool(), p["total"].as_u64()),
+        (Some(true), Some(280)),
+        "{p}"
+    );
     let t = std::time::Instant::now();
     let (st, quick) = run(
         port,
