@@ -230,6 +230,10 @@ fn issue16_the_studio_in_chromium_moves_a_lever_and_matches_the_cli() {
         ),
     );
     let after = s.script("return window.studio.last.answer");
+    println!(
+        "page updated after the lever: {}",
+        s.script("return document.getElementById('status-text').textContent")
+    );
     assert_ne!(after, before, "the answer did not change");
     let changes = s.script("return document.getElementById('changes').textContent");
     assert!(
