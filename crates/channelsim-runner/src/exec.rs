@@ -108,12 +108,13 @@ pub fn run_jobs(
                 return None;
             }
             let mut obs = Collect::default();
-            run_replicate(scenarios[v], r, &mut obs);
+            let (_, timings) = run_replicate_timed(scenarios[v], r, &mut obs);
             progress();
             Some(RunResult {
                 variant: v,
                 replicate: r,
                 rows: obs.0,
+                timings,
             })
         })
         .collect()

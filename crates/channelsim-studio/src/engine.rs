@@ -230,6 +230,8 @@ impl Engine {
                     variant: vi,
                     replicate: (i % replicates as usize) as u32,
                     rows: fit(&rows.unwrap_or_default(), &scenarios[vi]),
+                    // Clocks are not kept with cached runs (never in results).
+                    timings: Default::default(),
                 }
             })
             .collect();
