@@ -70,6 +70,7 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
             // next month (the larger team stays above `fire_below`).
             u.staff += 1;
             u.growth_fund -= hire_cost;
+            s.vendor_flows[u.vendor.idx()].growth_hires += 1;
         }
         // Apps: a chance a month in each industry where the unit is capable.
         let platform = if kp.platform { 1.0 } else { 0.0 };
