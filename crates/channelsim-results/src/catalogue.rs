@@ -138,7 +138,7 @@ const ANY: (f64, f64) = (-INF, INF);
 const UNIT: (f64, f64) = (0.0, 1.0);
 
 /// The engine's per-month observation, in its order (after month and vendor).
-pub const OBSERVED: [Metric; 65] = [
+pub const OBSERVED: [Metric; 69] = [
     m(
         "active",
         "active",
