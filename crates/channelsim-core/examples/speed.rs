@@ -62,8 +62,10 @@ fn main() {
                     .count()
             })
             .sum();
+        let empty = world.cities.iter().filter(|c| c.slots.is_empty()).count();
+        let one = world.cities.iter().filter(|c| c.slots.len() == 1).count();
         eprintln!(
-            "cities {} slots {slots} alive {alive} units {}",
+            "cities {} (no slot {empty}, one slot {one}) slots {slots} alive {alive} units {}",
             world.cities.len(),
             world.units.len()
         );

@@ -6,6 +6,7 @@ use crate::params::Scenario;
 use crate::rng::{BetaMean, INIT, Stream};
 use crate::units::open_units;
 use crate::world::{City, Ledger, SegBlock, Vendor, World};
+use rayon::prelude::*;
 
 /// Build the world of one replicate. The market (enterprises, their
 /// industries and needs) depends only on the scenario seed and replicate,
@@ -53,10 +54,14 @@ pub fn build_world(sc: &Scenario, replicate: u32) -> World {
         ]
         .map(|m| BetaMean::new(m, p.need_concentration))
     });
+    // Each city draws from its own stream (keyed by the city), so cities
+    // are built in parallel with the draws, and the bytes, of one thread;
+    // `collect` keeps them in city order.
+    let nv = vendors.len();
     let cities = sc
         .market
         .cities
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(c, spec)| {
             let mut rng = Stream::new(sc.seed, replicate, 0, c as u32, INIT);
@@ -73,8 +78,8 @@ pub fn build_world(sc: &Scenario, replicate: u32) -> World {
                 tenure: vec![0; n],
                 unit_tenure: vec![0; n],
                 paid: vec![0.0; n],
-                reputation: vec![p.start_reputation as f32; vendors.len()],
-                warm_left: vec![[0; N_SEG]; vendors.len()],
+                reputation: vec![p.start_reputation as f32; nv],
+                warm_left: vec![[0; N_SEG]; nv],
                 ..Default::default()
             };
             let wsum: f64 = sc.market.industry_weights.iter().sum();
@@ -98,7 +103,7 @@ pub fn build_world(sc: &Scenario, replicate: u32) -> World {
                         u -= w;
                     }
                     city.industry.push(ind as u8);
-                    let q = |rng: &mut Stream, b: &BetaMean| (b.sample(rng) * 255.0).round() as u8;
+                    let q = |rng: &mut Stream, b: &BetaMean| round_255(b.sample(rng));
                     city.needs.push([
                         q(&mut rng, &need_beta[s][0]),
                         q(&mut rng, &need_beta[s][1]),
@@ -138,4 +143,56 @@ pub fn build_world(sc: &Scenario, replicate: u32) -> World {
         }
     }
     world
+}
+
+/// `(x * 255.0).round() as u8` for a share `x` in [0, 1] (a need weight),
+/// without a call to the C library's `round` (x86-64's baseline has no
+/// rounding instruction; 45 M enterprises make four each): the truncation
+/// `t` and `y - t` are exact for 0 <= y < 2^52, so adding one where the
+/// fraction is at least a half rounds half away from zero, as `round` does.
+#[inline]
+fn round_255(x: f64) -> u8 {
+    let y = x * 255.0;
+    if !(0.0..=255.0).contains(&y) {
+        return y.round() as u8; // out of a share's range (or NaN): as before
+    }
+    let t = y as u32;
+    (t + (y - t as f64 >= 0.5) as u32) as u8
+}
+
+#[cfg(test)]
+mod tests {
+    use super::round_255;
+
+    #[test]
+    fn issue15_round_255_is_round() {
+        let mut x = 0.0f64;
+        let mut checked = 0;
+        while x <= 1.0 {
+            for y in [
+                x,
+                f64::from_bits(x.to_bits() + 1),
+                f64::from_bits(x.to_bits().max(1) - 1),
+            ] {
+                assert_eq!(round_255(y), (y * 255.0).round() as u8, "{y}");
+                checked += 1;
+            }
+            x += 1.0 / 510.0 / 7.0;
+        }
+        // Around every half: 64 neighbouring values on either side.
+        for k in 0..255 {
+            let mut y = (k as f64 + 0.5) / 255.0;
+            for _ in 0..64 {
+                y = y.next_down();
+            }
+            for _ in 0..128 {
+                assert_eq!(round_255(y), (y * 255.0).round() as u8, "{y}");
+                y = y.next_up();
+            }
+        }
+        for y in [-0.1, 1.5, f64::NAN, 0.0, 1.0] {
+            assert_eq!(round_255(y), (y * 255.0).round() as u8, "{y}");
+        }
+        assert!(checked > 3000);
+    }
 }

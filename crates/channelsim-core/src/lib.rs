@@ -45,7 +45,7 @@ pub(crate) mod testkit;
 
 pub use metrics::{METRICS, Observer, VendorMonth};
 pub use params::{MODEL_VERSION, Policy, Scenario};
-pub use sim::run_replicate;
+pub use sim::{RunTimings, run_replicate, run_replicate_timed};
 
 /// Version of the engine (this crate).
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");

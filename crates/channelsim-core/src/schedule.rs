@@ -2,7 +2,7 @@
 //! each phase's random stream and the time spent in each ([`Timings`]).
 //! The one list of the phases: the stepper runs them in this order.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The phases of a month, in MODEL.md section 3's order: the stepper runs
 /// them in this order, each draws from its own stream, and each is timed.
@@ -121,6 +121,48 @@ impl Timings {
     }
 }
 
+/// A cheap clock for many short laps (each city's part of each city
+/// phase: hundreds of thousands a month): the CPU's time-stamp counter on
+/// x86-64, which counts at a constant rate on current CPUs and is read in
+/// a few cycles (a system clock read costs far more in a virtual machine,
+/// as much as a small city's phase); elsewhere nanoseconds of the system
+/// clock. Ticks become time at the rate of [`TickSpan`].
+#[inline(always)]
+pub fn ticks() -> u64 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        // SAFETY: RDTSC is in every x86-64 CPU; it reads a counter only.
+        unsafe { std::arch::x86_64::_rdtsc() }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        static EPOCH: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+        EPOCH.get_or_init(Instant::now).elapsed().as_nanos() as u64
+    }
+}
+
+/// A span over which both clocks are read, to convert ticks into time.
+pub struct TickSpan {
+    at: Instant,
+    ticks: u64,
+}
+
+impl TickSpan {
+    pub fn start() -> TickSpan {
+        TickSpan {
+            at: Instant::now(),
+            ticks: ticks(),
+        }
+    }
+
+    /// Seconds per tick since the start (0 if no tick passed).
+    pub fn seconds_per_tick(&self) -> f64 {
+        let secs = self.at.elapsed().as_secs_f64();
+        let n = ticks().saturating_sub(self.ticks);
+        if n == 0 { 0.0 } else { secs / n as f64 }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,5 +185,16 @@ mod tests {
         let city: Vec<usize> = Phase::CITY.iter().map(|p| p.index()).collect();
         assert!(city.windows(2).all(|w| w[1] == w[0] + 1));
         assert_eq!(Phase::ALL.iter().filter(|p| p.per_city()).count(), 5);
+    }
+
+    #[test]
+    fn ticks_become_about_the_time_that_passed() {
+        let span = TickSpan::start();
+        let (t0, c0) = (Instant::now(), ticks());
+        while t0.elapsed() < Duration::from_millis(20) {}
+        let n = ticks().saturating_sub(c0);
+        assert!(n > 0);
+        let secs = n as f64 * span.seconds_per_tick();
+        assert!((0.015..1.0).contains(&secs), "{secs} s");
     }
 }

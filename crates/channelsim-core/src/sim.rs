@@ -3,13 +3,43 @@
 use crate::init::build_world;
 use crate::metrics::Observer;
 use crate::params::Scenario;
+use crate::schedule::Timings;
 use crate::step::Stepper;
 use crate::world::World;
+use std::time::{Duration, Instant};
+
+/// Where a run's time went, from the engine's own clocks: building the
+/// world, then each phase of the month over all months (the city phases
+/// summed over the cities, so over threads when cities run in parallel).
+/// What the results are does not depend on it.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct RunTimings {
+    pub build: Duration,
+    pub phases: Timings,
+}
+
+impl RunTimings {
+    pub fn add(&mut self, o: &RunTimings) {
+        self.build += o.build;
+        self.phases.add(&o.phases);
+    }
+}
 
 /// Run replicate `replicate` of `sc`, handing each month's rows to `obs`.
-/// The cumulative ecosystem value is carried here, between months.
 pub fn run_replicate(sc: &Scenario, replicate: u32, obs: &mut dyn Observer) -> World {
+    run_replicate_timed(sc, replicate, obs).0
+}
+
+/// [`run_replicate`], also returning where its time went.
+/// The cumulative ecosystem value is carried here, between months.
+pub fn run_replicate_timed(
+    sc: &Scenario,
+    replicate: u32,
+    obs: &mut dyn Observer,
+) -> (World, RunTimings) {
+    let clock = Instant::now();
     let mut world = build_world(sc, replicate);
+    let build = clock.elapsed();
     let mut stepper = Stepper::new();
     let mut cum_eco = vec![0.0; world.vendors.len()];
     for _ in 0..sc.horizon_months {
@@ -20,5 +50,9 @@ pub fn run_replicate(sc: &Scenario, replicate: u32, obs: &mut dyn Observer) -> W
         }
         obs.month(&rows);
     }
-    world
+    let timings = RunTimings {
+        build,
+        phases: stepper.scratch.timings,
+    };
+    (world, timings)
 }

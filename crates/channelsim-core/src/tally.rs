@@ -3,7 +3,7 @@
 //! cities run in parallel without locks.
 
 use crate::ids::{N_IND, N_RING, N_SEG};
-use crate::schedule::Timings;
+use crate::schedule::Phase;
 use crate::views::UnitView;
 
 #[derive(Clone, Debug, Default)]
@@ -60,8 +60,9 @@ pub struct CityTally {
     /// satisfaction and surplus (for reputation and the vendor's figures;
     /// nothing needs them by unit).
     pub served: Vec<Served>,
-    /// Time spent in each city phase (acquisition to payments) this month.
-    pub timings: Timings,
+    /// Time spent in each city phase this month ([`Phase::CITY`] order), in
+    /// [`crate::schedule::ticks`].
+    pub ticks: [u64; Phase::CITY.len()],
 }
 
 impl CityTally {
@@ -70,7 +71,7 @@ impl CityTally {
         self.slots.resize(slots, SlotTally::default());
         self.served.clear();
         self.served.resize(vendors, Served::default());
-        self.timings = Default::default();
+        self.ticks = Default::default();
     }
 }
 

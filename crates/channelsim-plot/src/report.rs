@@ -495,7 +495,8 @@ fn manifest_html(o: &mut String, m: &Value) {
     for (k, v) in obj {
         if !matches!(
             k.as_str(),
-            "scenario" | "defaults" | "variants" | "description"
+            // (`timings`, where a run's time went, is for `run --timings`.)
+            "scenario" | "defaults" | "variants" | "description" | "timings"
         ) {
             flatten(v, k, &mut rows);
         }

@@ -5,7 +5,7 @@
 //! (variant, replicate) order.
 
 use channelsim_core::metrics::Collect;
-use channelsim_core::{Scenario, VendorMonth, run_replicate};
+use channelsim_core::{RunTimings, Scenario, VendorMonth, run_replicate_timed};
 use rayon::prelude::*;
 
 /// One run's identity and its monthly rows (all vendors, months in order).
@@ -14,6 +14,8 @@ pub struct RunResult {
     pub variant: usize,
     pub replicate: u32,
     pub rows: Vec<VendorMonth>,
+    /// Where its time went (the engine's own clocks; never in the results).
+    pub timings: RunTimings,
 }
 
 impl RunResult {
@@ -47,12 +49,13 @@ pub fn run_all(
     jobs.into_par_iter()
         .map(|(v, r)| {
             let mut obs = Collect::default();
-            run_replicate(scenarios[v], r, &mut obs);
+            let (_, timings) = run_replicate_timed(scenarios[v], r, &mut obs);
             progress();
             RunResult {
                 variant: v,
                 replicate: r,
                 rows: obs.0,
+                timings,
             }
         })
         .collect()

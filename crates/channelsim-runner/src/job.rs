@@ -7,7 +7,7 @@ use crate::atomic::{StagedDir, write_atomic};
 use crate::compare::compare;
 use crate::drivers;
 use crate::error::MemoryRefusal;
-use crate::exec::{enterprises_fitting, memory_available, memory_estimate, run_all};
+use crate::exec::{RunResult, enterprises_fitting, memory_available, memory_estimate, run_all};
 use crate::results::{monthly, summarise, write_csv, write_records, write_runs_csv, write_series};
 use crate::scenario::ScenarioFile;
 use channelsim_core::{ENGINE_VERSION, MODEL_VERSION, Scenario};
@@ -47,6 +47,65 @@ pub struct RunOutcome {
     pub runs: usize,
     pub threads: usize,
     pub wall_seconds: f64,
+    /// Where the runs' time went (also in the manifest).
+    pub timings: PhaseTimings,
+}
+
+/// Where the runs' time went, from the engine's own clocks, summed over
+/// runs: building the worlds, then each phase of the month. The city
+/// phases (acquisition to payments) are timed city by city and summed over
+/// threads, so with runs or cities in parallel these are CPU seconds, more
+/// than the wall time. Timings go to the manifest only: the result files
+/// do not depend on them.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct PhaseTimings {
+    pub runs: usize,
+    pub build_seconds: f64,
+    /// Active customer-months served in all runs (all vendors).
+    pub active_customer_months: u64,
+    /// The phases in the month's order.
+    pub phases: Vec<PhaseTime>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PhaseTime {
+    pub phase: String,
+    pub seconds: f64,
+    pub ns_per_customer_month: f64,
+}
+
+impl PhaseTimings {
+    /// The sum of the runs' timings.
+    pub fn of(runs: &[RunResult]) -> PhaseTimings {
+        let mut t = channelsim_core::RunTimings::default();
+        for r in runs {
+            t.add(&r.timings);
+        }
+        let cm: u64 = runs
+            .iter()
+            .flat_map(|r| &r.rows)
+            .map(|row| row.active)
+            .sum();
+        PhaseTimings {
+            runs: runs.len(),
+            build_seconds: t.build.as_secs_f64(),
+            active_customer_months: cm,
+            phases: t
+                .phases
+                .by_phase()
+                .map(|(p, d)| PhaseTime {
+                    phase: p.name().to_string(),
+                    seconds: d.as_secs_f64(),
+                    ns_per_customer_month: d.as_secs_f64() * 1e9 / cm.max(1) as f64,
+                })
+                .collect(),
+        }
+    }
+
+    /// Seconds in all the phases (the months, without building).
+    pub fn month_seconds(&self) -> f64 {
+        self.phases.iter().map(|p| p.seconds).sum()
+    }
 }
 
 /// Threads to use: the option, else all the machine's cores.
@@ -227,7 +286,8 @@ pub fn run_job(
         None => (Vec::new(), Vec::new()),
     };
     let wall_seconds = clock.elapsed().as_secs_f64();
-    let manifest = Manifest::new(
+    let timings = PhaseTimings::of(&runs);
+    let mut manifest = Manifest::new(
         file,
         opts,
         &names,
@@ -236,6 +296,7 @@ pub fn run_job(
         started,
         wall_seconds,
     );
+    manifest.timings = Some(timings.clone());
     write_json(&tmp.join(files::MANIFEST), &manifest)?;
     finish(tmp)?;
     let dir = staged.commit()?;
@@ -250,6 +311,7 @@ pub fn run_job(
         runs: runs.len(),
         threads,
         wall_seconds,
+        timings,
     })
 }
 
@@ -330,6 +392,10 @@ pub struct Manifest {
     pub started: String,
     pub finished: String,
     pub wall_seconds: f64,
+    /// Where the time went (`run` only), like `wall_seconds` a figure of
+    /// this execution, not of the results.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timings: Option<PhaseTimings>,
 }
 
 impl Manifest {
@@ -379,6 +445,7 @@ impl Manifest {
             started: humantime::format_rfc3339_seconds(started).to_string(),
             finished: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
             wall_seconds,
+            timings: None,
         }
     }
 }

@@ -191,6 +191,10 @@ struct RunArgs {
     /// Also print the drivers of each profit gap (drivers.csv).
     #[arg(long)]
     explain: bool,
+    /// Also print where the time went: building the world and each phase
+    /// of the month, from the engine's own clocks (always in manifest.json).
+    #[arg(long)]
+    timings: bool,
     /// A `robust` output folder of the same scenario: the answer says how
     /// many model readings agree (default: output/<scenario name>-robust
     /// beside the results folder, when it exists).
@@ -356,6 +360,9 @@ fn run(a: RunArgs, baseline: Option<String>) -> Result<(), RunnerError> {
     print!("{}", table::headline(&out));
     if a.explain {
         print!("{}", table::drivers(&out));
+    }
+    if a.timings {
+        print!("{}", table::timings(&out));
     }
     println!(
         "{} runs on {} threads in {:.1} s; results in {}",

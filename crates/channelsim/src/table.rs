@@ -400,6 +400,40 @@ pub fn drivers_in(out: &RunOutcome, width: usize) -> String {
     s
 }
 
+/// Where the run's time went (`--timings`): building the worlds, then each
+/// phase, from the engine's own clocks (the manifest's `timings`).
+pub fn timings(out: &RunOutcome) -> String {
+    let t = &out.timings;
+    let months = t.month_seconds();
+    let mut s = format!(
+        "\nWhere the time went ({} runs, engine clocks summed over runs and threads: CPU seconds; manifest.json `timings`):\n",
+        t.runs
+    );
+    s.push_str(&format!(
+        "  {:<18}{:>10}{:>8}{:>16}\n",
+        "phase", "seconds", "share", "ns/customer-mo"
+    ));
+    let total = months + t.build_seconds;
+    let line = |name: &str, secs: f64, ns: Option<f64>| {
+        let ns = ns.map_or("-".to_string(), |x| format!("{x:.1}"));
+        let share = 100.0 * secs / total.max(f64::MIN_POSITIVE);
+        format!("  {name:<18}{secs:>10.3}{share:>7.1}%{ns:>16}\n")
+    };
+    s.push_str(&line("build world", t.build_seconds, None));
+    for p in &t.phases {
+        s.push_str(&line(&p.phase, p.seconds, Some(p.ns_per_customer_month)));
+    }
+    let per_cm = months * 1e9 / t.active_customer_months.max(1) as f64;
+    s.push_str(&line("= months", months, Some(per_cm)));
+    s.push_str(&format!(
+        "  {} active customer-months; wall time of the whole command {:.1} s on {} threads\n",
+        grouped(t.active_customer_months as f64, 0),
+        out.wall_seconds,
+        out.threads
+    ));
+    s
+}
+
 /// A rate as a percentage, to 0.01%.
 fn pct(r: f64) -> String {
     format!("{}%", (r * 1e4).round() / 100.0)

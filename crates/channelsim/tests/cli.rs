@@ -595,3 +595,47 @@ fn force_does_not_replace_a_folder_a_run_did_not_write() {
     assert_eq!(std::fs::read_dir(&out).unwrap().count(), 1);
     std::fs::remove_dir_all(&out).unwrap();
 }
+
+/// Issue 15: `run --timings` prints where the time went, phase by phase,
+/// and the manifest keeps the same figures; the result files are those of
+/// a run without the flag (timings are never in the results).
+#[test]
+fn issue15_run_timings_prints_each_phase_and_leaves_the_results_alone() {
+    let (a, b) = (tmp("timed"), tmp("untimed"));
+    let scen = fixture("small.toml");
+    let o = ok(&run_args(&scen, &a, &["--no-report", "--timings"]));
+    ok(&run_args(&scen, &b, &["--no-report"]));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("Where the time went"), "{text}");
+    for phase in [
+        "build world",
+        "acquisition",
+        "service",
+        "payments",
+        "observe",
+        "= months",
+    ] {
+        assert!(text.contains(phase), "no {phase} in:\n{text}");
+    }
+    let m: serde_json::Value = serde_json::from_slice(&read(&a.join("manifest.json"))).unwrap();
+    let t = &m["timings"];
+    let phases: Vec<&str> = t["phases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["phase"].as_str().unwrap())
+        .collect();
+    assert_eq!(phases.len(), 11);
+    assert_eq!(
+        (phases[0], phases[2], phases[10]),
+        ("policy", "acquisition", "observe")
+    );
+    assert!(t["build_seconds"].as_f64().unwrap() > 0.0);
+    assert!(t["active_customer_months"].as_u64().unwrap() > 0);
+    assert!(t["runs"].as_u64().unwrap() >= 1);
+    for f in ["series.csv", "runs.csv", "summary.csv", "monthly.csv"] {
+        assert!(read(&a.join(f)) == read(&b.join(f)), "{f} differs");
+    }
+    let _ = std::fs::remove_dir_all(&a);
+    let _ = std::fs::remove_dir_all(&b);
+}

@@ -200,18 +200,8 @@ fn pay_counted(city: &mut City, tally: &mut CityTally, b: &mut Bufs, k: &Month) 
     let sv = &tally.views;
     let nslots = sv.len();
     b.cells.resize(nslots * CELLS, 0);
-    // What one customer of a (slot, industry, ring, term) pays, as its
-    // `paid` books it (the same for every industry).
-    b.bill.resize(nslots * CELLS, 0.0);
     let terms = &b.terms[..];
-    let (cells, bill) = (&mut b.cells[..], &mut b.bill[..]);
-    for (t, bill) in terms.iter().zip(bill.chunks_exact_mut(CELLS)) {
-        let mut one = [0.0; BILLS];
-        t.bill(k, &mut one);
-        for ind in bill.chunks_exact_mut(BILLS) {
-            ind.copy_from_slice(&one);
-        }
-    }
+    let cells = &mut b.cells[..];
     // Each customer's cell, in a loop of lane arithmetic (vectorised),
     // then its bill and its count by cell.
     let r = city.blocks[k.seg].active_range();
@@ -220,14 +210,22 @@ fn pay_counted(city: &mut City, tally: &mut CityTally, b: &mut Bufs, k: &Month) 
     let idx = &mut b.cell_of;
     idx.clear();
     if nslots == 1 {
+        let mut one = [0.0; BILLS];
+        terms[0].bill(k, &mut one);
         idx.extend(cols.map(|((&i, &rg), &ut)| cell(0, i, rg, ut)));
-        count_one(
-            &mut city.paid[r],
-            idx,
-            (&bill[..CELLS]).try_into().unwrap(),
-            cells,
-        );
+        count_one(&mut city.paid[r], idx, &one, cells);
     } else {
+        // What one customer of a (slot, industry, ring, term) pays, as
+        // its `paid` books it (the same for every industry).
+        b.bill.resize(nslots * CELLS, 0.0);
+        let bill = &mut b.bill[..];
+        for (t, bill) in terms.iter().zip(bill.chunks_exact_mut(CELLS)) {
+            let mut one = [0.0; BILLS];
+            t.bill(k, &mut one);
+            for ind in bill.chunks_exact_mut(BILLS) {
+                ind.copy_from_slice(&one);
+            }
+        }
         let cols = city.slot[r.clone()].iter().zip(cols);
         idx.extend(cols.map(|(&s, ((&i, &rg), &ut))| cell(s, i, rg, ut)));
         for (paid, &m) in city.paid[r].iter_mut().zip(idx.iter()) {
@@ -260,6 +258,11 @@ fn book_slot(v: &UnitView, terms: &Terms, t: &mut SlotTally, k: &Month, n: &[u32
     // By (ring, term), summed over industries (integers: exact).
     let by_rt: [u32; BILLS] = std::array::from_fn(|c| (0..N_IND).map(|i| n[i * BILLS + c]).sum());
     for term in 0..N_TERM {
+        // A term without customers adds zeros (+0.0 or -0.0) to sums that
+        // start at +0.0: skipping it changes no bit.
+        if (0..N_RING).all(|ring| by_rt[ring * N_TERM + term] == 0) {
+            continue;
+        }
         // Contract value at list x ring factors of the customers.
         let mut rings = 0.0;
         for (ring, &f) in k.rf.iter().enumerate() {
@@ -285,6 +288,9 @@ fn book_slot(v: &UnitView, terms: &Terms, t: &mut SlotTally, k: &Month, n: &[u32
             total += c;
             rings += c as f64 * f;
         }
+        if total == 0 {
+            continue; // zeros, as above
+        }
         t.book_ind[ind] += total;
         if v.app_src[ind] != NO_SRC {
             // Subscriptions on another unit's app (its royalties).
@@ -296,14 +302,17 @@ fn book_slot(v: &UnitView, terms: &Terms, t: &mut SlotTally, k: &Month, n: &[u32
     }
 }
 
-/// The counting of a city with one slot. Where customers are many, counts
+/// The counting of a city with one slot, whose bill by (ring, term) is
+/// `bill` (the same for every industry). Where customers are many, counts
 /// are kept in four copies by customer index, so that neighbours in the
 /// same cell do not wait on each other's increment (the copies cost a
 /// fixed 2 KB to clear and add up).
-fn count_one(paid: &mut [f32], idx: &[u32], bill: &[f32; CELLS], cells: &mut [u32]) {
+fn count_one(paid: &mut [f32], idx: &[u32], bill: &[f32; BILLS], cells: &mut [u32]) {
     const C: usize = 128; // CELLS = 90 cells, padded
     let mut padded = [0.0; C];
-    padded[..CELLS].copy_from_slice(bill);
+    for ind in padded[..CELLS].chunks_exact_mut(BILLS) {
+        ind.copy_from_slice(bill);
+    }
     if paid.len() < 256 {
         let cells: &mut [u32; CELLS] = (&mut cells[..CELLS]).try_into().unwrap();
         for (paid, &m) in paid.iter_mut().zip(idx) {
@@ -428,7 +437,14 @@ mod tests {
     #[test]
     fn issue13_counting_gives_the_numbers_of_paying_each_customer() {
         let mut customers = 0;
-        for s in [Strategy::CityExclusive, Strategy::Traditional] {
+        // (ABU: one-slot cities of few customers; team replication: many
+        // slots of one vendor: issue 15's paths.)
+        for s in [
+            Strategy::CityExclusive,
+            Strategy::Traditional,
+            Strategy::Abu,
+            Strategy::TeamReplication,
+        ] {
             // A fast-adopting market: many customers per slot.
             let mut sc = scenario(s, "long_term");
             sc.params.bass_p = 0.05;

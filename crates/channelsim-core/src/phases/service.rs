@@ -25,12 +25,12 @@ use crate::world::City;
 thread_local! {
     /// This thread's figures of each (slot, industry, terms), reused city
     /// after city (their contents do not outlive a city).
-    static FIGS: std::cell::RefCell<Vec<Fig>> = Default::default();
+    static BUFS: std::cell::RefCell<Bufs> = Default::default();
 }
 
 /// Phase 4 in one city.
 pub fn city(city: &mut City, tally: &mut CityTally, w: &Shared) {
-    FIGS.with_borrow_mut(|figs| serve_city(city, tally, figs, &Consts::new(w.sc)))
+    BUFS.with_borrow_mut(|b| serve_city(city, tally, b, &Consts::new(w.sc)))
 }
 
 /// The month's constants of the formula.
@@ -175,8 +175,23 @@ struct Lanes {
     price_paid: F4,
 }
 
+/// Service's working buffers.
+#[derive(Default)]
+struct Bufs {
+    /// The figures of each (slot, industry, terms).
+    figs: Vec<Fig>,
+    /// Each customer's figure index in a segment (where figures are by slot).
+    idx: Vec<u32>,
+}
+
 /// Where four customers' figures come from.
 trait Figures {
+    /// Whether `lanes` reads each customer's figure index ([`Four::fig`]),
+    /// worked out a segment at a time by [`Figures::index`].
+    const INDEXED: bool;
+    /// Each customer's figure index, into `idx` (a loop the compiler
+    /// vectorises); only if [`Figures::INDEXED`].
+    fn index(_slot: &[u16], _ind: &[u8], _ut: &[u16], _idx: &mut Vec<u32>) {}
     fn lanes(&self, c: &Four) -> Lanes;
 }
 
@@ -184,11 +199,15 @@ trait Figures {
 struct BySlot<'a>(&'a [Fig]);
 
 impl Figures for BySlot<'_> {
+    const INDEXED: bool = true;
+    fn index(slot: &[u16], ind: &[u8], ut: &[u16], idx: &mut Vec<u32>) {
+        idx.clear();
+        let cols = slot.iter().zip(ind).zip(ut);
+        idx.extend(cols.map(|((&s, &i), &u)| fig_index(s as usize, i as usize, u) as u32));
+    }
     #[inline(always)]
     fn lanes(&self, c: &Four) -> Lanes {
-        let f: [&Fig; 4] = std::array::from_fn(|l| {
-            &self.0[fig_index(c.slot[l] as usize, c.ind[l] as usize, c.ut[l])]
-        });
+        let f: [&Fig; 4] = std::array::from_fn(|l| &self.0[c.fig[l] as usize]);
         let [quality, k_eff, room, local] =
             F4::transpose(f.map(|f| [f.quality, f.k_eff, f.room, f.local]));
         let [attention, app, value, price_paid] =
@@ -220,22 +239,31 @@ struct OneSlot {
 }
 
 impl OneSlot {
-    fn new(figs: &[Fig]) -> OneSlot {
-        let f = &figs[0];
+    /// The figures of slot view `v`, as [`Fig::new`] works them out (the
+    /// same operations), without the figures of every (industry, terms).
+    fn of(k: &Consts, v: &UnitView) -> OneSlot {
+        let (first, renew) = (Fig::new(k, v, 0, 0), Fig::new(k, v, 0, 12));
         OneSlot {
-            quality: f.quality,
-            room: f.room,
-            local: f.local,
-            attention: f.attention,
-            k_eff: std::array::from_fn(|i| figs.get(fig_index(0, i, 0)).map_or(0.0, |f| f.k_eff)),
-            app: std::array::from_fn(|i| figs.get(fig_index(0, i, 0)).map_or(0.0, |f| f.app)),
-            value: [figs[0].value, figs[1].value],
-            price_paid: [figs[0].price_paid, figs[1].price_paid],
+            quality: first.quality,
+            room: first.room,
+            local: first.local,
+            attention: first.attention,
+            k_eff: std::array::from_fn(|i| if i < N_IND { v.k_eff[i] } else { 0.0 }),
+            app: std::array::from_fn(|i| {
+                if i < N_IND {
+                    k.w[4] * v.app_fit[i]
+                } else {
+                    0.0
+                }
+            }),
+            value: [first.value, renew.value],
+            price_paid: [first.price_paid, renew.price_paid],
         }
     }
 }
 
 impl Figures for OneSlot {
+    const INDEXED: bool = false;
     #[inline(always)]
     fn lanes(&self, c: &Four) -> Lanes {
         let ind = c.ind.map(|i| i as usize & 7);
@@ -304,11 +332,21 @@ impl Acc4 {
 
 /// Phase 4 in one city, fast: the numbers of [`serve_city_plain`].
 #[inline(never)]
-fn serve_city(city: &mut City, tally: &mut CityTally, figs: &mut Vec<Fig>, k: &Consts) {
+fn serve_city(city: &mut City, tally: &mut CityTally, bufs: &mut Bufs, k: &Consts) {
     let sv = &tally.views;
     if city.blocks.iter().all(|b| b.active == 0) {
         return; // nobody to serve: the reputation stands
     }
+    // Sums per vendor, in customer order: in registers, lane by lane, where
+    // one vendor has the city (its figures vary only by industry and terms
+    // where it has one slot); else each customer to its slot's vendor.
+    let v0 = sv[0].vendor as usize;
+    if sv.len() == 1 {
+        let one = OneSlot::of(k, &sv[0]);
+        tally.served[v0].merge(&lane_sums(city, k, &one, &mut bufs.idx));
+        return reputation(city, tally, k);
+    }
+    let Bufs { figs, idx } = bufs;
     figs.clear();
     for v in sv {
         for ind in 0..N_IND {
@@ -316,17 +354,11 @@ fn serve_city(city: &mut City, tally: &mut CityTally, figs: &mut Vec<Fig>, k: &C
             figs.push(Fig::new(k, v, ind, 12));
         }
     }
-    // Sums per vendor, in customer order: in registers, lane by lane, where
-    // one vendor has the city (its figures vary only by industry and terms
-    // where it has one slot); else each customer to its slot's vendor.
-    let v0 = sv[0].vendor as usize;
-    if sv.len() == 1 {
-        tally.served[v0].merge(&lane_sums(city, k, &OneSlot::new(figs)));
-    } else if sv.iter().all(|v| v.vendor as usize == v0) {
-        tally.served[v0].merge(&lane_sums(city, k, &BySlot(figs)));
+    if sv.iter().all(|v| v.vendor as usize == v0) {
+        tally.served[v0].merge(&lane_sums(city, k, &BySlot(figs), idx));
     } else {
         let served = &mut tally.served;
-        serve_customers(city, k, &BySlot(figs), |slot, s, u, lanes| {
+        serve_customers(city, k, &BySlot(figs), idx, |slot, s, u, lanes| {
             for l in 0..lanes {
                 served[sv[slot[l] as usize].vendor as usize].add(s[l], u[l]);
             }
@@ -337,9 +369,9 @@ fn serve_city(city: &mut City, tally: &mut CityTally, figs: &mut Vec<Fig>, k: &C
 
 /// Serve every customer of a city with one vendor, summing in lanes.
 #[inline(always)]
-fn lane_sums(city: &mut City, k: &Consts, figures: &impl Figures) -> Served {
+fn lane_sums(city: &mut City, k: &Consts, figures: &impl Figures, idx: &mut Vec<u32>) -> Served {
     let mut a = Acc4::default();
-    serve_customers(city, k, figures, |_, s, u, lanes| a.add(s, u, lanes));
+    serve_customers(city, k, figures, idx, |_, s, u, lanes| a.add(s, u, lanes));
     a.total()
 }
 
@@ -356,6 +388,8 @@ fn serve4(k: &Consts, list: &[f32; N_RING], f: &Lanes, c: &Four) -> (F4, F4) {
 
 /// The columns of four customers.
 struct Four {
+    /// Figure indices, where [`Figures::INDEXED`].
+    fig: [u32; 4],
     slot: [u16; 4],
     needs: [[u8; 4]; 4],
     ind: [u8; 4],
@@ -369,10 +403,11 @@ struct Four {
 /// gives their figures, `tally(slots, satisfaction, surplus, lanes)` takes
 /// the results of the first `lanes` lanes, in customer order.
 #[inline(always)]
-fn serve_customers(
+fn serve_customers<F: Figures>(
     city: &mut City,
     k: &Consts,
-    figures: &impl Figures,
+    figures: &F,
+    idx: &mut Vec<u32>,
     mut tally: impl FnMut(&[u16; 4], [f32; 4], [f32; 4], usize),
 ) {
     for seg in 0..N_SEG {
@@ -390,6 +425,27 @@ fn serve_customers(
             &city.ring[r.clone()],
             &mut city.sat[r],
         );
+        if F::INDEXED {
+            F::index(slot, ind, ut, idx);
+        }
+        // One quad of customers; `$fig` their figure indices.
+        macro_rules! quad {
+            ($fig:expr, $slot:expr, $needs:expr, $ind:expr, $ut:expr, $ring:expr, $sat:expr) => {{
+                let four = Four {
+                    fig: $fig,
+                    slot: $slot.try_into().unwrap(),
+                    needs: $needs.try_into().unwrap(),
+                    ind: $ind.try_into().unwrap(),
+                    ut: $ut.try_into().unwrap(),
+                    ring: $ring.try_into().unwrap(),
+                    sat: (&*$sat).try_into().unwrap(),
+                };
+                let (s, u) = serve4(k, list, &figures.lanes(&four), &four);
+                let (s, u) = (s.to_array(), u.to_array());
+                $sat.copy_from_slice(&s);
+                tally(&four.slot, s, u, 4);
+            }};
+        }
         let cols = slot
             .chunks_exact(4)
             .zip(needs.chunks_exact(4))
@@ -397,23 +453,20 @@ fn serve_customers(
             .zip(ut.chunks_exact(4))
             .zip(ring.chunks_exact(4))
             .zip(sat.chunks_exact_mut(4));
-        for (((((slot, needs), ind), ut), ring), sat) in cols {
-            let four = Four {
-                slot: slot.try_into().unwrap(),
-                needs: needs.try_into().unwrap(),
-                ind: ind.try_into().unwrap(),
-                ut: ut.try_into().unwrap(),
-                ring: ring.try_into().unwrap(),
-                sat: (&*sat).try_into().unwrap(),
-            };
-            let (s, u) = serve4(k, list, &figures.lanes(&four), &four);
-            let (s, u) = (s.to_array(), u.to_array());
-            sat.copy_from_slice(&s);
-            tally(&four.slot, s, u, 4);
+        // Two loops, so that the one-slot loop carries no indices.
+        if F::INDEXED {
+            for (f, (((((slot, needs), ind), ut), ring), sat)) in idx.chunks_exact(4).zip(cols) {
+                quad!(f.try_into().unwrap(), slot, needs, ind, ut, ring, sat)
+            }
+        } else {
+            for (((((slot, needs), ind), ut), ring), sat) in cols {
+                quad!([0; 4], slot, needs, ind, ut, ring, sat)
+            }
         }
         if quads < n {
             let at = |l: usize| (quads + l).min(n - 1);
             let four = Four {
+                fig: std::array::from_fn(|l| if F::INDEXED { idx[at(l)] } else { 0 }),
                 slot: std::array::from_fn(|l| slot[at(l)]),
                 needs: std::array::from_fn(|l| needs[at(l)]),
                 ind: std::array::from_fn(|l| ind[at(l)]),
@@ -449,6 +502,8 @@ mod tests {
         for sc in [
             scenario(Strategy::CityExclusive, "long_term"),
             scenario(Strategy::Traditional, "long_term"),
+            scenario(Strategy::Abu, "long_term"),
+            scenario(Strategy::TeamReplication, "long_term"),
             rival,
         ] {
             let (w, mut st) = stepped(&sc, 30);
@@ -458,7 +513,7 @@ mod tests {
                 let (mut fast, mut plain) = (c.clone(), c.clone());
                 let mut tf = t.clone();
                 let mut tp = t.clone();
-                serve_city(&mut fast, &mut tf, &mut Vec::new(), &k);
+                serve_city(&mut fast, &mut tf, &mut Bufs::default(), &k);
                 serve_city_plain(&mut plain, &mut tp, &k);
                 let bits = |c: &City| c.sat.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
                 assert_eq!(bits(&fast), bits(&plain), "satisfaction");
