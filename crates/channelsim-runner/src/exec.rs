@@ -88,3 +88,70 @@ pub fn memory_available() -> Option<u64> {
     let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb * 1024)
 }
+
+/// Run the given (variant, replicate) jobs in parallel until `cancel` is
+/// set (the studio's hook: a newer request cancels an older one). The flag
+/// is checked before each run starts, so a cancelled call returns after the
+/// runs in flight; a run that starts is run whole, so what it returns is
+/// what [`run_all`] would. Results in job order, `None` for a job skipped.
+/// `progress` is called once per finished run (from any thread).
+pub fn run_jobs(
+    scenarios: &[&Scenario],
+    jobs: &[(usize, u32)],
+    cancel: &std::sync::atomic::AtomicBool,
+    progress: &(dyn Fn() + Sync),
+) -> Vec<Option<RunResult>> {
+    use std::sync::atomic::Ordering;
+    jobs.par_iter()
+        .map(|&(v, r)| {
+            if cancel.load(Ordering::Relaxed) {
+                return None;
+            }
+            let mut obs = Collect::default();
+            let (_, timings) = run_replicate_timed(scenarios[v], r, &mut obs);
+            progress();
+            Some(RunResult {
+                variant: v,
+                replicate: r,
+                rows: obs.0,
+                timings,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod cancel_tests {
+    use super::*;
+    use std::sync::atomic::AtomicBool;
+
+    fn small() -> Scenario {
+        let mut sc = crate::scenario::parse_scenario(crate::scenario::DEFAULT_SCENARIO, "d", &[])
+            .unwrap()
+            .variants[0]
+            .scenario
+            .clone();
+        sc.horizon_months = 3;
+        sc
+    }
+
+    #[test]
+    fn run_jobs_gives_what_run_all_gives_and_stops_when_cancelled() {
+        let sc = small();
+        let all = run_all(&[&sc], 2, &|| {});
+        let go = AtomicBool::new(false);
+        let n = std::sync::atomic::AtomicUsize::new(0);
+        let some = run_jobs(&[&sc], &[(0, 1), (0, 0)], &go, &|| {
+            n.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        });
+        assert_eq!(n.into_inner(), 2);
+        assert_eq!(some[0].as_ref().unwrap().rows, all[1].rows);
+        assert_eq!(some[1].as_ref().unwrap().rows, all[0].rows);
+        let stop = AtomicBool::new(true);
+        assert!(
+            run_jobs(&[&sc], &[(0, 0), (0, 1)], &stop, &|| {})
+                .iter()
+                .all(Option::is_none)
+        );
+    }
+}

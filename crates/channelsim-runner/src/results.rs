@@ -147,7 +147,7 @@ pub struct RunRow {
 /// Mean, sd and interval of a metric's values: none where they cannot be
 /// had (no values; sd and interval with one value). The interval is
 /// clipped to the values the metric can take.
-fn stats(m: &Metric, xs: &[f64]) -> (Option<f64>, Option<f64>, Option<f64>, Option<f64>) {
+pub fn stats(m: &Metric, xs: &[f64]) -> (Option<f64>, Option<f64>, Option<f64>, Option<f64>) {
     match Summary::of(xs).map(|s| s.clipped(m.lo, m.hi)) {
         Ok(s) if s.n >= 2 => (
             finite(s.mean),
@@ -163,7 +163,7 @@ fn stats(m: &Metric, xs: &[f64]) -> (Option<f64>, Option<f64>, Option<f64>, Opti
 /// The 90% band of replicate values (docs/results.md): 5th–95th
 /// percentiles from `PERCENTILE_MIN_REPLICATES` replicates on, else
 /// mean ± 1.645 sd; none under two values.
-fn band(xs: &[f64], mean: f64) -> (Option<f64>, Option<f64>) {
+pub fn band(xs: &[f64], mean: f64) -> (Option<f64>, Option<f64>) {
     if xs.len() < 2 {
         return (None, None);
     }

@@ -4,6 +4,7 @@
 
 mod bench;
 mod progress;
+mod studio;
 mod table;
 
 use channelsim_runner::RunnerError;
@@ -77,6 +78,9 @@ enum Command {
     /// Print a shell completion script, e.g.
     /// `channelsim completions bash > /etc/bash_completion.d/channelsim`.
     Completions { shell: clap_complete::Shell },
+    /// The what-if studio: a local web page whose levers re-run the
+    /// comparison and show the answer (docs/studio.md).
+    Studio(studio::StudioArgs),
 }
 
 #[derive(Subcommand)]
@@ -263,6 +267,7 @@ fn main() -> ExitCode {
         Command::Slurm(a) => slurm(a),
         Command::Robust(a) => robust(a),
         Command::Bench(a) => return bench::bench(a),
+        Command::Studio(a) => return studio::studio(a),
         Command::Scenario(ScenarioCommand::Show {
             scenario,
             sets,
