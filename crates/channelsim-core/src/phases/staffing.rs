@@ -70,6 +70,7 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
             // next month (the larger team stays above `fire_below`).
             u.staff += 1;
             u.growth_fund -= hire_cost;
+            s.vendor_flows[u.vendor.idx()].growth_hires += 1;
         }
         // Apps: a chance a month in each industry where the unit is capable.
         let platform = if kp.platform { 1.0 } else { 0.0 };
@@ -170,9 +171,12 @@ mod tests {
         u1.cash = 1.0;
         u1.growth_fund = 0.0;
         let mut s = crate::month::Scratch::default();
+        s.reset(&w);
         super::run(&mut w, &sc, &mut s);
         assert_eq!(w.units[0].staff, staff0 + 1);
         assert!((w.units[0].growth_fund - 1.0).abs() < 1e-9);
+        // The hire is reported (engine 0.6.0: the `growth_hires` column).
+        assert_eq!(s.vendor_flows[w.units[0].vendor.idx()].growth_hires, 1);
         assert_eq!(w.units[1].staff, staff1 - 1);
         // Neutral (v1): neither.
         let mut v1 = sc.clone();
@@ -183,6 +187,7 @@ mod tests {
         w.units[1].book = [(0.8 * v1.params.capacity(staff1, 0.8)) as u32, 0, 0, 0];
         w.units[1].last_profit = -10.0;
         w.units[1].cash = 1.0;
+        s.reset(&w);
         super::run(&mut w, &v1, &mut s);
         assert_eq!(w.units[0].staff, staff0);
         assert_eq!(w.units[1].staff, staff1);
