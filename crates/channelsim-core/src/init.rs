@@ -30,6 +30,7 @@ pub fn build_world(sc: &Scenario, replicate: u32) -> World {
                 cash: 0.0,
                 cum_profit: 0.0,
                 npv: 0.0,
+                tax_losses: 0.0,
                 quarter_revenue: 0.0,
                 last_quarter_revenue: 0.0,
                 prev_quarter_revenue: 0.0,

@@ -20,6 +20,8 @@ pub struct VendorMonth {
     pub arr: f64,
     pub revenue: f64,
     pub gross_profit: f64,
+    /// After income tax (model v2.1): what the vendor's cash moves by;
+    /// `cum_profit` and `npv` sum it.
     pub profit: f64,
     pub cum_profit: f64,
     pub npv: f64,
@@ -83,6 +85,12 @@ pub struct VendorMonth {
     pub cost_rd: f64,
     pub cost_sales_marketing: f64,
     pub cost_general: f64,
+    /// Customer support and success (cost of revenue, model v2.1).
+    pub cost_support: f64,
+    /// Revenue less every cost but income tax.
+    pub profit_before_tax: f64,
+    /// Income tax (profit = profit_before_tax - cost_tax).
+    pub cost_tax: f64,
     /// Partner units (not owned): their share of subscriptions and their services.
     pub partner_revenue: f64,
     pub partner_royalties: f64,
@@ -95,6 +103,8 @@ pub struct VendorMonth {
     pub partner_kept: f64,
     /// Capital partners brought into new units this month (their starting cash).
     pub partner_capital: f64,
+    /// Sellers its partner units hired from their growth funds this month (B1).
+    pub growth_hires: u64,
 }
 
 /// The names of `VendorMonth`'s metric columns, in order (after month,
@@ -166,6 +176,9 @@ impl VendorMonth {
             self.cost_rd,
             self.cost_sales_marketing,
             self.cost_general,
+            self.cost_support,
+            self.profit_before_tax,
+            self.cost_tax,
             self.partner_revenue,
             self.partner_royalties,
             self.partner_wages,
@@ -174,6 +187,7 @@ impl VendorMonth {
             self.partner_dividends,
             self.partner_kept,
             self.partner_capital,
+            self.growth_hires as f64,
         ]
     }
 

@@ -414,6 +414,17 @@ pub struct Params {
     pub sales_marketing: f64,
     /// General and administrative costs, a share of vendor revenue.
     pub general_admin: f64,
+    /// Customer support and success (cost of revenue beyond hosting), a
+    /// share of the subscriptions of the customers the vendor serves
+    /// itself (its owned units'), per month (model v2.1, docs/model.md 7.9).
+    pub support: f64,
+    /// Share of `support` the vendor still carries for a partner unit's
+    /// customer: partners take first-line support, the vendor the
+    /// escalations (1: partners take none of it).
+    pub support_partner: f64,
+    /// Income tax on the vendor's positive taxable profit, after losses
+    /// carried forward (docs/model.md 7.9).
+    pub tax_rate: f64,
     // Model v2 mechanisms (issue 11 item 4, docs/model.md section 7.12).
     // Each has a neutral value under which the engine is v1's.
     /// B1: share of a partner's kept profit, x trust x security, set aside
@@ -532,6 +543,9 @@ impl Default for Params {
             platform_cost: 200.0,
             sales_marketing: 0.10,
             general_admin: 0.08,
+            support: 0.10,
+            support_partner: 0.5,
+            tax_rate: 0.15,
             growth_invest: 0.5,
             growth_hire_months: 6.0,
             loss_fire: 1,
@@ -889,6 +903,9 @@ impl Scenario {
             ("royalty", pr.royalty),
             ("sales_marketing", pr.sales_marketing),
             ("general_admin", pr.general_admin),
+            ("support", pr.support),
+            ("support_partner", pr.support_partner),
+            ("tax_rate", pr.tax_rate),
         ] {
             bad(format!("params.{name}"), unit(x), "in [0, 1]");
         }

@@ -107,7 +107,14 @@ pub struct VendorFlows {
     pub rd: f64,
     pub sales_marketing: f64,
     pub general: f64,
+    /// Customer support and success (cost of revenue).
+    pub support: f64,
     pub gross_profit: f64,
+    /// Revenue less every cost but income tax.
+    pub profit_before_tax: f64,
+    /// Income tax on the month's taxable profit.
+    pub tax: f64,
+    /// After tax: what the vendor's cash moves by.
     pub profit: f64,
     // Its partner units (units it does not own).
     /// Their share of subscriptions and their services.
@@ -123,6 +130,8 @@ pub struct VendorFlows {
     // Customers and units.
     pub new: u32,
     pub churned: u32,
+    /// Sellers its partner units hired from their growth funds (B1).
+    pub growth_hires: u32,
     pub surplus: f64,
     pub unit_profit_total: f64,
 }

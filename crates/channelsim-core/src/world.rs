@@ -358,6 +358,9 @@ pub struct Vendor {
     pub cash: f64,
     pub cum_profit: f64,
     pub npv: f64,
+    /// Tax losses carried forward (k CNY, >= 0): past pre-tax losses not
+    /// yet set against a taxable profit.
+    pub tax_losses: f64,
     /// Revenue of the quarter in progress and of the last two quarters.
     pub quarter_revenue: f64,
     pub last_quarter_revenue: f64,

@@ -46,14 +46,16 @@ fn costs(r: &VendorMonth) -> f64 {
         + r.cost_rd
         + r.cost_sales_marketing
         + r.cost_general
+        + r.cost_support
+        + r.cost_tax
 }
 
 /// Every identity, every month; returns how many months saw the flows the
 /// test is about (so that a test on a run where nothing happens fails).
-fn check(sc: &Scenario, months: u32) -> [u32; 4] {
+fn check(sc: &Scenario, months: u32) -> [u32; 6] {
     let mut w = build_world(sc, 0);
     let mut st = Stepper::new();
-    let mut seen = [0u32; 4];
+    let mut seen = [0u32; 6];
     for m in 0..months {
         let (cash0, pcash0, led0) = (
             w.vendors.iter().map(|v| v.cash).collect::<Vec<_>>(),
@@ -100,10 +102,18 @@ fn check(sc: &Scenario, months: u32) -> [u32; 4] {
                 &at,
             );
             same(
+                "profit = profit before tax - tax",
+                r.profit,
+                r.profit_before_tax - r.cost_tax,
+                s,
+                &at,
+            );
+            same(
                 "gross profit",
                 r.gross_profit,
                 r.revenue
                     - r.cost_hosting
+                    - r.cost_support
                     - r.cost_royalties
                     - r.cost_owned_wages
                     - r.cost_owned_training
@@ -159,6 +169,17 @@ fn check(sc: &Scenario, months: u32) -> [u32; 4] {
             seen[1] += (r.rev_dividends > 0.0) as u32;
             seen[2] += (r.cost_royalties > 0.0) as u32;
             seen[3] += (r.partner_capital > 0.0) as u32;
+            // Tax: never negative, never more than the rate on the month's
+            // pre-tax profit, less where past losses are set against it.
+            let full = sc.params.tax_rate * r.profit_before_tax.max(0.0);
+            assert!(
+                r.cost_tax >= 0.0 && r.cost_tax <= full + 1e-9 * s,
+                "{at}: tax {} on pre-tax profit {}",
+                r.cost_tax,
+                r.profit_before_tax
+            );
+            seen[4] += (r.cost_tax > 0.0 && r.cost_support > 0.0) as u32;
+            seen[5] += (r.profit_before_tax > 0.0 && r.cost_tax < full - 1e-9 * s) as u32;
         }
         // The economy's ledger: the rows account for all of it.
         let at = format!("{} month {m}", sc.name);
@@ -207,7 +228,7 @@ fn small(s: Strategy, preset: &str) -> Scenario {
 
 #[test]
 fn issue11_every_identity_every_month_every_strategy_and_policy() {
-    let mut seen = [0u32; 4];
+    let mut seen = [0u32; 6];
     for s in Strategy::ALL {
         for preset in ["long_term", "short_term"] {
             let got = check(&small(s, preset), 60);
@@ -219,7 +240,8 @@ fn issue11_every_identity_every_month_every_strategy_and_policy() {
     // The flows the identities are about did occur.
     assert!(
         seen.iter().all(|&n| n > 0),
-        "months with services, dividends, royalties, capital: {seen:?}"
+        "months with services, dividends, royalties, capital, tax and support, \
+         losses carried forward: {seen:?}"
     );
 }
 

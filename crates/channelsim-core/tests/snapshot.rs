@@ -90,13 +90,63 @@ fn columns_of(want: &str, text: &str) -> Result<String, String> {
     Ok(out)
 }
 
+/// The run of `sc` compared with the snapshot `dir/name.csv` (written by
+/// an earlier engine) on the columns that snapshot has but those `skip`
+/// names; the difference, if any.
+fn differs_from_older(dir: &str, name: &str, sc: &Scenario, skip: &str) -> Option<String> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/snapshots")
+        .join(dir)
+        .join(format!("{name}.csv"));
+    let mut c = Collect::default();
+    run_replicate(sc, 0, &mut c);
+    let mut text = format!("month,vendor,{}\n", METRICS.join(","));
+    for r in &c.0 {
+        write!(text, "{},{}", r.month, r.vendor).unwrap();
+        for v in r.values() {
+            write!(text, ",{v:.9e}").unwrap();
+        }
+        text.push('\n');
+    }
+    let want = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) => return Some(format!("{name}: {}: {e}", path.display())),
+    };
+    let drop = |t: &str| -> String {
+        let mut lines = t.lines();
+        let head: Vec<&str> = lines.next().unwrap_or("").split(',').collect();
+        let keep: Vec<usize> = (0..head.len())
+            .filter(|&i| skip.is_empty() || !head[i].contains(skip))
+            .collect();
+        std::iter::once(head)
+            .chain(lines.map(|l| l.split(',').collect()))
+            .map(|c: Vec<&str>| keep.iter().map(|&i| c[i]).collect::<Vec<_>>().join(","))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let want = drop(&want);
+    match columns_of(&want, &text).map(|g| drop(&g)) {
+        Ok(got) if got == want => None,
+        Ok(got) => {
+            let line = want
+                .lines()
+                .zip(got.lines())
+                .position(|(a, b)| a != b)
+                .map_or(0, |l| l + 1);
+            Some(format!("{name}: differs from {dir}/ from line {line}"))
+        }
+        Err(e) => Some(format!("{name}: {e}")),
+    }
+}
+
 /// Issue 11 item 4: with every v2 mechanism at its neutral value
 /// (`Params::neutralise_v2_mechanisms`), the engine gives exactly the
 /// model v1 snapshots kept in `tests/snapshots/v1/` (never re-blessed):
-/// each mechanism is a clean addition to v1. Compared on v1's columns.
+/// each mechanism is a clean addition to v1. Compared on v1's columns but
+/// the ecosystem value, counted once in v2 (each flow once): the one v1
+/// column that is meant to differ.
 #[test]
 fn issue11_v2_mechanisms_at_neutral_give_the_v1_snapshots() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/v1");
     let mut problems = Vec::new();
     for s in Strategy::ALL {
         for preset in ["long_term", "short_term"] {
@@ -107,46 +157,37 @@ fn issue11_v2_mechanisms_at_neutral_give_the_v1_snapshots() {
             sc.model.moved_customer = channelsim_core::params::MovedCustomer::Restarts;
             sc.params.sales_marketing = 0.0;
             sc.params.general_admin = 0.0;
-            let mut c = Collect::default();
-            run_replicate(&sc, 0, &mut c);
-            let mut text = format!("month,vendor,{}\n", METRICS.join(","));
-            for r in &c.0 {
-                write!(text, "{},{}", r.month, r.vendor).unwrap();
-                for v in r.values() {
-                    write!(text, ",{v:.9e}").unwrap();
-                }
-                text.push('\n');
-            }
-            let want = std::fs::read_to_string(dir.join(format!("{name}.csv"))).unwrap();
-            // The ecosystem value is counted once in v2 (each flow once):
-            // the one v1 column that is meant to differ.
-            let drop_eco = |t: &str| -> String {
-                let mut lines = t.lines();
-                let head: Vec<&str> = lines.next().unwrap_or("").split(',').collect();
-                let keep: Vec<usize> = (0..head.len())
-                    .filter(|&i| !head[i].contains("ecosystem_value"))
-                    .collect();
-                std::iter::once(head)
-                    .chain(lines.map(|l| l.split(',').collect()))
-                    .map(|c: Vec<&str>| keep.iter().map(|&i| c[i]).collect::<Vec<_>>().join(","))
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            };
-            let want = drop_eco(&want);
-            match columns_of(&want, &text).map(|g| drop_eco(&g)) {
-                Ok(got) if got == want => {}
-                Ok(got) => {
-                    let line = want
-                        .lines()
-                        .zip(got.lines())
-                        .position(|(a, b)| a != b)
-                        .map_or(0, |l| l + 1);
-                    problems.push(format!("{name}: differs from line {line}"));
-                }
-                Err(e) => problems.push(format!("{name}: {e}")),
-            }
+            sc.params.support = 0.0;
+            sc.params.tax_rate = 0.0;
+            problems.extend(differs_from_older("v1", &name, &sc, "ecosystem_value"));
         }
     }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Issue 11, model v2.1 (engine 0.6.0): with no customer support cost and
+/// no income tax, the engine gives exactly model v2.0's snapshots (engine
+/// 0.5.0, kept in `tests/snapshots/v2_0/`, never re-blessed) on every
+/// column they have, the rival vendors included: the two costs are a clean
+/// addition, and the growth-hire column only reports.
+#[test]
+fn issue11_v2_1_costs_at_zero_give_the_v2_0_snapshots() {
+    let mut problems = Vec::new();
+    let v2_0 = |sc: &mut Scenario| {
+        sc.params.support = 0.0;
+        sc.params.tax_rate = 0.0;
+    };
+    for s in Strategy::ALL {
+        for preset in ["long_term", "short_term"] {
+            let mut sc = short(s, preset);
+            v2_0(&mut sc);
+            let name = format!("{}_{preset}", s.name());
+            problems.extend(differs_from_older("v2_0", &name, &sc, ""));
+        }
+    }
+    let mut sc = rivals();
+    v2_0(&mut sc);
+    problems.extend(differs_from_older("v2_0", "rivals", &sc, ""));
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
@@ -179,12 +220,22 @@ fn snapshot_every_strategy() {
     );
 }
 
+/// Rival vendors ([`rivals`]).
+#[test]
+fn snapshot_rival_vendors() {
+    if let Some(problem) = snapshot("rivals", &rivals()) {
+        panic!(
+            "{problem}\nif the change is intended, rewrite it with \
+             `CHANNELSIM_BLESS=1 cargo test --release -p channelsim-core --test snapshot`"
+        );
+    }
+}
+
 /// Three vendors in one market (a short-term joint venture, a city-exclusive
 /// rival and an online one): the interactions one-vendor snapshots cannot
 /// show. Units that leave are not replaced, so a venture's warm accounts
 /// come free for the rivals (engine 0.4.0).
-#[test]
-fn snapshot_rival_vendors() {
+fn rivals() -> Scenario {
     let mut sc = short(Strategy::JointVenture, "short_term");
     sc.horizon_months = 120;
     sc.model.replace_dead_units = false;
@@ -199,10 +250,5 @@ fn snapshot_rival_vendors() {
         v.policy = channelsim_core::Policy::preset(preset).unwrap();
         sc.vendors.push(v);
     }
-    if let Some(problem) = snapshot("rivals", &sc) {
-        panic!(
-            "{problem}\nif the change is intended, rewrite it with \
-             `CHANNELSIM_BLESS=1 cargo test --release -p channelsim-core --test snapshot`"
-        );
-    }
+    sc
 }

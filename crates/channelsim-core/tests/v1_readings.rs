@@ -17,6 +17,8 @@ fn as_v1(sc: &mut Scenario) {
     sc.model.moved_customer = MovedCustomer::Restarts;
     sc.params.sales_marketing = 0.0;
     sc.params.general_admin = 0.0;
+    sc.params.support = 0.0;
+    sc.params.tax_rate = 0.0;
 }
 
 fn short(s: Strategy, preset: &str) -> Scenario {

@@ -140,7 +140,7 @@ const ANY: (f64, f64) = (-INF, INF);
 const UNIT: (f64, f64) = (0.0, 1.0);
 
 /// The engine's per-month observation, in its order (after month and vendor).
-pub const OBSERVED: [Metric; 65] = [
+pub const OBSERVED: [Metric; 69] = [
     m(
         "active",
         "active",
@@ -642,6 +642,33 @@ pub const OBSERVED: [Metric; 65] = [
     )
     .flow(),
     m(
+        "cost_support",
+        "cost_support_mcny",
+        "Customer support cost per month",
+        "Support",
+        Unit::Mcny,
+        POS,
+    )
+    .flow(),
+    m(
+        "profit_before_tax",
+        "profit_before_tax_mcny",
+        "Profit before tax per month",
+        "Pre-tax profit",
+        Unit::Mcny,
+        ANY,
+    )
+    .flow(),
+    m(
+        "cost_tax",
+        "cost_tax_mcny",
+        "Income tax per month",
+        "Tax",
+        Unit::Mcny,
+        POS,
+    )
+    .flow(),
+    m(
         "partner_revenue",
         "partner_revenue_mcny",
         "Partners' revenue per month",
@@ -710,6 +737,15 @@ pub const OBSERVED: [Metric; 65] = [
         "Capital partners bring in per month",
         "Partner capital",
         Unit::Mcny,
+        POS,
+    )
+    .flow(),
+    m(
+        "growth_hires",
+        "growth_hires",
+        "Partners' growth hires per month",
+        "Growth hires",
+        Unit::Count("staff"),
         POS,
     )
     .flow(),

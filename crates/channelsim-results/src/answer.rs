@@ -67,7 +67,7 @@ pub struct DriverRow {
 }
 
 /// The drivers, in the order of [`DriverRow`]s of a pair.
-pub const DRIVERS: [&str; 12] = [
+pub const DRIVERS: [&str; 14] = [
     "customers won",
     "customers kept",
     "expansion",
@@ -79,6 +79,8 @@ pub const DRIVERS: [&str; 12] = [
     "managers",
     "hosting",
     "partner royalties",
+    "customer support",
+    "income tax",
     "other costs",
 ];
 
@@ -96,6 +98,8 @@ pub fn driver_meaning(driver: &str) -> &'static str {
         "managers" => "channel managers' cost",
         "hosting" => "hosting cost",
         "partner royalties" => "royalties paid to units for apps",
+        "customer support" => "the vendor's customer support cost",
+        "income tax" => "income tax on the vendor's profit",
         _ => "every other cost",
     }
 }

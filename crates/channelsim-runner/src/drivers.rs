@@ -18,12 +18,14 @@ use channelsim_results::{AnswerRow, DriverRow};
 /// Cost columns (engine names) behind each named cost driver; the rest of
 /// the costs (revenue - profit) is "other costs". Columns the engine does
 /// not report count as zero, so all costs are then "other costs".
-const COSTS: [(&str, &[&str]); 5] = [
+const COSTS: [(&str, &[&str]); 7] = [
     ("R&D", &["cost_rd"]),
     ("enablement", &["cost_enablement", "cost_training_system"]),
     ("managers", &["cost_managers"]),
     ("hosting", &["cost_hosting"]),
     ("partner royalties", &["cost_royalties"]),
+    ("customer support", &["cost_support"]),
+    ("income tax", &["cost_tax"]),
 ];
 
 /// One variant's monthly figures for one replicate (k CNY).
@@ -36,7 +38,7 @@ struct Month {
     /// What customers paid (subscriptions + services), and its subscriptions.
     paid: f64,
     subscriptions: f64,
-    costs: [f64; 5],
+    costs: [f64; 7],
 }
 
 /// `[replicate][month]` of one variant.
@@ -119,7 +121,7 @@ fn factors(m: &Month) -> (f64, f64, f64) {
 }
 
 /// The drivers of one month's profit difference `a - b`, in [`DRIVERS`] order.
-fn month_drivers(a: &Month, b: &Month) -> [f64; 12] {
+fn month_drivers(a: &Month, b: &Month) -> [f64; 14] {
     let (na, pa, sa) = factors(a);
     let (nb, pb, sb) = factors(b);
     let wn = weight(pb, pa, sb, sa);
@@ -137,7 +139,7 @@ fn month_drivers(a: &Month, b: &Month) -> [f64; 12] {
     let take = (sa - sb) * ws;
     let core = na * pa * sa - nb * pb * sb;
     let other_revenue = (a.revenue - b.revenue) - core;
-    let mut d = [0.0; 12];
+    let mut d = [0.0; 14];
     d[0] = won;
     d[1] = customers - won;
     d[2] = paid_effect - price;
@@ -151,16 +153,16 @@ fn month_drivers(a: &Month, b: &Month) -> [f64; 12] {
         d[6 + k] = -diff;
         named += diff;
     }
-    d[11] = -((cost(a) - cost(b)) - named);
+    d[6 + COSTS.len()] = -((cost(a) - cost(b)) - named);
     d
 }
 
 /// The drivers of `a - b` (variants), mean over paired replicates, M CNY,
 /// and the gap they sum to.
-pub fn split(r: &Runs, a: usize, b: usize) -> ([f64; 12], f64) {
+pub fn split(r: &Runs, a: usize, b: usize) -> ([f64; 14], f64) {
     let (ma, mb) = (months(r, a), months(r, b));
     let n = ma.len().min(mb.len()).max(1) as f64;
-    let mut total = [0.0; 12];
+    let mut total = [0.0; 14];
     let mut gap = 0.0;
     for (ra, rb) in ma.iter().zip(&mb) {
         for (x, y) in ra.iter().zip(rb) {
@@ -215,7 +217,7 @@ mod tests {
             won,
             paid,
             subscriptions: subs,
-            costs: [10.0, 5.0, 3.0, 2.0, 1.0],
+            costs: [10.0, 5.0, 3.0, 2.0, 1.0, 4.0, 6.0],
         }
     }
 
@@ -223,7 +225,7 @@ mod tests {
     fn a_month_s_drivers_sum_to_its_profit_difference() {
         let a = month(900.0, 300.0, 120.0, 150.0, 1000.0, 800.0);
         let mut b = month(700.0, 350.0, 100.0, 110.0, 900.0, 600.0);
-        b.costs = [20.0, 1.0, 0.0, 7.0, 0.5];
+        b.costs = [20.0, 1.0, 0.0, 7.0, 0.5, 3.0, 9.0];
         let d = month_drivers(&a, &b);
         let sum: f64 = d.iter().sum();
         assert!((sum - (300.0 - 350.0)).abs() < 1e-9, "{sum}");
@@ -231,6 +233,9 @@ mod tests {
         assert!(d[0] > 0.0);
         // R&D cost 10 less in a: +10 to a's profit.
         assert!((d[6] - 10.0).abs() < 1e-12);
+        // Support 1 more and tax 3 less in a (engine 0.6.0).
+        assert!((d[11] + 1.0).abs() < 1e-12);
+        assert!((d[12] - 3.0).abs() < 1e-12);
     }
 
     #[test]

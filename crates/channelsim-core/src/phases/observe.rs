@@ -110,6 +110,10 @@ pub fn run(world: &World, sc: &Scenario, s: &Scratch) -> Vec<VendorMonth> {
         r.cost_rd = f.rd;
         r.cost_sales_marketing = f.sales_marketing;
         r.cost_general = f.general;
+        r.cost_support = f.support;
+        r.profit_before_tax = f.profit_before_tax;
+        r.cost_tax = f.tax;
+        r.growth_hires = f.growth_hires as u64;
         r.partner_revenue = f.partner_revenue;
         r.partner_royalties = f.partner_royalties;
         r.partner_wages = f.partner_wages;

@@ -40,7 +40,9 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
             .online_level;
         let u = &mut world.units[i];
         u.load = load_of(&u.book, sc);
-        hire_or_fire(u, sc, online_level);
+        if hire_or_fire(u, sc, online_level) {
+            s.vendor_flows[u.vendor.idx()].growth_hires += 1;
+        }
         build_apps(u, &mut world.apps, sc, support, &mut rng);
         // Replication: a mature unit of a kind that splits (a cell) splits
         // in two.
@@ -56,8 +58,9 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
 /// A unit's staff follows its load: it hires above `hire_above` of its
 /// capacity while solvent, lets people go below `fire_below`; a partner
 /// losing money without cash shrinks (B1), and one whose growth fund pays
-/// for a seller hires ahead of its load.
-fn hire_or_fire(u: &mut Unit, sc: &Scenario, online_level: f64) {
+/// for a seller hires ahead of its load. Returns whether it hired from its
+/// growth fund (the vendor's `growth_hires`).
+fn hire_or_fire(u: &mut Unit, sc: &Scenario, online_level: f64) -> bool {
     let p = &sc.params;
     let cap = p.capacity(u.staff, online_level);
     let wages_3m = p.cash_for_hire_months * p.wage * u.staff as f64;
@@ -86,7 +89,9 @@ fn hire_or_fire(u: &mut Unit, sc: &Scenario, online_level: f64) {
         // next month (the larger team stays above `fire_below`).
         u.staff += 1;
         u.growth_fund -= hire_cost;
+        return true;
     }
+    false
 }
 
 /// Apps: a chance `app_rate` a month (more on the vendor's platform, with
@@ -187,9 +192,12 @@ mod tests {
         u1.cash = 1.0;
         u1.growth_fund = 0.0;
         let mut s = crate::month::Scratch::default();
+        s.reset(&w);
         super::run(&mut w, &sc, &mut s);
         assert_eq!(w.units[0].staff, staff0 + 1);
         assert!((w.units[0].growth_fund - 1.0).abs() < 1e-9);
+        // The hire is reported (engine 0.6.0: the `growth_hires` column).
+        assert_eq!(s.vendor_flows[w.units[0].vendor.idx()].growth_hires, 1);
         assert_eq!(w.units[1].staff, staff1 - 1);
         // Neutral (v1): neither.
         let mut v1 = sc.clone();
@@ -200,6 +208,7 @@ mod tests {
         w.units[1].book = [(0.8 * v1.params.capacity(staff1, 0.8)) as u32, 0, 0, 0];
         w.units[1].last_profit = -10.0;
         w.units[1].cash = 1.0;
+        s.reset(&w);
         super::run(&mut w, &v1, &mut s);
         assert_eq!(w.units[0].staff, staff0);
         assert_eq!(w.units[1].staff, staff1);

@@ -1,8 +1,9 @@
 //! Phase 9, vendor economics: the vendor books its revenue (its share of
 //! partners' payments, dividends, its owned units) and head-office costs
 //! (hosting, R&D, enablement, managers, the training system, the
-//! three-onlines platform); R&D builds the product's quality, which decays
-//! as the market moves on.
+//! three-onlines platform, selling and general costs, customer support) and
+//! pays income tax on its profit after losses carried forward; R&D builds
+//! the product's quality, which decays as the market moves on.
 
 use crate::month::Scratch;
 use crate::params::Scenario;
@@ -12,9 +13,20 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
     let p = &sc.params;
     let month = world.month;
     let mut arr = vec![0.0; world.vendors.len()];
+    // ARR of the customers the vendor's support serves, weighted by the
+    // share of support it carries: all of it for its own units' customers,
+    // the escalations for partners' (they take first line).
+    let mut supported = vec![0.0; world.vendors.len()];
     for (city, tally) in world.cities.iter().zip(&s.tallies) {
         for (k, t) in tally.slots.iter().enumerate() {
-            arr[world.units[city.slots[k].idx()].vendor.idx()] += t.arr;
+            let u = &world.units[city.slots[k].idx()];
+            arr[u.vendor.idx()] += t.arr;
+            let carried = if p.kinds.get(u.kind).owned {
+                1.0
+            } else {
+                p.support_partner
+            };
+            supported[u.vendor.idx()] += carried * t.arr;
         }
     }
     let mut has_cells = vec![false; world.vendors.len()];
@@ -30,8 +42,9 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
         let pol = &vendor.policy;
         f.hosting = p.hosting * arr[v] / 12.0 * (1.0 - 0.5 * pol.online_level);
         f.revenue = f.share_revenue + f.dividends + f.owned_revenue;
+        f.support = p.support * supported[v] / 12.0;
         let owned_costs = f.owned_wages + f.owned_training + f.incentives;
-        f.gross_profit = f.revenue - f.hosting - f.royalties - owned_costs;
+        f.gross_profit = f.revenue - f.hosting - f.support - f.royalties - owned_costs;
         f.managers = p.manager_cost * vendor.managers;
         f.training_system = if has_cells[v] { p.training_system } else { 0.0 };
         f.platform = p.platform_cost * pol.online_level;
@@ -56,7 +69,9 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
         } else {
             normal
         };
-        f.profit = f.gross_profit - overhead - f.rd;
+        f.profit_before_tax = f.gross_profit - overhead - f.rd;
+        f.tax = income_tax(&mut vendor.tax_losses, f.profit_before_tax, p.tax_rate);
+        f.profit = f.profit_before_tax - f.tax;
         vendor.cash += f.profit;
         vendor.cum_profit += f.profit;
         vendor.npv += f.profit / (1.0 + sc.discount_rate).powf((month + 1) as f64 / 12.0);
@@ -68,8 +83,24 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
         let frontier = p.rd_scale * p.frontier(month);
         vendor.quality =
             p.quality_floor + p.quality_span * (1.0 - (-vendor.rd_stock / frontier).exp());
-        world.ledger.external_costs += f.hosting + f.rd + overhead;
+        world.ledger.external_costs += f.hosting + f.support + f.rd + overhead + f.tax;
     }
+}
+
+/// Income tax on a month's pre-tax `profit` at `rate`: a loss adds to the
+/// losses carried forward; a profit is first set against them and the rest
+/// is taxed. Monthly: a loss is set against later months' profit; an
+/// annual return would also set it against the same year's earlier months,
+/// so the two differ only in when the tax is paid. Losses never expire: China lets high-tech enterprises carry them
+/// forward 10 years (Caishui [2018] No. 76), the model's horizon.
+fn income_tax(losses: &mut f64, profit: f64, rate: f64) -> f64 {
+    if profit <= 0.0 {
+        *losses -= profit;
+        return 0.0;
+    }
+    let offset = losses.min(profit);
+    *losses -= offset;
+    rate * (profit - offset)
 }
 
 /// Average monthly R&D of last year, over the months elapsed before
