@@ -69,6 +69,10 @@ pub struct KindSpec {
     pub equity: f64,
     /// Exclusive in its city: no intra-brand rivals, not diluted.
     pub exclusive: bool,
+    /// Its exclusivity is a reading of the model (`model.jv_exclusive`, a
+    /// Decision for the seed's joint venture): under `jv_exclusive = false`
+    /// it is not exclusive, whatever `exclusive` says.
+    pub exclusive_by_reading: bool,
     /// On the vendor's platform: publishes and receives apps.
     pub platform: bool,
     /// Security the contract itself gives the relationship (0..1): its
@@ -117,6 +121,7 @@ impl Default for KindSpec {
             share_renew: 0.3,
             equity: 0.0,
             exclusive: false,
+            exclusive_by_reading: false,
             platform: false,
             contract_security: 0.5,
             mgmt_base: 0.02,

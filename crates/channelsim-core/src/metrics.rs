@@ -107,82 +107,17 @@ pub struct VendorMonth {
     pub growth_hires: u64,
 }
 
-/// The names of `VendorMonth`'s metric columns, in order (after month, vendor).
-pub const METRICS: &[&str] = &[
-    "active",
-    "active_small",
-    "active_medium",
-    "active_large",
-    "active_strategic",
-    "new_customers",
-    "churned",
-    "arr",
-    "revenue",
-    "gross_profit",
-    "profit",
-    "cum_profit",
-    "npv",
-    "share_tier1",
-    "share_tier2",
-    "share_tier3",
-    "share_tier4",
-    "satisfaction",
-    "ring0",
-    "ring1",
-    "ring2",
-    "ring3",
-    "ring4",
-    "units_alive",
-    "units_exited",
-    "unit_capability",
-    "unit_profit_mean",
-    "unit_profit_total",
-    "unit_cash",
-    "trust",
-    "apps_built",
-    "apps_validated",
-    "apps_in_use",
-    "customer_surplus",
-    "ecosystem_value",
-    "cum_ecosystem_value",
-    "quality",
-    "support",
-    "vendor_cash",
-    "cust_subscriptions",
-    "cust_services",
-    "customer_paid",
-    "rev_partner_share",
-    "rev_owned",
-    "rev_dividends",
-    "cost_hosting",
-    "cost_royalties",
-    "cost_owned_wages",
-    "cost_owned_training",
-    "cost_incentives",
-    "cost_enablement",
-    "cost_managers",
-    "cost_training_system",
-    "cost_platform",
-    "cost_rd",
-    "cost_sales_marketing",
-    "cost_general",
-    "cost_support",
-    "profit_before_tax",
-    "cost_tax",
-    "partner_revenue",
-    "partner_royalties",
-    "partner_wages",
-    "partner_training",
-    "partner_profit",
-    "partner_dividends",
-    "partner_kept",
-    "partner_capital",
-    "growth_hires",
-];
+/// The names of `VendorMonth`'s metric columns, in order (after month,
+/// vendor): the metric catalogue's (`channelsim-metrics`), the one list of
+/// them; a test below checks that `values()` follows it field by field.
+pub const METRICS: &[&str] = &channelsim_metrics::OBSERVED_NAMES;
+
+/// How many metrics `VendorMonth` reports.
+pub const N_METRICS: usize = channelsim_metrics::OBSERVED.len();
 
 impl VendorMonth {
     /// Metric values in `METRICS` order.
-    pub fn values(&self) -> [f64; 69] {
+    pub fn values(&self) -> [f64; N_METRICS] {
         [
             self.active as f64,
             self.active_small as f64,
@@ -287,5 +222,47 @@ pub struct Last(pub Vec<VendorMonth>);
 impl Observer for Last {
     fn month(&mut self, rows: &[VendorMonth]) {
         self.0 = rows.to_vec();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each field of the observation is read by `values()` at the place the
+    /// catalogue gives its name (issue 13: the names exist once, in
+    /// `channelsim-metrics`). Every field gets a distinct value through serde
+    /// (which knows the fields by name), then `values()` must return them
+    /// in catalogue order.
+    #[test]
+    fn issue13_values_follow_the_catalogue_field_by_field() {
+        let toml::Value::Table(mut t) = toml::Value::try_from(VendorMonth::default()).unwrap()
+        else {
+            panic!("a table");
+        };
+        let mut fields: Vec<&str> = t
+            .keys()
+            .map(String::as_str)
+            .filter(|k| !["month", "vendor"].contains(k))
+            .collect();
+        fields.sort_unstable();
+        let mut names = METRICS.to_vec();
+        names.sort_unstable();
+        assert_eq!(
+            fields, names,
+            "the observation's fields are the catalogue's names"
+        );
+        for (i, name) in METRICS.iter().enumerate() {
+            let v = t.get_mut(*name).unwrap();
+            *v = match v {
+                toml::Value::Integer(_) => toml::Value::Integer(i as i64 + 1),
+                _ => toml::Value::Float(i as f64 + 1.0),
+            };
+        }
+        let vm: VendorMonth = toml::Value::Table(t).try_into().unwrap();
+        for (i, (name, x)) in METRICS.iter().zip(vm.values()).enumerate() {
+            assert_eq!(x, i as f64 + 1.0, "{name}");
+            assert_eq!(vm.get(name), Some(x));
+        }
     }
 }

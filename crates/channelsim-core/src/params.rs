@@ -682,8 +682,22 @@ impl Scenario {
                 });
             }
         };
-        let unit = |x: f64| (0.0..=1.0).contains(&x);
-        let nonneg = |x: f64| x.is_finite() && x >= 0.0;
+        self.run_checks(&mut bad);
+        self.market_checks(&mut bad);
+        self.vendor_checks(&mut bad);
+        self.array_param_checks(&mut bad);
+        self.share_param_checks(&mut bad);
+        self.positive_param_checks(&mut bad);
+        self.other_param_checks(&mut bad);
+        self.channel_checks(&mut bad);
+        if let Some(r) = self.switches.fixed_reach {
+            bad("switches.fixed_reach".into(), unit(r), "in [0, 1]");
+        }
+        v
+    }
+
+    /// The model version and the run: horizon, replicates, discount rate.
+    fn run_checks(&self, bad: &mut impl FnMut(String, bool, &str)) {
         bad(
             "model.version".into(),
             self.model.version == MODEL_VERSION,
@@ -709,6 +723,10 @@ impl Scenario {
             self.discount_rate.is_finite() && self.discount_rate > -1.0,
             "a number above -1 (a year)",
         );
+    }
+
+    /// The market: cities, segment shares, industry weights.
+    fn market_checks(&self, bad: &mut impl FnMut(String, bool, &str)) {
         bad(
             "market.cities".into(),
             !self.market.cities.is_empty(),
@@ -750,6 +768,10 @@ impl Scenario {
             self.market.industry_weights.iter().sum::<f64>() > 0.0,
             "weights with a positive sum",
         );
+    }
+
+    /// Each vendor's policy and name.
+    fn vendor_checks(&self, bad: &mut impl FnMut(String, bool, &str)) {
         bad(
             "vendor".into(),
             !self.vendors.is_empty() && self.vendors.len() <= 200,
@@ -803,6 +825,10 @@ impl Scenario {
                 "a non-empty name",
             );
         }
+    }
+
+    /// The parameters that are lists: by segment, ring or need.
+    fn array_param_checks(&self, bad: &mut impl FnMut(String, bool, &str)) {
         let pr = &self.params;
         for (name, arr) in [
             ("base_churn", pr.base_churn),
@@ -828,6 +854,12 @@ impl Scenario {
                 bad(format!("params.{name}[{i}]"), *x > 0.0, "positive");
             }
         }
+    }
+
+    /// The parameters that are shares, probabilities or levels in [0, 1]
+    /// (and the quality band).
+    fn share_param_checks(&self, bad: &mut impl FnMut(String, bool, &str)) {
+        let pr = &self.params;
         for (name, x) in [
             ("bass_p", pr.bass_p),
             ("bass_q", pr.bass_q),
@@ -888,6 +920,11 @@ impl Scenario {
                 && pr.start_quality < pr.quality_floor + pr.quality_span,
             "in [quality_floor, quality_floor + quality_span)",
         );
+    }
+
+    /// The parameters that are positive.
+    fn positive_param_checks(&self, bad: &mut impl FnMut(String, bool, &str)) {
+        let pr = &self.params;
         for (name, x) in [
             ("ring_growth", pr.ring_growth),
             ("need_concentration", pr.need_concentration),
@@ -906,6 +943,11 @@ impl Scenario {
                 "positive",
             );
         }
+    }
+
+    /// The parameters that are non-negative, or otherwise bounded.
+    fn other_param_checks(&self, bad: &mut impl FnMut(String, bool, &str)) {
+        let pr = &self.params;
         for (name, x) in [
             ("wage", pr.wage),
             ("start_cash_months", pr.start_cash_months),
@@ -951,20 +993,23 @@ impl Scenario {
             pr.u_outside.is_finite(),
             "a finite number",
         );
-        self.channel_checks(&mut bad);
-        if let Some(r) = self.switches.fixed_reach {
-            bad("switches.fixed_reach".into(), unit(r), "in [0, 1]");
-        }
-        v
     }
+}
+
+/// A share, probability or level: in [0, 1].
+fn unit(x: f64) -> bool {
+    (0.0..=1.0).contains(&x)
+}
+
+/// Finite and not negative.
+fn nonneg(x: f64) -> bool {
+    x.is_finite() && x >= 0.0
 }
 
 impl Scenario {
     /// The range checks of the kinds, the strategies and the vendors' use
     /// of them: `bad(key, ok, allowed)` as in [`Scenario::violations`].
     fn channel_checks(&self, bad: &mut impl FnMut(String, bool, &str)) {
-        let unit = |x: f64| (0.0..=1.0).contains(&x);
-        let nonneg = |x: f64| x.is_finite() && x >= 0.0;
         let pr = &self.params;
         bad(
             "params.kinds".into(),
@@ -1137,14 +1182,13 @@ impl Market {
 
 impl Scenario {
     /// Whether units of `kind` are exclusive in their city: the kind's
-    /// flag, and for joint ventures the `model.jv_exclusive` reading too.
+    /// flag, and for kinds whose exclusivity is a reading
+    /// (`exclusive_by_reading`, the seed's joint venture) the
+    /// `model.jv_exclusive` reading too.
     #[inline]
     pub fn exclusive(&self, kind: KindId) -> bool {
-        // The reading is about the seed's joint venture (a Decision of the
-        // model), so it names that kind; a scenario's own kinds are as
-        // their `exclusive` field says.
-        self.params.kinds.get(kind).exclusive
-            && (kind != KindId::from(crate::ids::UnitKind::JointVenture) || self.model.jv_exclusive)
+        let k = self.params.kinds.get(kind);
+        k.exclusive && (!k.exclusive_by_reading || self.model.jv_exclusive)
     }
 
     /// Whether units of `kind` have trust dynamics (start at `start_trust`,

@@ -285,9 +285,11 @@ fn headline_html(
             .filter(|v| v.is_finite())
             .collect();
         let max_abs = vals.iter().fold(0.0f64, |a, v| a.max(v.abs()));
-        let (div, unit) = scale(metric_info(m).1, max_abs);
-        let unit = match *m {
-            "unit_survival" | "satisfaction" => "0–1".to_string(),
+        let m_unit = metric_info(m).1;
+        let (div, unit) = scale(m_unit, max_abs);
+        // Shares are stated by their range, as the catalogue bounds them.
+        let unit = match m_unit {
+            channelsim_results::Unit::Share => "0–1".to_string(),
             _ => unit,
         };
         let dec = decimals_for_value(max_abs / div);

@@ -1,6 +1,12 @@
 //! The rows of the result tables. A number that cannot be had (no
 //! replicate, or one replicate for an interval) is `None`: an empty CSV
 //! field, a JSON `null`.
+//!
+//! Each row type is one file's column list, in its order (docs/results.md),
+//! so rows repeat fields (`variant`, `metric`, `n`, `mean`, `ci_lo`, ...)
+//! rather than share a nested type: the `csv` crate cannot write a
+//! `#[serde(flatten)]`ed field (BurntSushi/rust-csv#98) nor read one back
+//! with its type, and a shared part would hide the columns a file has.
 
 use serde::{Deserialize, Serialize};
 

@@ -344,6 +344,29 @@ impl Src<'_> {
         RunnerError::Experiment(vec![self.diag(kind, span, key, value, message)])
     }
 
+    /// An integer key, if given: in `lo..=hi`, else an out-of-range error
+    /// located at it.
+    fn int_in(
+        &self,
+        v: Option<&Spanned<i64>>,
+        key: &str,
+        lo: i64,
+        hi: i64,
+    ) -> Result<Option<i64>, RunnerError> {
+        let Some(v) = v else { return Ok(None) };
+        let n = *v.get_ref();
+        if !(lo..=hi).contains(&n) {
+            return Err(self.err(
+                ErrorKind::OutOfRange,
+                v.span(),
+                key,
+                Some(n.to_string()),
+                format!("out of range: an integer in {lo}..={hi}"),
+            ));
+        }
+        Ok(Some(n))
+    }
+
     /// The text of a span, as written.
     fn at(&self, span: &Range<usize>) -> Option<String> {
         self.text.get(span.clone()).map(str::to_string)
@@ -567,49 +590,21 @@ impl Experiment {
             .map(|f| format!("{:?}", f.variants))
             .unwrap_or_else(|_| base_text.to_string());
         let variants = select_variants(&base, raw.variants.as_ref(), &src)?;
-        let replicates = match &raw.replicates {
-            Some(r) => {
-                let n = *r.get_ref();
-                if !(1..=MAX_REPLICATES as i64).contains(&n) {
-                    return Err(src.err(
-                        ErrorKind::OutOfRange,
-                        r.span(),
-                        "replicates",
-                        Some(n.to_string()),
-                        format!("out of range: an integer in 1..={MAX_REPLICATES}"),
-                    ));
-                }
-                n as u32
-            }
-            None => base.base.replicates,
-        };
-        let seed = match &raw.seed {
-            Some(s) if *s.get_ref() < 0 => {
-                return Err(src.err(
-                    ErrorKind::OutOfRange,
-                    s.span(),
-                    "seed",
-                    Some(s.get_ref().to_string()),
-                    format!("out of range: an integer in 0..={}", i64::MAX),
-                ));
-            }
-            Some(s) => *s.get_ref() as u64,
-            None => base.base.seed,
-        };
+        let replicates = src
+            .int_in(
+                raw.replicates.as_ref(),
+                "replicates",
+                1,
+                MAX_REPLICATES as i64,
+            )?
+            .map_or(base.base.replicates, |n| n as u32);
+        let seed = src
+            .int_in(raw.seed.as_ref(), "seed", 0, i64::MAX)?
+            .map_or(base.base.seed, |n| n as u64);
         let d = raw.design.get_ref();
-        let design_seed = match &d.design_seed {
-            Some(s) if *s.get_ref() < 0 => {
-                return Err(src.err(
-                    ErrorKind::OutOfRange,
-                    s.span(),
-                    "design.design_seed",
-                    Some(s.get_ref().to_string()),
-                    format!("out of range: an integer in 0..={}", i64::MAX),
-                ));
-            }
-            Some(s) => *s.get_ref() as u64,
-            None => 0,
-        };
+        let design_seed = src
+            .int_in(d.design_seed.as_ref(), "design.design_seed", 0, i64::MAX)?
+            .map_or(0, |n| n as u64);
         let method = match d.method.get_ref().as_str() {
             "list" => Method::List,
             "grid" => Method::Grid,

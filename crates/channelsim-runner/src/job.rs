@@ -21,8 +21,6 @@ use std::time::{Instant, SystemTime};
 
 #[derive(Clone, Debug, Default)]
 pub struct RunOptions {
-    pub replicates: Option<u32>,
-    pub seed: Option<u64>,
     pub threads: Option<usize>,
     pub out: Option<PathBuf>,
     pub force: bool,
@@ -126,22 +124,14 @@ pub fn with_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> Resul
     Ok(pool.install(f))
 }
 
-/// The variants to run, with the command line's replicates and seed applied.
-pub fn resolve_variants(file: &ScenarioFile, opts: &RunOptions) -> (Vec<String>, Vec<Scenario>) {
-    let mut names = Vec::new();
-    let mut scenarios = Vec::new();
-    for v in &file.variants {
-        let mut sc = v.scenario.clone();
-        if let Some(r) = opts.replicates {
-            sc.replicates = r;
-        }
-        if let Some(s) = opts.seed {
-            sc.seed = s;
-        }
-        names.push(v.name.clone());
-        scenarios.push(sc);
-    }
-    (names, scenarios)
+/// The variants to run, by name. Every override (`--set`, and the command
+/// line's `--replicates` and `--seed`, which are `--set`s too) was applied,
+/// and checked, when the file was loaded: one way to set anything.
+pub fn resolve_variants(file: &ScenarioFile) -> (Vec<String>, Vec<Scenario>) {
+    file.variants
+        .iter()
+        .map(|v| (v.name.clone(), v.scenario.clone()))
+        .unzip()
 }
 
 /// Refuse up front what cannot fit in memory. `file` names the scenario in
@@ -204,7 +194,7 @@ pub fn run_job(
 ) -> Result<RunOutcome, RunnerError> {
     let started = SystemTime::now();
     let clock = Instant::now();
-    let (names, scenarios) = resolve_variants(file, opts);
+    let (names, scenarios) = resolve_variants(file);
     if replicates_of(&scenarios) == 0 {
         return Err(RunnerError::BadArgument {
             arg: "replicates".into(),
@@ -408,13 +398,7 @@ impl Manifest {
         started: SystemTime,
         wall_seconds: f64,
     ) -> Manifest {
-        let mut base = file.base.clone();
-        if let Some(r) = opts.replicates {
-            base.replicates = r;
-        }
-        if let Some(s) = opts.seed {
-            base.seed = s;
-        }
+        let base = file.base.clone();
         let replicates = scenarios.iter().map(|s| s.replicates).min().unwrap_or(0);
         Manifest {
             engine_version: ENGINE_VERSION.into(),

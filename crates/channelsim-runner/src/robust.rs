@@ -131,8 +131,6 @@ pub struct RobustOptions {
     pub sets: Vec<String>,
     /// Readings besides the catalogue's.
     pub extra: Vec<Reading>,
-    pub replicates: Option<u32>,
-    pub seed: Option<u64>,
     pub threads: Option<usize>,
     pub out: Option<PathBuf>,
     pub force: bool,
@@ -800,8 +798,6 @@ pub fn robust_job(
     let max = opts.max_combinations;
     let (settings, combinations, all_combinations) = settings(&used, max);
     let run_opts = RunOptions {
-        replicates: opts.replicates,
-        seed: opts.seed,
         command: opts.command.clone(),
         ..RunOptions::default()
     };
@@ -813,7 +809,7 @@ pub fn robust_job(
             arg: format!("reading {}", s.label()),
             message: e.to_string(),
         })?;
-        resolved.push(resolve_variants(&f, &run_opts));
+        resolved.push(resolve_variants(&f));
     }
     let (names, base) = &resolved[0];
     let replicates = base.iter().map(|s| s.replicates).min().unwrap_or(0);
@@ -1178,7 +1174,7 @@ set = { "vendor.focal.policy" = "short_term" }
     #[test]
     fn long_and_short_variants_pair_by_strategy() {
         let file = parse_scenario(DEFAULT_SCENARIO, "default.toml", &[]).unwrap();
-        let (names, scs) = resolve_variants(&file, &RunOptions::default());
+        let (names, scs) = resolve_variants(&file);
         let pairs = policy_pairs(&names, &scs, 0);
         assert_eq!(pairs.len(), 7);
         for (strategy, li, si) in &pairs {

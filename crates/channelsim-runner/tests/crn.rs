@@ -17,14 +17,12 @@ fn crn_gives_a_narrower_paired_interval_than_unpaired() {
     // The headline pairs: each strategy under long-term against short-term play.
     // (Online is left out: a lone online vendor's paths diverge from the
     // first months, and its pair shows little correlation; see docs/patterns.md.)
-    for s in [
-        "traditional",
-        "abu",
-        "amoeba",
-        "team_replication",
-        "joint_venture",
-        "city_exclusive",
-    ] {
+    use channelsim_core::ids::Strategy;
+    for s in Strategy::ALL
+        .iter()
+        .filter(|s| **s != Strategy::Online)
+        .map(|s| s.name())
+    {
         let (a, b) = (&format!("{s} / long_term"), &format!("{s} / short_term"));
         let runs = run_all(&[pick(a), pick(b)], 10, &|| {});
         for m in ["active", "cum_profit"] {

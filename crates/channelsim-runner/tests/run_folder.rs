@@ -35,12 +35,18 @@ set = { "vendor.focal.policy" = "short_term" }
 "#;
 
 fn scenario(with_variants: bool) -> ScenarioFile {
+    scenario_with(with_variants, &[])
+}
+
+/// The tiny scenario with overrides (`--set`s: the one way to change a
+/// setting, the seed included).
+fn scenario_with(with_variants: bool, sets: &[String]) -> ScenarioFile {
     let text = if with_variants {
         format!("{BASE}{VARIANTS}")
     } else {
         BASE.to_string()
     };
-    parse_scenario(&text, "tiny.toml", &[]).unwrap()
+    parse_scenario(&text, "tiny.toml", sets).unwrap()
 }
 
 fn scratch(name: &str) -> PathBuf {
@@ -144,9 +150,8 @@ fn force_replaces_the_whole_folder_and_a_failed_run_leaves_it_as_it_was() {
             bad_input: false,
         })
     };
-    let mut o2 = opts(&out, true);
-    o2.seed = Some(77);
-    let e = run_job(&scenario(true), &o2, &|_, _| {}, &fail)
+    let other_seed = scenario_with(true, &["seed=77".to_string()]);
+    let e = run_job(&other_seed, &opts(&out, true), &|_, _| {}, &fail)
         .err()
         .expect("the hook's error is returned");
     assert!(e.to_string().contains("broken"), "{e}");

@@ -160,16 +160,36 @@ struct SweepArgs {
     quiet: bool,
 }
 
+/// Two scenario keys the command line sets directly; they are `--set`s
+/// ([`Shortcuts::after`]).
 #[derive(Args)]
-struct RunArgs {
-    /// Scenario file (TOML); the built-in default scenario when omitted.
-    scenario: Option<PathBuf>,
+struct Shortcuts {
     /// Replicates per variant (overrides the scenario).
     #[arg(long)]
     replicates: Option<u32>,
     /// Root seed (overrides the scenario).
     #[arg(long)]
     seed: Option<u64>,
+}
+
+impl Shortcuts {
+    /// `--replicates` and `--seed` are overrides like any `--set`, after the
+    /// `--set`s: the same checks (a seed out of the files' range is refused
+    /// here too) and the same error locations, one path.
+    fn after(&self, sets: &[String]) -> Vec<String> {
+        let mut sets = sets.to_vec();
+        sets.extend(self.replicates.map(|r| format!("replicates={r}")));
+        sets.extend(self.seed.map(|s| format!("seed={s}")));
+        sets
+    }
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// Scenario file (TOML); the built-in default scenario when omitted.
+    scenario: Option<PathBuf>,
+    #[command(flatten)]
+    shortcuts: Shortcuts,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
     threads: Option<usize>,
@@ -210,12 +230,8 @@ struct RunArgs {
 struct RobustArgs {
     /// Scenario file (TOML); the built-in default scenario when omitted.
     scenario: Option<PathBuf>,
-    /// Replicates per variant (overrides the scenario).
-    #[arg(long)]
-    replicates: Option<u32>,
-    /// Root seed (overrides the scenario).
-    #[arg(long)]
-    seed: Option<u64>,
+    #[command(flatten)]
+    shortcuts: Shortcuts,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
     threads: Option<usize>,
@@ -326,16 +342,10 @@ fn load(path: &Option<PathBuf>, sets: &[String]) -> Result<ScenarioFile, RunnerE
 }
 
 fn run(a: RunArgs, baseline: Option<String>) -> Result<(), RunnerError> {
-    // --replicates and --seed are overrides like any --set: the same checks
-    // (a seed out of the files' range is refused here too), one path.
-    let mut sets = a.sets.clone();
-    sets.extend(a.replicates.map(|r| format!("replicates={r}")));
-    sets.extend(a.seed.map(|s| format!("seed={s}")));
+    let sets = a.shortcuts.after(&a.sets);
     let file = load(&a.scenario, &sets)?;
     let threads = channelsim_runner::guard::threads(a.threads)?;
     let opts = RunOptions {
-        replicates: None,
-        seed: None,
         threads: Some(threads),
         out: a.out,
         force: a.force,
@@ -381,16 +391,15 @@ fn run(a: RunArgs, baseline: Option<String>) -> Result<(), RunnerError> {
 
 fn robust(a: RobustArgs) -> Result<(), RunnerError> {
     use channelsim_runner::robust::{Reading, RobustOptions, robust_job};
-    let file = load(&a.scenario, &a.sets)?;
+    let sets = a.shortcuts.after(&a.sets);
+    let file = load(&a.scenario, &sets)?;
     let opts = RobustOptions {
-        sets: a.sets,
+        sets,
         extra: a
             .readings
             .iter()
             .map(|r| Reading::parse(r))
             .collect::<Result<_, _>>()?,
-        replicates: a.replicates,
-        seed: a.seed,
         threads: a.threads,
         out: a.out,
         force: a.force,

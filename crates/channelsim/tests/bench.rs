@@ -10,13 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!(
-        "channelsim-bench-cli-{}-{name}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    common::scratch_dir("bench-cli", name)
 }
 
 fn bench(args: &[&str]) -> Output {

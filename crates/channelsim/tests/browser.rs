@@ -3,6 +3,8 @@
 //! images. Skipped, saying so, where Chromium is not installed, unless
 //! CHANNELSIM_REQUIRE_CHROMIUM is set (as `.ci/run` does after installing it).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -27,32 +29,44 @@ fn chromium(args: &[String], profile: &Path) -> std::process::Output {
 }
 
 fn fresh(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("channelsim-browser-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
+    common::scratch("browser", name)
+}
+
+/// Whether Chromium is here; where it is not, the test is skipped, saying
+/// so, unless CHANNELSIM_REQUIRE_CHROMIUM is set.
+fn chromium_present() -> bool {
+    if Path::new(CHROMIUM).exists() {
+        return true;
+    }
+    assert!(
+        std::env::var_os("CHANNELSIM_REQUIRE_CHROMIUM").is_none(),
+        "CHANNELSIM_REQUIRE_CHROMIUM is set but {CHROMIUM} is missing"
+    );
+    println!("skipped: chromium not installed (the browser test runs in .ci/run)");
+    false
+}
+
+/// The default scenario's results (3 replicates, with the report) in a
+/// fresh folder.
+fn default_results(name: &str) -> PathBuf {
+    let out = fresh(name);
+    common::ok(&[
+        "run",
+        "--replicates",
+        "3",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    out
 }
 
 #[test]
 fn default_scenario_report_renders_in_chromium() {
-    if !Path::new(CHROMIUM).exists() {
-        assert!(
-            std::env::var_os("CHANNELSIM_REQUIRE_CHROMIUM").is_none(),
-            "CHANNELSIM_REQUIRE_CHROMIUM is set but {CHROMIUM} is missing"
-        );
-        println!("skipped: chromium not installed (the browser test runs in .ci/run)");
+    if !chromium_present() {
         return;
     }
-    let out = fresh("run");
-    let run = Command::new(env!("CARGO_BIN_EXE_channelsim"))
-        .args(["run", "--replicates", "3", "--quiet", "--out"])
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    let out = default_results("run");
     let report = out.join("report.html");
     let url = format!("file://{}", report.display());
 
@@ -146,25 +160,10 @@ document.body.setAttribute("data-measure",JSON.stringify({table_right:t.right,ta
 
 #[test]
 fn issue12_headline_table_fits_at_800_and_1280_px_and_the_answer_comes_first() {
-    if !Path::new(CHROMIUM).exists() {
-        assert!(
-            std::env::var_os("CHANNELSIM_REQUIRE_CHROMIUM").is_none(),
-            "CHANNELSIM_REQUIRE_CHROMIUM is set but {CHROMIUM} is missing"
-        );
-        println!("skipped: chromium not installed (the browser test runs in .ci/run)");
+    if !chromium_present() {
         return;
     }
-    let out = fresh("fit");
-    let run = Command::new(env!("CARGO_BIN_EXE_channelsim"))
-        .args(["run", "--replicates", "3", "--quiet", "--out"])
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    let out = default_results("fit");
     for width in [800u32, 1280] {
         let m = measure(&out.join("report.html"), width);
         let f = |k: &str| m[k].as_f64().unwrap();

@@ -3,43 +3,17 @@
 
 mod common;
 
-use common::{bin, fixture, read};
-use std::ffi::{OsStr, OsString};
+use common::{bin, fixture, job_args, ok, read, run, scratch};
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::process::Output;
 
 fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("channelsim-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
-}
-
-fn run<S: AsRef<OsStr> + std::fmt::Debug>(args: &[S]) -> Output {
-    bin().args(args).output().expect("binary runs")
+    scratch("cli", name)
 }
 
 /// `run SCENARIO --out OUT --quiet EXTRA...`, the shape most tests run.
 fn run_args(scen: &Path, out: &Path, extra: &[&str]) -> Vec<OsString> {
-    let mut a: Vec<OsString> = vec![
-        "run".into(),
-        scen.into(),
-        "--out".into(),
-        out.into(),
-        "--quiet".into(),
-    ];
-    a.extend(extra.iter().map(OsString::from));
-    a
-}
-
-fn ok<S: AsRef<OsStr> + std::fmt::Debug>(args: &[S]) -> Output {
-    let out = run(args);
-    assert!(
-        out.status.success(),
-        "{args:?} failed: {}\n{}",
-        String::from_utf8_lossy(&out.stderr),
-        String::from_utf8_lossy(&out.stdout)
-    );
-    out
+    job_args("run", scen, out, extra)
 }
 
 #[test]
@@ -124,26 +98,18 @@ fn one_replicate_shows_no_interval_in_the_table_or_the_report() {
 fn one_and_two_threads_write_identical_bytes() {
     let (a, b) = (tmp("t1"), tmp("t2"));
     let scen = fixture("small.toml");
-    ok(&[
+    ok(&job_args(
         "run",
-        scen.to_str().unwrap(),
-        "--out",
-        a.to_str().unwrap(),
-        "--threads",
-        "1",
-        "--quiet",
-        "--no-report",
-    ]);
-    ok(&[
+        &scen,
+        &a,
+        &["--threads", "1", "--no-report"],
+    ));
+    ok(&job_args(
         "run",
-        scen.to_str().unwrap(),
-        "--out",
-        b.to_str().unwrap(),
-        "--threads",
-        "2",
-        "--quiet",
-        "--no-report",
-    ]);
+        &scen,
+        &b,
+        &["--threads", "2", "--no-report"],
+    ));
     for f in [
         "series.csv",
         "runs.csv",
@@ -434,24 +400,9 @@ fn sweep_resumes_after_a_kill_to_identical_bytes() {
 fn shards_merge_to_the_single_machine_bytes_and_status_names_missing_shards() {
     let (whole, sharded) = (tmp("sh-whole"), tmp("sh-parts"));
     let exp = fixture("grid.toml");
-    ok(&[
-        "sweep",
-        exp.to_str().unwrap(),
-        "--out",
-        whole.to_str().unwrap(),
-        "--quiet",
-        "--no-report",
-    ]);
+    ok(&job_args("sweep", &exp, &whole, &["--no-report"]));
     for s in ["0/3", "2/3"] {
-        ok(&[
-            "sweep",
-            exp.to_str().unwrap(),
-            "--out",
-            sharded.to_str().unwrap(),
-            "--shard",
-            s,
-            "--quiet",
-        ]);
+        ok(&job_args("sweep", &exp, &sharded, &["--shard", s]));
     }
     let st = ok(&["status", sharded.to_str().unwrap()]);
     assert!(
@@ -470,15 +421,7 @@ fn shards_merge_to_the_single_machine_bytes_and_status_names_missing_shards() {
         "{}",
         String::from_utf8_lossy(&m.stderr)
     );
-    ok(&[
-        "sweep",
-        exp.to_str().unwrap(),
-        "--out",
-        sharded.to_str().unwrap(),
-        "--shard",
-        "1/3",
-        "--quiet",
-    ]);
+    ok(&job_args("sweep", &exp, &sharded, &["--shard", "1/3"]));
     ok(&["merge", sharded.to_str().unwrap(), "--no-report"]);
     for f in ["results.csv", "failures.csv", "design.csv"] {
         assert!(

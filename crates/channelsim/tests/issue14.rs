@@ -3,29 +3,16 @@
 
 mod common;
 
-use common::{bin, fixture, read};
+use common::{bin, fixture, ok, read, run, scratch_dir};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
 fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("channelsim-i14-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn run(args: &[&str]) -> Output {
-    bin().args(args).output().expect("binary runs")
+    scratch_dir("i14", name)
 }
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn ok(args: &[&str]) -> Output {
-    let o = run(args);
-    assert!(o.status.success(), "{args:?}: {}", stderr(&o));
-    o
 }
 
 fn refused(args: &[&str], code: i32, fragments: &[&str]) -> String {

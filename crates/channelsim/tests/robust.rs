@@ -10,9 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("channelsim-robust-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
+    common::scratch("robust", name)
 }
 
 fn robust(out: &Path, extra: &[&str]) -> Output {

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{bin, fixture, read};
+use common::{bin, fixture, read, run, scratch_dir, show};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -14,33 +14,16 @@ use std::time::{Duration, Instant};
 const MERGED: [&str; 3] = ["results.csv", "failures.csv", "design.csv"];
 
 fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("channelsim-slurm-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    scratch_dir("slurm", name)
 }
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
-fn show(o: &Output) -> String {
-    format!(
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn run(args: &[&str]) -> Output {
-    bin().args(args).output().expect("binary runs")
-}
-
+/// [`common::ok`]'s standard output.
 fn ok(args: &[&str]) -> String {
-    let o = run(args);
-    assert!(o.status.success(), "{args:?}: {}", show(&o));
-    String::from_utf8_lossy(&o.stdout).into_owned()
+    String::from_utf8_lossy(&common::ok(args).stdout).into_owned()
 }
 
 fn text(p: &Path) -> String {

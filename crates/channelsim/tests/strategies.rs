@@ -8,20 +8,13 @@ use common::{bin, fixture, read};
 use std::path::PathBuf;
 
 fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("channelsim-strat-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
+    common::scratch("strat", name)
 }
 
-const SEED: [&str; 7] = [
-    "traditional",
-    "abu",
-    "amoeba",
-    "team_replication",
-    "joint_venture",
-    "city_exclusive",
-    "online",
-];
+/// The seed's seven strategies, as the engine lists them.
+fn seed() -> impl Iterator<Item = &'static str> {
+    channelsim_core::ids::Strategy::ALL.iter().map(|s| s.name())
+}
 
 #[test]
 fn issue13_a_strategy_defined_in_a_scenario_file_runs_and_is_compared_with_the_seven() {
@@ -49,7 +42,7 @@ fn issue13_a_strategy_defined_in_a_scenario_file_runs_and_is_compared_with_the_s
     let mut names: Vec<&str> = rows.iter().map(|r| r[strategy]).collect();
     names.dedup();
     let mut want = vec!["small_online_teams"];
-    want.extend(SEED);
+    want.extend(seed());
     assert_eq!(names, want);
     // The new strategy's kinds did what their fields say: a team of three
     // in each of the 3 cities plus one online unit were opened (teams that

@@ -25,6 +25,10 @@ pub fn city(city: &mut City, tally: &mut CityTally, w: &Shared) {
     BUFS.with_borrow_mut(|b| acquire_city(city, tally, b, w))
 }
 
+/// Each segment of the city: who can take its new customers and how far
+/// each vendor reaches, the warm accounts, then the Bass-like adoption
+/// h = p R + q F of the remaining prospects, each adopter choosing a
+/// vendor (or nothing).
 #[inline(never)]
 fn acquire_city(city: &mut City, tally: &mut CityTally, bufs: &mut Bufs, ctx: &Shared) {
     let sc = ctx.sc;
@@ -38,20 +42,35 @@ fn acquire_city(city: &mut City, tally: &mut CityTally, bufs: &mut Bufs, ctx: &S
         city.id.0,
         Phase::Acquisition,
     );
-    // Slots eligible per vendor, and local selling effort per vendor
-    // (staff x effort, B4), for one segment.
     bufs.reset(nv);
-    let Bufs {
-        cand,
-        cum,
-        reach,
-        weight,
-        staff,
-        online,
-        pick,
-        takes,
-    } = bufs;
-    // The segments each slot takes new customers of, one unit read a slot.
+    segments_taken(city, ctx, &mut bufs.takes);
+    for seg in 0..N_SEG {
+        if city.blocks[seg].len == 0 {
+            continue;
+        }
+        candidates(city, tally, ctx, seg, bufs);
+        let r_all = reach(city, ctx, seg, bufs);
+        if r_all <= 0.0 {
+            continue;
+        }
+        let held = warm_accounts(city, tally, ctx, seg, &bufs.cand, &mut rng);
+        let block = city.blocks[seg];
+        let pool = block.prospects().saturating_sub(held);
+        let f = block.active as f64 / block.len as f64;
+        let h = (p.bass_p * r_all + p.bass_q * f).min(1.0);
+        let adopters = binomial(&mut rng, pool as u64, h);
+        bufs.weight[nv] = if sc.switches.outside_option {
+            r_all * outside
+        } else {
+            0.0
+        };
+        new_customers(city, tally, ctx, seg, adopters, bufs, &mut rng);
+    }
+}
+
+/// The segments each slot takes new customers of (bit `seg`), one unit
+/// read a slot.
+fn segments_taken(city: &City, ctx: &Shared, takes: &mut Vec<u8>) {
     takes.clear();
     takes.extend(city.slots.iter().map(|&uid| {
         let u = &ctx.units[uid.idx()];
@@ -59,156 +78,201 @@ fn acquire_city(city: &mut City, tally: &mut CityTally, bufs: &mut Bufs, ctx: &S
             m | (eligible(ctx.vendors, u, city.tier, seg) as u8) << seg
         })
     }));
-    for seg in 0..N_SEG {
-        let block = city.blocks[seg];
-        if block.len == 0 {
+}
+
+/// For segment `seg`: each vendor's slots that take it, the running total
+/// of their weights by free capacity (`choose_unit`), its local selling
+/// effort (staff x effort, B4) and whether it reaches online.
+fn candidates(city: &City, tally: &CityTally, ctx: &Shared, seg: usize, bufs: &mut Bufs) {
+    let p = &ctx.sc.params;
+    let Bufs {
+        cand,
+        cum,
+        staff,
+        online,
+        takes,
+        ..
+    } = bufs;
+    for c in cand.iter_mut() {
+        c.clear();
+    }
+    for c in cum.iter_mut() {
+        c.clear();
+    }
+    staff.fill(0.0);
+    online.fill(false);
+    for (k, &uid) in city.slots.iter().enumerate() {
+        if (takes[k] >> seg) & 1 == 0 {
             continue;
         }
-        for c in cand.iter_mut() {
-            c.clear();
-        }
-        for c in cum.iter_mut() {
-            c.clear();
-        }
-        staff.fill(0.0);
-        online.fill(false);
-        for (k, &uid) in city.slots.iter().enumerate() {
-            if (takes[k] >> seg) & 1 == 0 {
-                continue;
-            }
-            let u = &ctx.units[uid.idx()];
-            cand[u.vendor.idx()].push(k);
-            // Running total of the weights by free capacity (choose_unit).
-            let c = &mut cum[u.vendor.idx()];
-            let w = tally.views[k].free_capacity as f64 + 1.0;
-            c.push(c.last().map_or(w, |t| t + w));
-            // A unit not in a city reaches online; a local one by its staff.
-            if !p.kinds.get(u.kind).local {
-                online[u.vendor.idx()] = true;
-            } else {
-                staff[u.vendor.idx()] += u.staff as f64 * p.effort(u.kind);
-            }
-        }
-        let mut none_reached = 1.0;
-        for v in 0..nv {
-            reach[v] = if cand[v].is_empty() {
-                0.0
-            } else if let Some(r) = sc.switches.fixed_reach {
-                r
-            } else {
-                let local = 1.0 - (-staff[v] / p.local_reach_staff).exp();
-                let on = if online[v] {
-                    ctx.vendors[v].policy.online_level * p.online_reach[seg]
-                } else {
-                    0.0
-                };
-                (local + on).min(1.0) * (0.5 + city.reputation[v] as f64) / 1.5
-            };
-            none_reached *= 1.0 - reach[v];
-        }
-        let r_all = 1.0 - none_reached;
-        if r_all <= 0.0 {
-            continue;
-        }
-        // Warm accounts: a unit whose kind brings them (the joint venture's
-        // local partner) does, and holds them back from other vendors'
-        // reach while it is there; without one alive they are ordinary
-        // prospects.
-        let mut held = 0;
-        #[allow(clippy::needless_range_loop)] // v indexes several per-vendor arrays
-        for v in 0..nv {
-            let w = city.warm_left[v][seg];
-            if w == 0 {
-                continue;
-            }
-            let Some(&k) = cand[v].iter().find(|&&k| {
-                p.kinds
-                    .get(ctx.units[city.slots[k].idx()].kind)
-                    .warm_accounts
-            }) else {
-                continue;
-            };
-            let support = tally.views[k].support as f64;
-            let prospects = city.blocks[seg].prospects();
-            let n = binomial(
-                &mut rng,
-                w.min(prospects) as u64,
-                p.bass_p * (1.0 + p.warm_boost * support),
-            );
-            city.warm_left[v][seg] -= n as u32;
-            held += city.warm_left[v][seg];
-            for _ in 0..n {
-                let pool = city.blocks[seg].prospects();
-                let i = city.blocks[seg].prospect_start() + rng.below(pool) as usize;
-                adopt(city, tally, seg, i, k, p.start_satisfaction as f32);
-            }
-        }
-        let block = city.blocks[seg];
-        let pool = block.prospects().saturating_sub(held);
-        let f = block.active as f64 / block.len as f64;
-        let h = (p.bass_p * r_all + p.bass_q * f).min(1.0);
-        let adopters = binomial(&mut rng, pool as u64, h);
-        weight[nv] = if sc.switches.outside_option {
-            r_all * outside
+        let u = &ctx.units[uid.idx()];
+        cand[u.vendor.idx()].push(k);
+        let c = &mut cum[u.vendor.idx()];
+        let w = tally.views[k].free_capacity as f64 + 1.0;
+        c.push(c.last().map_or(w, |t| t + w));
+        // A unit not in a city reaches online; a local one by its staff.
+        if !p.kinds.get(u.kind).local {
+            online[u.vendor.idx()] = true;
         } else {
-            0.0
-        };
-        // Each adopter draws its pick, a unit of every vendor that reaches
-        // it with several (choose_unit) and its choice: a fixed number of
-        // draws, so the pick of the adopter AHEAD places on can be looked
-        // up in the stream, and its enterprise's cache lines fetched while
-        // this one is worked out (results unchanged: a hint only).
-        const AHEAD: u64 = 4;
-        let draws = 2
-            + (0..nv)
-                .filter(|&v| reach[v] > 0.0 && cand[v].len() > 1)
-                .count() as u64;
-        for _ in 0..adopters {
-            let b = city.blocks[seg];
-            if b.prospects() == 0 {
-                break;
-            }
-            // (Where it will be if everyone between adopts.)
-            let (start, pool) = (b.prospect_start() + AHEAD as usize, b.prospects());
-            let later =
-                ((rng.peek(AHEAD * draws) >> 32) * pool.saturating_sub(AHEAD as u32) as u64) >> 32;
-            city.prefetch_kept(start + later as usize);
-            let i = b.prospect_start() + rng.below(b.prospects()) as usize;
-            let needs = city.needs[i].map(|x| NEED[x as usize]);
-            let ind = city.industry[i] as usize;
-            // Each reaching vendor puts forward the unit that would serve.
-            for v in 0..nv {
-                weight[v] = 0.0;
-                if reach[v] <= 0.0 {
-                    continue;
-                }
-                let k = choose_unit(&cand[v], &cum[v], &mut rng);
-                pick[v] = k;
-                let util = utility(p, &needs, ind, &tally.views[k], city.reputation[v]);
-                weight[v] = reach[v] * util.exp();
-            }
-            let total: f64 = weight.iter().sum();
-            let mut x = rng.uniform() * total;
-            let mut chosen = nv;
-            for (v, w) in weight.iter().enumerate() {
-                if x < *w {
-                    chosen = v;
-                    break;
-                }
-                x -= w;
-            }
-            if chosen < nv {
-                adopt(
-                    city,
-                    tally,
-                    seg,
-                    i,
-                    pick[chosen],
-                    p.start_satisfaction as f32,
-                );
-            }
+            staff[u.vendor.idx()] += u.staff as f64 * p.effort(u.kind);
         }
     }
+}
+
+/// Each vendor's reach R_v of segment `seg` here (local by staff, plus
+/// online, scaled by reputation), into `bufs.reach`; returns the reach of
+/// all vendors together, 1 - prod(1 - R_v).
+fn reach(city: &City, ctx: &Shared, seg: usize, bufs: &mut Bufs) -> f64 {
+    let (sc, p) = (ctx.sc, &ctx.sc.params);
+    let mut none_reached = 1.0;
+    for v in 0..ctx.vendors.len() {
+        bufs.reach[v] = if bufs.cand[v].is_empty() {
+            0.0
+        } else if let Some(r) = sc.switches.fixed_reach {
+            r
+        } else {
+            let local = 1.0 - (-bufs.staff[v] / p.local_reach_staff).exp();
+            let on = if bufs.online[v] {
+                ctx.vendors[v].policy.online_level * p.online_reach[seg]
+            } else {
+                0.0
+            };
+            (local + on).min(1.0) * (0.5 + city.reputation[v] as f64) / 1.5
+        };
+        none_reached *= 1.0 - bufs.reach[v];
+    }
+    1.0 - none_reached
+}
+
+/// Warm accounts: a unit whose kind brings them (the joint venture's
+/// local partner) adopts them at p (1 + warm_boost x support), and holds
+/// the rest back from other vendors' reach while it is there; without one
+/// alive they are ordinary prospects. Returns how many are held back.
+fn warm_accounts(
+    city: &mut City,
+    tally: &mut CityTally,
+    ctx: &Shared,
+    seg: usize,
+    cand: &[Vec<usize>],
+    rng: &mut Stream,
+) -> u32 {
+    let p = &ctx.sc.params;
+    let mut held = 0;
+    for (v, cand) in cand.iter().enumerate() {
+        let w = city.warm_left[v][seg];
+        if w == 0 {
+            continue;
+        }
+        let Some(&k) = cand.iter().find(|&&k| {
+            p.kinds
+                .get(ctx.units[city.slots[k].idx()].kind)
+                .warm_accounts
+        }) else {
+            continue;
+        };
+        let support = tally.views[k].support as f64;
+        let prospects = city.blocks[seg].prospects();
+        let n = binomial(
+            rng,
+            w.min(prospects) as u64,
+            p.bass_p * (1.0 + p.warm_boost * support),
+        );
+        city.warm_left[v][seg] -= n as u32;
+        held += city.warm_left[v][seg];
+        for _ in 0..n {
+            let pool = city.blocks[seg].prospects();
+            let i = city.blocks[seg].prospect_start() + rng.below(pool) as usize;
+            adopt(city, tally, seg, i, k, p.start_satisfaction as f32);
+        }
+    }
+    held
+}
+
+/// `adopters` prospects of segment `seg`, drawn at random, each choose a
+/// vendor ([`choose_vendor`]) and become its customers, or stay out.
+///
+/// Each adopter draws a fixed number of numbers (its pick, a unit of every
+/// vendor that reaches it with several, its choice), so the pick of the
+/// adopter AHEAD places on can be looked up in the stream, and its
+/// enterprise's cache lines fetched while this one is worked out (results
+/// unchanged: a hint only).
+#[inline]
+fn new_customers(
+    city: &mut City,
+    tally: &mut CityTally,
+    ctx: &Shared,
+    seg: usize,
+    adopters: u64,
+    bufs: &mut Bufs,
+    rng: &mut Stream,
+) {
+    const AHEAD: u64 = 4;
+    let nv = ctx.vendors.len();
+    let draws = 2
+        + (0..nv)
+            .filter(|&v| bufs.reach[v] > 0.0 && bufs.cand[v].len() > 1)
+            .count() as u64;
+    let s0 = ctx.sc.params.start_satisfaction as f32;
+    for _ in 0..adopters {
+        let b = city.blocks[seg];
+        if b.prospects() == 0 {
+            break;
+        }
+        // (Where it will be if everyone between adopts.)
+        let (start, pool) = (b.prospect_start() + AHEAD as usize, b.prospects());
+        let later =
+            ((rng.peek(AHEAD * draws) >> 32) * pool.saturating_sub(AHEAD as u32) as u64) >> 32;
+        city.prefetch_kept(start + later as usize);
+        let i = b.prospect_start() + rng.below(b.prospects()) as usize;
+        if let Some(k) = choose_vendor(city, tally, &ctx.sc.params, i, bufs, rng) {
+            adopt(city, tally, seg, i, k, s0);
+        }
+    }
+}
+
+/// The choice of adopter `i`: each vendor that reaches it puts forward the
+/// unit that would serve it (`choose_unit`), weighted R_v exp(U_v); the
+/// outside option weighs `bufs.weight[nv]`. Returns the chosen slot, or
+/// None for the outside option.
+#[inline(always)]
+fn choose_vendor(
+    city: &City,
+    tally: &CityTally,
+    p: &Params,
+    i: usize,
+    bufs: &mut Bufs,
+    rng: &mut Stream,
+) -> Option<usize> {
+    let nv = bufs.reach.len();
+    let Bufs {
+        cand,
+        cum,
+        reach,
+        weight,
+        pick,
+        ..
+    } = bufs;
+    let needs = city.needs[i].map(|x| NEED[x as usize]);
+    let ind = city.industry[i] as usize;
+    for v in 0..nv {
+        weight[v] = 0.0;
+        if reach[v] <= 0.0 {
+            continue;
+        }
+        let k = choose_unit(&cand[v], &cum[v], rng);
+        pick[v] = k;
+        let util = utility(p, &needs, ind, &tally.views[k], city.reputation[v]);
+        weight[v] = reach[v] * util.exp();
+    }
+    let total: f64 = weight.iter().sum();
+    let mut x = rng.uniform() * total;
+    for (v, w) in weight.iter().enumerate() {
+        if x < *w {
+            return (v < nv).then(|| pick[v]);
+        }
+        x -= w;
+    }
+    None
 }
 
 /// An adopter's utility of a vendor whose unit `uv` would serve it

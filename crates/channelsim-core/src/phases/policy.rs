@@ -15,32 +15,15 @@ use crate::rehome::{move_customer, rehome_orphans};
 use crate::rng::{NO_CITY, Stream};
 use crate::schedule::Phase;
 use crate::units::{kill, open_units, spawn_unit};
-use crate::world::World;
+use crate::world::{City, World};
 
 pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
     let month = world.month;
     let mut rng = Stream::new(world.seed, world.replicate, month, NO_CITY, Phase::Policy);
-    let p = &sc.params;
     for u in world.units.iter_mut() {
         u.hurt = false;
     }
-    for i in 0..world.units.len() {
-        let u = &world.units[i];
-        if !u.alive {
-            continue;
-        }
-        // Equity binds (B3): the vendor's stake makes leaving less likely.
-        let kp = p.kinds.get(u.kind);
-        let bind = 1.0 - p.equity_bind * kp.equity;
-        let leaves = u.exiting
-            || (!kp.owned
-                && u.trust < p.trust_leave_below
-                && rng.chance(p.trust_leave_prob * bind.max(0.0)));
-        // (An owned unit cannot leave its owner, whatever its trust.)
-        if leaves {
-            kill(world, UnitId(i as u32));
-        }
-    }
+    exits(world, sc, &mut rng);
     if month > 0 && month.is_multiple_of(3) {
         for v in 0..world.vendors.len() {
             review(world, sc, VendorId(v as u32), &mut rng);
@@ -50,32 +33,38 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
     rehome_orphans(world, sc, &mut s.tallies);
 }
 
-/// The quarterly review of one vendor.
-fn review(world: &mut World, sc: &Scenario, v: VendorId, rng: &mut Stream) {
+/// Units that decided to exit leave, and partners whose trust fell below
+/// `trust_leave_below` leave with probability `trust_leave_prob`, less
+/// what the vendor's equity binds them (B3). An owned unit cannot leave
+/// its owner, whatever its trust.
+fn exits(world: &mut World, sc: &Scenario, rng: &mut Stream) {
     let p = &sc.params;
-    let month = world.month;
-    let vendor = &mut world.vendors[v.idx()];
-    vendor.managers += vendor.policy.managers_growth;
-    let (prev, cur) = (vendor.last_quarter_revenue, vendor.quarter_revenue);
-    vendor.prev_quarter_revenue = prev;
-    vendor.last_quarter_revenue = cur;
-    vendor.quarter_revenue = 0.0;
-    // A miss needs a previous quarter with revenue.
-    let miss = prev > 0.0 && (cur - prev) / prev < vendor.policy.growth_target;
-    let pol = vendor.policy.clone();
-
-    // Terminate units that lost money for longer than the vendor's patience
-    // (not units outside the cities, online: they are the channel itself).
     for i in 0..world.units.len() {
         let u = &world.units[i];
-        let local = p.kinds.get(u.kind).local;
-        if u.alive && u.vendor == v && local && u.loss_months >= pol.patience {
-            let city = u.city;
+        if !u.alive {
+            continue;
+        }
+        let kp = p.kinds.get(u.kind);
+        let bind = 1.0 - p.equity_bind * kp.equity;
+        let leaves = u.exiting
+            || (!kp.owned
+                && u.trust < p.trust_leave_below
+                && rng.chance(p.trust_leave_prob * bind.max(0.0)));
+        if leaves {
             kill(world, UnitId(i as u32));
-            hurt_city(world, sc, v, city, None, p.trust_hit / 3.0);
         }
     }
+}
+
+/// The quarterly review of one vendor: close the quarter, terminate the
+/// units losing money past its patience, react to a missed target, and
+/// (a reading) replace the units that died.
+fn review(world: &mut World, sc: &Scenario, v: VendorId, rng: &mut Stream) {
+    let miss = close_quarter(world, v);
+    let pol = world.vendors[v.idx()].policy.clone();
+    terminate_losers(world, sc, v, pol.patience);
     if miss {
+        let month = world.month;
         world.vendors[v.idx()].misses += 1;
         world.vendors[v.idx()].rd_cut_until = month + 3;
         if pol.squeeze_on_miss > 0.0 {
@@ -90,6 +79,35 @@ fn review(world: &mut World, sc: &Scenario, v: VendorId, rng: &mut Stream) {
     }
     if sc.model.replace_dead_units {
         open_units(world, sc, v, true);
+    }
+}
+
+/// Add the quarter's managers, roll the quarter's revenue over, and say
+/// whether its growth missed the target (a miss needs a previous quarter
+/// with revenue).
+fn close_quarter(world: &mut World, v: VendorId) -> bool {
+    let vendor = &mut world.vendors[v.idx()];
+    vendor.managers += vendor.policy.managers_growth;
+    let (prev, cur) = (vendor.last_quarter_revenue, vendor.quarter_revenue);
+    vendor.prev_quarter_revenue = prev;
+    vendor.last_quarter_revenue = cur;
+    vendor.quarter_revenue = 0.0;
+    prev > 0.0 && (cur - prev) / prev < vendor.policy.growth_target
+}
+
+/// Terminate the vendor's units that lost money for `patience` months or
+/// more (not units outside the cities, online: they are the channel
+/// itself); its other units in the city lose trust.
+fn terminate_losers(world: &mut World, sc: &Scenario, v: VendorId, patience: u32) {
+    let p = &sc.params;
+    for i in 0..world.units.len() {
+        let u = &world.units[i];
+        let local = p.kinds.get(u.kind).local;
+        if u.alive && u.vendor == v && local && u.loss_months >= patience {
+            let city = u.city;
+            kill(world, UnitId(i as u32));
+            hurt_city(world, sc, v, city, None, p.trust_hit / 3.0);
+        }
     }
 }
 
@@ -167,19 +185,11 @@ fn poach(world: &mut World, sc: &Scenario, v: VendorId, prob: f64, rng: &mut Str
         let Some(from_slot) = world.cities[c].slots.iter().position(|&x| x == id) else {
             continue;
         };
-        // The accounts of this unit in the large and strategic blocks.
-        let mut cands: Vec<(usize, usize)> = Vec::new();
-        for seg in 2..N_SEG {
-            for j in world.cities[c].blocks[seg].active_range() {
-                if world.cities[c].slot[j] as usize == from_slot {
-                    cands.push((seg, j));
-                }
-            }
-        }
+        let cands = large_accounts(&world.cities[c], from_slot);
         if cands.is_empty() {
             continue;
         }
-        let (_, j) = cands[rng.below(cands.len() as u32) as usize];
+        let j = cands[rng.below(cands.len() as u32) as usize];
         let desk = direct_desk(world, sc, v, city, desk_kind);
         let to_slot = world.cities[c]
             .slots
@@ -189,6 +199,14 @@ fn poach(world: &mut World, sc: &Scenario, v: VendorId, prob: f64, rng: &mut Str
         move_customer(sc, &mut world.cities[c], j, to_slot);
         hurt(world, sc, id, sc.params.trust_hit);
     }
+}
+
+/// The customers of slot `slot` in the city's large and strategic blocks.
+fn large_accounts(city: &City, slot: usize) -> Vec<usize> {
+    (2..N_SEG)
+        .flat_map(|seg| city.blocks[seg].active_range())
+        .filter(|&j| city.slot[j] as usize == slot)
+        .collect()
 }
 
 /// The vendor's direct-sales desk in the city (a unit of the desk kind,
@@ -370,6 +388,31 @@ mod tests {
             dilute(&mut w, &sc, VendorId(0), &mut rng);
             assert_eq!(w.units.len() > n, !exclusive);
         }
+    }
+
+    /// Issue 13: the reading acts through the kind's data (its
+    /// `exclusive_by_reading` field), not the kind's name: a scenario's own
+    /// exclusive kind follows the reading only when flagged.
+    #[test]
+    fn issue13_the_exclusivity_reading_is_a_field_of_the_kind() {
+        let mut sc = scenario(Strategy::CityExclusive, "long_term");
+        sc.model.jv_exclusive = false;
+        let city: crate::kinds::KindId = UnitKind::CityPartner.into();
+        let jv: crate::kinds::KindId = UnitKind::JointVenture.into();
+        assert!(sc.exclusive(city) && !sc.exclusive(jv));
+        sc.params
+            .kinds
+            .by_name_mut("city_partner")
+            .unwrap()
+            .exclusive_by_reading = true;
+        sc.params
+            .kinds
+            .by_name_mut("joint_venture")
+            .unwrap()
+            .exclusive_by_reading = false;
+        assert!(!sc.exclusive(city) && sc.exclusive(jv));
+        sc.model.jv_exclusive = true;
+        assert!(sc.exclusive(city) && sc.exclusive(jv));
     }
 
     /// Issue 11, reading `owned_trust`: owned units start at trust 1 and

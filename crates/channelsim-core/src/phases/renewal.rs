@@ -97,62 +97,82 @@ fn due_mask(tenure: &[u16]) -> u64 {
     mask
 }
 
+/// Each segment of the city: its lost customers a year gone return to
+/// the pool, then every customer at an anniversary renews or churns.
 #[inline(never)]
 fn renew_city(city: &mut City, tally: &mut CityTally, b: &mut Bufs, w: &Shared, rng: &mut Stream) {
-    let (sc, units, vendors) = (w.sc, w.units, w.vendors);
     let Bufs { rivals, takers } = b;
-    let p = &sc.params;
-    let churn = Churn::new(sc);
+    let churn = Churn::new(w.sc);
     let moves = tally.views.iter().any(|v| v.rivals > 1);
     for seg in 0..N_SEG {
-        // Who could take a customer that moves: each slot's vendor and kind,
-        // and whether it takes this segment here (looked up once).
         rivals.clear();
         takers.clear();
         if moves {
-            rivals.extend(city.slots.iter().map(|u| {
-                let u = &units[u.idx()];
-                Rival {
-                    vendor: u.vendor.0,
-                    kind: u.kind,
-                    eligible: eligible(vendors, u, city.tier, seg),
-                    grouped: false,
-                    start: 0,
-                    size: 0,
-                    pos: 0,
-                }
-            }));
-            group_takers(rivals, takers);
+            find_rivals(city, w, seg, rivals, takers);
         }
         let ctx = Ctx {
-            sc,
+            sc: w.sc,
             churn: &churn,
             rivals,
             takers,
         };
-        // Lost customers a year gone return to the pool.
-        let lost = city.blocks[seg].lost_range();
-        for i in lost.rev() {
-            if city.tenure[i] as u32 >= p.return_after_months {
-                city.release(seg, i);
-            }
+        return_lost(city, seg, w.sc.params.return_after_months);
+        renew_due(city, tally, &ctx, rng, seg);
+    }
+}
+
+/// Who could take a customer that moves: each slot's vendor and kind, and
+/// whether it takes segment `seg` here (looked up once), grouped.
+fn find_rivals(
+    city: &City,
+    w: &Shared,
+    seg: usize,
+    rivals: &mut Vec<Rival>,
+    takers: &mut Vec<u32>,
+) {
+    rivals.extend(city.slots.iter().map(|u| {
+        let u = &w.units[u.idx()];
+        Rival {
+            vendor: u.vendor.0,
+            kind: u.kind,
+            eligible: eligible(w.vendors, u, city.tier, seg),
+            grouped: false,
+            start: 0,
+            size: 0,
+            pos: 0,
         }
-        // Renewals, from the back: `lose` swaps the last active customer
-        // in. About one customer in twelve is due: find them 64 at a time
-        // with a bit mask built without branches, then take the set bits
-        // from the highest.
-        let active = city.blocks[seg].active_range();
-        let mut end = active.end;
-        while end > active.start {
-            let start = end.saturating_sub(64).max(active.start);
-            let mut mask = due_mask(&city.tenure[start..end]);
-            while mask != 0 {
-                let j = 63 - mask.leading_zeros() as usize;
-                mask &= !(1u64 << j);
-                renew(city, tally, &ctx, rng, seg, start + j);
-            }
-            end = start;
+    }));
+    group_takers(rivals, takers);
+}
+
+/// Lost customers `after` months gone return to the prospect pool.
+#[inline]
+fn return_lost(city: &mut City, seg: usize, after: u32) {
+    let lost = city.blocks[seg].lost_range();
+    for i in lost.rev() {
+        if city.tenure[i] as u32 >= after {
+            city.release(seg, i);
         }
+    }
+}
+
+/// Every active customer of the segment at a 12-month anniversary renews
+/// ([`renew`]). From the back: `lose` swaps the last active customer in.
+/// About one customer in twelve is due: find them 64 at a time with a bit
+/// mask built without branches, then take the set bits from the highest.
+#[inline]
+fn renew_due(city: &mut City, tally: &mut CityTally, ctx: &Ctx, rng: &mut Stream, seg: usize) {
+    let active = city.blocks[seg].active_range();
+    let mut end = active.end;
+    while end > active.start {
+        let start = end.saturating_sub(64).max(active.start);
+        let mut mask = due_mask(&city.tenure[start..end]);
+        while mask != 0 {
+            let j = 63 - mask.leading_zeros() as usize;
+            mask &= !(1u64 << j);
+            renew(city, tally, ctx, rng, seg, start + j);
+        }
+        end = start;
     }
 }
 
@@ -229,16 +249,22 @@ fn renew(
     }
     let n = tally.views[slot].rivals;
     if n > 1 && rng.chance(p.intra_move * (n - 1) as f64 / n as f64) {
-        // Another unit of the same vendor and kind that takes the segment.
-        // (Its group in slot order, itself left out.)
-        let me = ctx.rivals[slot];
-        let count = me.size - me.eligible as u32;
-        if count > 0 {
-            let pick = rng.below(count);
-            let pick = pick + (me.eligible && pick >= me.pos) as u32;
-            let k = ctx.takers[(me.start + pick) as usize];
-            move_customer(sc, city, i, k as usize);
-        }
+        move_to_rival(city, ctx, rng, slot, i);
+    }
+}
+
+/// Move customer `i` of `slot` to another unit of the same vendor and kind
+/// that takes its segment, picked uniformly (its group in slot order,
+/// itself left out), if there is one.
+#[inline]
+fn move_to_rival(city: &mut City, ctx: &Ctx, rng: &mut Stream, slot: usize, i: usize) {
+    let me = ctx.rivals[slot];
+    let count = me.size - me.eligible as u32;
+    if count > 0 {
+        let pick = rng.below(count);
+        let pick = pick + (me.eligible && pick >= me.pos) as u32;
+        let k = ctx.takers[(me.start + pick) as usize];
+        move_customer(ctx.sc, city, i, k as usize);
     }
 }
 

@@ -10,7 +10,7 @@ use crate::rng::{NO_CITY, Stream, beta_mean};
 use crate::schedule::Phase;
 use crate::units::spawn_unit;
 use crate::views::load_of;
-use crate::world::{App, World};
+use crate::world::{App, Unit, World};
 
 pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
     let p = &sc.params;
@@ -40,56 +40,10 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
             .online_level;
         let u = &mut world.units[i];
         u.load = load_of(&u.book, sc);
-        let cap = p.capacity(u.staff, online_level);
-        let wages_3m = p.cash_for_hire_months * p.wage * u.staff as f64;
-        let kp = p.kinds.get(u.kind);
-        let solvent = kp.owned || u.cash >= wages_3m;
-        let partner = !kp.owned;
-        let hire_cost = p.growth_hire_months * p.wage;
-        if u.load > p.hire_above * cap && solvent {
-            u.staff += 1;
-        } else if partner && p.loss_fire > 0 && u.last_profit < 0.0 && !solvent && u.staff > 1 {
-            // A squeezed partner shrinks before it exits: losing money with
-            // cash below its hire buffer, it lets people go, and keeps the
-            // smaller team as its size.
-            u.staff -= p.loss_fire.min(u.staff - 1);
-            u.start_staff = u.start_staff.min(u.staff);
-        } else if u.load < p.fire_below * cap
-            && u.staff > 1
-            && (u.staff > u.start_staff || !solvent)
-        {
-            u.staff -= 1;
-        } else if partner
-            && u.growth_fund >= hire_cost
-            && hire_cost > 0.0
-            && u.load >= p.fire_below * p.capacity(u.staff + 1, online_level)
-        {
-            // Margin funds growth: the fund commits the new seller's first
-            // months of wages (paid from cash as wages). The unit hires
-            // ahead of its load, but not a seller its own rule would let go
-            // next month (the larger team stays above `fire_below`).
-            u.staff += 1;
-            u.growth_fund -= hire_cost;
+        if hire_or_fire(u, sc, online_level) {
             s.vendor_flows[u.vendor.idx()].growth_hires += 1;
         }
-        // Apps: a chance a month in each industry where the unit is capable.
-        let platform = if kp.platform { 1.0 } else { 0.0 };
-        let prob = p.app_rate * (1.0 + platform * support);
-        for ind in 0..N_IND {
-            let k_eff = u.capability[ind] as f64 * (0.5 + 0.5 * support);
-            if k_eff > p.app_threshold && rng.chance(prob) {
-                let quality = beta_mean(&mut rng, k_eff, p.app_concentration) as f32;
-                u.apps_built += 1;
-                world.apps.push(App {
-                    vendor: u.vendor,
-                    builder: u.id,
-                    industry: ind as u8,
-                    quality,
-                    months_in_use: 0,
-                    validated: false,
-                });
-            }
-        }
+        build_apps(u, &mut world.apps, sc, support, &mut rng);
         // Replication: a mature unit of a kind that splits (a cell) splits
         // in two.
         let u = &world.units[i];
@@ -99,6 +53,73 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
         }
     }
     s.grow_tallies(world);
+}
+
+/// A unit's staff follows its load: it hires above `hire_above` of its
+/// capacity while solvent, lets people go below `fire_below`; a partner
+/// losing money without cash shrinks (B1), and one whose growth fund pays
+/// for a seller hires ahead of its load. Returns whether it hired from its
+/// growth fund (the vendor's `growth_hires`).
+fn hire_or_fire(u: &mut Unit, sc: &Scenario, online_level: f64) -> bool {
+    let p = &sc.params;
+    let cap = p.capacity(u.staff, online_level);
+    let wages_3m = p.cash_for_hire_months * p.wage * u.staff as f64;
+    let kp = p.kinds.get(u.kind);
+    let solvent = kp.owned || u.cash >= wages_3m;
+    let partner = !kp.owned;
+    let hire_cost = p.growth_hire_months * p.wage;
+    if u.load > p.hire_above * cap && solvent {
+        u.staff += 1;
+    } else if partner && p.loss_fire > 0 && u.last_profit < 0.0 && !solvent && u.staff > 1 {
+        // A squeezed partner shrinks before it exits: losing money with
+        // cash below its hire buffer, it lets people go, and keeps the
+        // smaller team as its size.
+        u.staff -= p.loss_fire.min(u.staff - 1);
+        u.start_staff = u.start_staff.min(u.staff);
+    } else if u.load < p.fire_below * cap && u.staff > 1 && (u.staff > u.start_staff || !solvent) {
+        u.staff -= 1;
+    } else if partner
+        && u.growth_fund >= hire_cost
+        && hire_cost > 0.0
+        && u.load >= p.fire_below * p.capacity(u.staff + 1, online_level)
+    {
+        // Margin funds growth: the fund commits the new seller's first
+        // months of wages (paid from cash as wages). The unit hires
+        // ahead of its load, but not a seller its own rule would let go
+        // next month (the larger team stays above `fire_below`).
+        u.staff += 1;
+        u.growth_fund -= hire_cost;
+        return true;
+    }
+    false
+}
+
+/// Apps: a chance `app_rate` a month (more on the vendor's platform, with
+/// its support) in each industry where the unit's effective capability
+/// passes `app_threshold`; the app's quality is drawn around it.
+fn build_apps(u: &mut Unit, apps: &mut Vec<App>, sc: &Scenario, support: f64, rng: &mut Stream) {
+    let p = &sc.params;
+    let platform = if p.kinds.get(u.kind).platform {
+        1.0
+    } else {
+        0.0
+    };
+    let prob = p.app_rate * (1.0 + platform * support);
+    for ind in 0..N_IND {
+        let k_eff = u.capability[ind] as f64 * (0.5 + 0.5 * support);
+        if k_eff > p.app_threshold && rng.chance(prob) {
+            let quality = beta_mean(rng, k_eff, p.app_concentration) as f32;
+            u.apps_built += 1;
+            apps.push(App {
+                vendor: u.vendor,
+                builder: u.id,
+                industry: ind as u8,
+                quality,
+                months_in_use: 0,
+                validated: false,
+            });
+        }
+    }
 }
 
 /// The child takes half the staff and half the cash; it inherits the

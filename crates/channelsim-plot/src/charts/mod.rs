@@ -1,6 +1,7 @@
 //! One module per chart family; `render_all` draws what the files allow.
 
 mod horizon;
+mod panel;
 mod policy;
 mod sensitivity;
 mod sweep;

@@ -8,7 +8,7 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::timeseries::month_ticks;
+use super::panel::{PanelAxes, draw_panel_mesh, month_ticks};
 use crate::PlotError;
 use crate::figure::{ChartFile, DResult, Figure, Section, grid, header, save};
 use crate::read::{Compare, Crossover, PolicyPair};
@@ -108,30 +108,15 @@ impl Figure for PairsFig {
                     Ticked::new(0.0, self.x_max, month_ticks(self.x_max)),
                     y0..y1,
                 )?;
-            let yfmt = |v: &f64| fmt_num(*v, dec);
-            let xfmt = |v: &f64| {
-                if (*v as i64) % 24 == 0 || self.x_max <= 36.0 {
-                    fmt_num(*v, 0)
-                } else {
-                    String::new()
-                }
+            let y_desc = format!("difference ({})", self.unit);
+            let axes = PanelAxes {
+                x_max: self.x_max,
+                y_labels: 6,
+                text_size: 12.0,
+                y_desc: first_col.then_some(y_desc.as_str()),
+                last_row,
             };
-            let mut mesh = chart.configure_mesh();
-            mesh.x_label_formatter(&xfmt)
-                .y_label_formatter(&yfmt)
-                .y_labels(6)
-                .y_max_light_lines(1)
-                .label_style(text(12.0))
-                .axis_desc_style(text(13.0))
-                .bold_line_style(GRID_BOLD)
-                .light_line_style(GRID);
-            if first_col {
-                mesh.y_desc(format!("difference ({})", self.unit));
-            }
-            if last_row {
-                mesh.x_desc("Month");
-            }
-            mesh.draw()?;
+            draw_panel_mesh(&mut chart, &axes, &|v| fmt_num(*v, dec))?;
             let span = p.crossover.as_ref().map(|c| (c.month_lo, c.month_hi));
             if let Some((lo, hi)) = span.filter(|(lo, hi)| lo.is_finite() && hi.is_finite()) {
                 chart.draw_series(std::iter::once(Rectangle::new(

@@ -8,6 +8,7 @@ use plotters::prelude::*;
 
 use channelsim_results::catalogue;
 
+use super::panel::{PanelAxes, draw_panel_mesh, month_ticks};
 use crate::PlotError;
 use crate::figure::{ChartFile, DResult, Figure, Section, grid, header, save};
 use crate::read::Series;
@@ -24,13 +25,11 @@ pub fn rings() -> Vec<&'static str> {
 }
 const RING_NAMES: [&str; 5] = ["work", "business", "systems", "industry chain", "ecosystem"];
 
-/// Month ticks: every year, or every 6 months for short runs.
-pub fn month_ticks(last: f64) -> Vec<f64> {
-    let step = if last > 36.0 { 12.0 } else { 6.0 };
-    (0..)
-        .map(|k| k as f64 * step)
-        .take_while(|m| *m <= last + 1e-9)
-        .collect()
+/// A band's outline: its upper edge forwards, its lower edge back.
+fn band_polygon(pts: &[(f64, Band)]) -> Vec<(f64, f64)> {
+    let mut poly: Vec<(f64, f64)> = pts.iter().map(|(m, b)| (*m, b.hi)).collect();
+    poly.extend(pts.iter().rev().map(|(m, b)| (*m, b.lo)));
+    poly
 }
 
 struct TsLine {
@@ -84,33 +83,18 @@ impl TsFig {
                     Ticked::new(0.0, self.x_max, month_ticks(self.x_max)),
                     y0..y1,
                 )?;
-            let yfmt = |v: &f64| fmt_num(*v, dec);
-            // Every other year only: a small panel has no room for ten labels.
-            let xfmt = |v: &f64| {
-                let show = (*v as i64) % 24 == 0 || self.x_max <= 36.0;
-                if show { fmt_num(*v, 0) } else { String::new() }
+            let axes = PanelAxes {
+                x_max: self.x_max,
+                y_labels: 5,
+                text_size: 13.0,
+                y_desc: first_col.then_some(self.y_label.as_str()),
+                last_row,
             };
-            let mut mesh = chart.configure_mesh();
-            mesh.x_label_formatter(&xfmt)
-                .y_label_formatter(&yfmt)
-                .y_labels(5)
-                .y_max_light_lines(1)
-                .label_style(text(13.0))
-                .axis_desc_style(text(14.0))
-                .bold_line_style(GRID_BOLD)
-                .light_line_style(GRID);
-            if first_col {
-                mesh.y_desc(self.y_label.as_str());
-            }
-            if last_row {
-                mesh.x_desc("Month");
-            }
-            mesh.draw()?;
+            draw_panel_mesh(&mut chart, &axes, &|v| fmt_num(*v, dec))?;
             for &li in idx {
                 let l = &self.lines[li];
-                let mut poly: Vec<(f64, f64)> = l.pts.iter().map(|(m, b)| (*m, b.hi)).collect();
-                poly.extend(l.pts.iter().rev().map(|(m, b)| (*m, b.lo)));
-                chart.draw_series(std::iter::once(Polygon::new(poly, l.look.color.mix(0.15))))?;
+                let band = Polygon::new(band_polygon(&l.pts), l.look.color.mix(0.15));
+                chart.draw_series(std::iter::once(band))?;
             }
             for &li in idx {
                 let l = &self.lines[li];
@@ -191,9 +175,8 @@ impl Figure for TsFig {
             .light_line_style(GRID)
             .draw()?;
         for l in &self.lines {
-            let mut poly: Vec<(f64, f64)> = l.pts.iter().map(|(m, b)| (*m, b.hi)).collect();
-            poly.extend(l.pts.iter().rev().map(|(m, b)| (*m, b.lo)));
-            chart.draw_series(std::iter::once(Polygon::new(poly, l.look.color.mix(0.10))))?;
+            let band = Polygon::new(band_polygon(&l.pts), l.look.color.mix(0.10));
+            chart.draw_series(std::iter::once(band))?;
         }
         let n = self.lines.len().max(1);
         for (i, l) in self.lines.iter().enumerate() {
@@ -366,26 +349,14 @@ impl Figure for RingsFig {
                     String::new()
                 }
             };
-            let xfmt = |v: &f64| {
-                let show = (*v as i64) % 24 == 0 || self.x_max <= 36.0;
-                if show { fmt_num(*v, 0) } else { String::new() }
+            let axes = PanelAxes {
+                x_max: self.x_max,
+                y_labels: 5,
+                text_size: 12.0,
+                y_desc: first_col.then_some("customers"),
+                last_row,
             };
-            let mut mesh = chart.configure_mesh();
-            mesh.x_label_formatter(&xfmt)
-                .y_label_formatter(&yfmt)
-                .y_labels(5)
-                .y_max_light_lines(1)
-                .label_style(text(12.0))
-                .axis_desc_style(text(13.0))
-                .bold_line_style(GRID_BOLD)
-                .light_line_style(GRID);
-            if first_col {
-                mesh.y_desc("customers");
-            }
-            if last_row {
-                mesh.x_desc("Month");
-            }
-            mesh.draw()?;
+            draw_panel_mesh(&mut chart, &axes, &yfmt)?;
             for r in 0..5 {
                 let below = |v: &[f64; 5]| v[..r].iter().sum::<f64>();
                 let mut poly: Vec<(f64, f64)> =

@@ -13,7 +13,8 @@ pub fn metrics() -> Vec<&'static str> {
     catalogue::OBSERVED.iter().map(|m| m.name).collect()
 }
 
-/// Strategy names of the synthetic runs (test data).
+/// Strategy names of the synthetic runs: sample data only (the plot crate
+/// knows no strategy; any names would do, these read like real results).
 pub const STRATEGIES: [&str; 7] = [
     "traditional",
     "abu",

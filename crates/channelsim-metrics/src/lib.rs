@@ -1,14 +1,16 @@
 //! The metric catalogue: every metric a result file can hold, in the order
 //! of the engine's per-month observation (then the derived ones), with its
 //! title, unit, the values it can take and whether it is a headline figure.
+//! It is the one list of metric names: the core's observation
+//! (`VendorMonth::values`) follows [`OBSERVED`]'s order, and
+//! `channelsim-results` re-exports this crate as its `catalogue`. It knows
+//! neither the model nor files, and depends on nothing.
 //!
 //! The engine counts money in k CNY; every file states money in M CNY
 //! ([`Unit::to_file`]), in columns whose names end in `_mcny`.
 
-use serde::{Deserialize, Serialize};
-
 /// What a metric measures, and so how files name and state it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Unit {
     /// A count of things (customers, units, apps): integers per run.
     Count(&'static str),
@@ -748,6 +750,18 @@ pub const OBSERVED: [Metric; 69] = [
     )
     .flow(),
 ];
+
+/// The names of [`OBSERVED`], in order: the engine's observation's metric
+/// columns (after month and vendor).
+pub const OBSERVED_NAMES: [&str; OBSERVED.len()] = {
+    let mut names = [""; OBSERVED.len()];
+    let mut i = 0;
+    while i < names.len() {
+        names[i] = OBSERVED[i].name;
+        i += 1;
+    }
+    names
+};
 
 /// Unit survival at the horizon: `units_alive / (units_alive + units_exited)`.
 pub const UNIT_SURVIVAL: Metric = m(
