@@ -21,9 +21,9 @@ fn bless() -> bool {
     std::env::var_os("CHANNELSIM_BLESS").is_some_and(|v| v == "1")
 }
 
-/// Check one run against its snapshot (or write it, when blessing); the
-/// problem, if any.
-fn snapshot(name: &str, sc: &Scenario) -> Option<String> {
+/// One run of `sc` as the snapshot's CSV text (every metric, 9 significant
+/// digits in scientific notation).
+fn snapshot_text(sc: &Scenario) -> String {
     let mut c = Collect::default();
     run_replicate(sc, 0, &mut c);
     let mut text = format!("month,vendor,{}\n", METRICS.join(","));
@@ -34,6 +34,13 @@ fn snapshot(name: &str, sc: &Scenario) -> Option<String> {
         }
         text.push('\n');
     }
+    text
+}
+
+/// Check one run against its snapshot (or write it, when blessing); the
+/// problem, if any.
+fn snapshot(name: &str, sc: &Scenario) -> Option<String> {
+    let text = snapshot_text(sc);
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/snapshots")
         .join(format!("{name}.csv"));
@@ -98,16 +105,7 @@ fn differs_from_older(dir: &str, name: &str, sc: &Scenario, skip: &str) -> Optio
         .join("tests/snapshots")
         .join(dir)
         .join(format!("{name}.csv"));
-    let mut c = Collect::default();
-    run_replicate(sc, 0, &mut c);
-    let mut text = format!("month,vendor,{}\n", METRICS.join(","));
-    for r in &c.0 {
-        write!(text, "{},{}", r.month, r.vendor).unwrap();
-        for v in r.values() {
-            write!(text, ",{v:.9e}").unwrap();
-        }
-        text.push('\n');
-    }
+    let text = snapshot_text(sc);
     let want = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) => return Some(format!("{name}: {}: {e}", path.display())),
