@@ -10,9 +10,12 @@
 //!
 //! then review and commit the changed files.
 
+mod common;
+
 use channelsim_core::ids::Strategy;
 use channelsim_core::metrics::Collect;
 use channelsim_core::{METRICS, Scenario, run_replicate};
+use common::{rivals, short};
 use std::fmt::Write;
 use std::path::PathBuf;
 
@@ -189,14 +192,6 @@ fn issue11_v2_1_costs_at_zero_give_the_v2_0_snapshots() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
-fn short(s: Strategy, preset: &str) -> Scenario {
-    let mut sc = Scenario::single(s, preset);
-    sc.market.cities.truncate(8);
-    sc.scale_head_office(|_| false);
-    sc.horizon_months = 36;
-    sc
-}
-
 #[test]
 fn snapshot_every_strategy() {
     let mut problems = Vec::new();
@@ -227,26 +222,4 @@ fn snapshot_rival_vendors() {
              `CHANNELSIM_BLESS=1 cargo test --release -p channelsim-core --test snapshot`"
         );
     }
-}
-
-/// Three vendors in one market (a short-term joint venture, a city-exclusive
-/// rival and an online one): the interactions one-vendor snapshots cannot
-/// show. Units that leave are not replaced, so a venture's warm accounts
-/// come free for the rivals (engine 0.4.0).
-fn rivals() -> Scenario {
-    let mut sc = short(Strategy::JointVenture, "short_term");
-    sc.horizon_months = 120;
-    sc.model.replace_dead_units = false;
-    for (name, s, preset) in [
-        ("local", Strategy::CityExclusive, "long_term"),
-        ("cloud", Strategy::Online, "long_term"),
-    ] {
-        let mut v = sc.vendors[0].clone();
-        v.name = name.into();
-        v.mix = channelsim_core::params::Mix::uniform(s);
-        v.policy_preset = preset.into();
-        v.policy = channelsim_core::Policy::preset(preset).unwrap();
-        sc.vendors.push(v);
-    }
-    sc
 }

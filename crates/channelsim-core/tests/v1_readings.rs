@@ -4,6 +4,8 @@
 //! ecosystem value, whose definition v2 corrects (each flow once). This is
 //! what shows that every v2 change is a switch and nothing else moved.
 
+mod common;
+
 use channelsim_core::ids::Strategy;
 use channelsim_core::metrics::Collect;
 use channelsim_core::params::MovedCustomer;
@@ -21,11 +23,9 @@ fn as_v1(sc: &mut Scenario) {
     sc.params.tax_rate = 0.0;
 }
 
+/// `common::short` read as v1.
 fn short(s: Strategy, preset: &str) -> Scenario {
-    let mut sc = Scenario::single(s, preset);
-    sc.market.cities.truncate(8);
-    sc.scale_head_office(|_| false);
-    sc.horizon_months = 36;
+    let mut sc = common::short(s, preset);
     as_v1(&mut sc);
     sc
 }
@@ -76,20 +76,9 @@ fn issue11_v1_readings_reproduce_the_v1_snapshots() {
             ));
         }
     }
-    let mut sc = short(Strategy::JointVenture, "short_term");
-    sc.horizon_months = 120;
-    sc.model.replace_dead_units = false;
-    for (name, s, preset) in [
-        ("local", Strategy::CityExclusive, "long_term"),
-        ("cloud", Strategy::Online, "long_term"),
-    ] {
-        let mut v = sc.vendors[0].clone();
-        v.name = name.into();
-        v.mix = channelsim_core::params::Mix::uniform(s);
-        v.policy_preset = preset.into();
-        v.policy = channelsim_core::Policy::preset(preset).unwrap();
-        sc.vendors.push(v);
-    }
+    // The rivals scenario read as v1 (its readings are the scenario's, not a vendor's).
+    let mut sc = common::rivals();
+    as_v1(&mut sc);
     problems.extend(differences("rivals", &sc));
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
