@@ -2,7 +2,7 @@
 //! another unit of the vendor, a local one if it has one (MODEL.md section
 //! 3, renewal). The policy phase re-homes them before anyone is served.
 
-use crate::ids::N_SEG;
+use crate::ids::{N_SEG, VendorId};
 use crate::params::{MovedCustomer, Scenario};
 use crate::rng::{REHOME, Stream};
 use crate::tally::CityTally;
@@ -50,7 +50,11 @@ pub fn rehome_orphans(world: &mut World, sc: &Scenario, tallies: &mut [CityTally
                 return;
             }
             let mut rng = Stream::new(seed, rep, month, city.id.0, REHOME);
+            // Each vendor's new home for the segment's orphans, looked up
+            // once (nobody dies or opens while they move).
+            let mut homes: Vec<(VendorId, Option<usize>)> = Vec::new();
             for seg in 0..N_SEG {
+                homes.clear();
                 for i in city.blocks[seg].active_range().rev() {
                     let slot = city.slot[i] as usize;
                     if !dead[slot] {
@@ -72,7 +76,15 @@ pub fn rehome_orphans(world: &mut World, sc: &Scenario, tallies: &mut [CityTally
                                 && sc.params.kinds.get(u.kind).local == local
                         })
                     };
-                    match pick(true).or_else(|| pick(false)) {
+                    let home = match homes.iter().find(|h| h.0 == v) {
+                        Some(h) => h.1,
+                        None => {
+                            let h = pick(true).or_else(|| pick(false));
+                            homes.push((v, h));
+                            h
+                        }
+                    };
+                    match home {
                         Some(k) => move_customer(sc, city, i, k),
                         None => {
                             tally.slots[slot].churned += 1;

@@ -162,6 +162,16 @@ pub fn build(world: &World, sc: &Scenario, rivals_buf: &mut Vec<u32>, out: &mut 
     }
     out.clear();
     out.extend(world.units.iter().map(|u| {
+        // A unit dead before this month is in no city's slots: nothing
+        // reads its view (team replication's dead cells are about half
+        // the units).
+        if u.month_died.is_some_and(|m| m < world.month) {
+            return UnitView {
+                vendor: u.vendor.0,
+                app_src: [NO_SRC; N_IND],
+                ..UnitView::default()
+            };
+        }
         let v = &world.vendors[u.vendor.idx()];
         let kp = p.kinds.get(u.kind);
         let support = if kp.mgmt_base + kp.mgmt_per_staff > 0.0 {
