@@ -409,8 +409,9 @@ pub struct Params {
     pub training_system: f64,
     pub platform_cost: f64,
     // Vendor costs of a software firm (model v2, docs/model.md 7.9).
-    /// Sales and marketing beyond the sellers the model pays already
-    /// (owned units' wages, partners' shares), a share of vendor revenue.
+    /// Sales and marketing beyond what the model pays apart (owned units'
+    /// wages, partners' shares, channel managers, enablement), a share of
+    /// vendor revenue (v2.2: 0.20, from a channel vendor's filings).
     pub sales_marketing: f64,
     /// General and administrative costs, a share of vendor revenue.
     pub general_admin: f64,
@@ -541,7 +542,7 @@ impl Default for Params {
             start_quality: 0.5,
             training_system: 300.0,
             platform_cost: 200.0,
-            sales_marketing: 0.10,
+            sales_marketing: 0.20,
             general_admin: 0.08,
             support: 0.10,
             support_partner: 0.5,
