@@ -30,6 +30,7 @@ pub struct Readings {
     pub jv_exclusive: bool,
     pub owned_trust: OwnedTrust,
     pub moved_customer: MovedCustomer,
+    pub rd_hold: RdHold,
 }
 
 impl Default for Readings {
@@ -42,6 +43,7 @@ impl Default for Readings {
             jv_exclusive: true,
             owned_trust: OwnedTrust::Fixed,
             moved_customer: MovedCustomer::Continues,
+            rd_hold: RdHold::LossMonths,
         }
     }
 }
@@ -77,6 +79,21 @@ pub enum MovedCustomer {
     Continues,
     /// A new contract: first-year terms and implementation services again (v1).
     Restarts,
+}
+
+/// Which months hold the vendor's R&D at its policy's floor (a share of
+/// last year's average) instead of `rd_rate` x revenue, besides the months
+/// after a missed target.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum RdHold {
+    /// Every month that would lose money at the normal rate, a start-up's
+    /// first months included.
+    LossMonths,
+    /// Only once the vendor has had a month with a profit at the normal
+    /// rate: a start-up's planned losses are not bad years, and it spends
+    /// the normal rate until then.
+    AfterFirstProfit,
 }
 
 /// A fully resolved scenario, ready for month 0.
