@@ -41,6 +41,7 @@ pub fn build_world(sc: &Scenario, replicate: u32) -> World {
                 units_created: 0,
                 units_exited: 0,
                 partner_capital: 0.0,
+                profitable_once: false,
             }
         })
         .collect();

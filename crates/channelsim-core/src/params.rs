@@ -30,6 +30,7 @@ pub struct Readings {
     pub jv_exclusive: bool,
     pub owned_trust: OwnedTrust,
     pub moved_customer: MovedCustomer,
+    pub rd_hold: RdHold,
 }
 
 impl Default for Readings {
@@ -42,6 +43,7 @@ impl Default for Readings {
             jv_exclusive: true,
             owned_trust: OwnedTrust::Fixed,
             moved_customer: MovedCustomer::Continues,
+            rd_hold: RdHold::LossMonths,
         }
     }
 }
@@ -77,6 +79,21 @@ pub enum MovedCustomer {
     Continues,
     /// A new contract: first-year terms and implementation services again (v1).
     Restarts,
+}
+
+/// Which months hold the vendor's R&D at its policy's floor (a share of
+/// last year's average) instead of `rd_rate` x revenue, besides the months
+/// after a missed target.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum RdHold {
+    /// Every month that would lose money at the normal rate, a start-up's
+    /// first months included.
+    LossMonths,
+    /// Only once the vendor has had a month with a profit at the normal
+    /// rate: a start-up's planned losses are not bad years, and it spends
+    /// the normal rate until then.
+    AfterFirstProfit,
 }
 
 /// A fully resolved scenario, ready for month 0.
@@ -409,8 +426,9 @@ pub struct Params {
     pub training_system: f64,
     pub platform_cost: f64,
     // Vendor costs of a software firm (model v2, docs/model.md 7.9).
-    /// Sales and marketing beyond the sellers the model pays already
-    /// (owned units' wages, partners' shares), a share of vendor revenue.
+    /// Sales and marketing beyond what the model pays apart (owned units'
+    /// wages, partners' shares, channel managers, enablement), a share of
+    /// vendor revenue (v2.2: 0.20, from a channel vendor's filings).
     pub sales_marketing: f64,
     /// General and administrative costs, a share of vendor revenue.
     pub general_admin: f64,
@@ -541,7 +559,7 @@ impl Default for Params {
             start_quality: 0.5,
             training_system: 300.0,
             platform_cost: 200.0,
-            sales_marketing: 0.10,
+            sales_marketing: 0.20,
             general_admin: 0.08,
             support: 0.10,
             support_partner: 0.5,

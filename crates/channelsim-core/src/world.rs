@@ -369,6 +369,9 @@ pub struct Vendor {
     pub rd_history: [f64; 12],
     /// Months until which R&D is held at the floor after a missed target.
     pub rd_cut_until: u32,
+    /// Has had a month with a profit at the normal R&D rate (reading
+    /// `rd_hold`).
+    pub profitable_once: bool,
     pub misses: u32,
     /// Management demand of its managed units, FTE (last computed).
     pub mgmt_demand: f64,

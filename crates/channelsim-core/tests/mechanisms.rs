@@ -355,14 +355,17 @@ fn issue11_b3_equity_binds_partners_on_low_trust() {
 
 /// B4: amoeba incentives change behaviour: without the incentive the
 /// branches win fewer customers. Ceteris paribus on the branches' effort:
-/// without the vendor's customer support cost (model v2.1), whose thin
-/// margin lets the incentive's cost push a long-term amoeba vendor into
-/// loss months where R&D is held at its floor, a second channel that
-/// offsets the effort gain in the net effect (docs/model.md 7.12, B4).
+/// without the vendor's costs in proportion to revenue (customer support,
+/// selling, general: v2.1-v2.2), whose thin margin lets the incentive's
+/// cost push a long-term amoeba vendor into loss months where R&D is held
+/// at last year's average, a second channel that offsets the effort gain
+/// in the net effect (docs/model.md 7.12, B4).
 #[test]
 fn issue11_b4_amoeba_incentive_wins_branch_customers() {
     let mut with = small(Strategy::Amoeba, "long_term");
     with.params.support = 0.0;
+    with.params.sales_marketing = 0.0;
+    with.params.general_admin = 0.0;
     let mut without = with.clone();
     without
         .params

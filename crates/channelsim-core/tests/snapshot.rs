@@ -177,6 +177,7 @@ fn issue11_v2_1_costs_at_zero_give_the_v2_0_snapshots() {
     let v2_0 = |sc: &mut Scenario| {
         sc.params.support = 0.0;
         sc.params.tax_rate = 0.0;
+        sc.params.sales_marketing = 0.10; // v2.2 raised it
     };
     for s in Strategy::ALL {
         for preset in ["long_term", "short_term"] {
@@ -189,6 +190,28 @@ fn issue11_v2_1_costs_at_zero_give_the_v2_0_snapshots() {
     let mut sc = rivals();
     v2_0(&mut sc);
     problems.extend(differs_from_older("v2_0", "rivals", &sc, ""));
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Issue 11, model v2.2 (engine 0.7.0): with sales and marketing at
+/// model v2.1's 10% of revenue, the engine gives exactly v2.1's snapshots
+/// (engine 0.6.0, kept in `tests/snapshots/v2_1/`, never re-blessed): the
+/// new default changes that one value and nothing else.
+#[test]
+fn issue11_v2_2_sales_marketing_at_v2_1_gives_the_v2_1_snapshots() {
+    let mut problems = Vec::new();
+    let v2_1 = |sc: &mut Scenario| sc.params.sales_marketing = 0.10;
+    for s in Strategy::ALL {
+        for preset in ["long_term", "short_term"] {
+            let mut sc = short(s, preset);
+            v2_1(&mut sc);
+            let name = format!("{}_{preset}", s.name());
+            problems.extend(differs_from_older("v2_1", &name, &sc, ""));
+        }
+    }
+    let mut sc = rivals();
+    v2_1(&mut sc);
+    problems.extend(differs_from_older("v2_1", "rivals", &sc, ""));
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 

@@ -61,6 +61,11 @@ pub const CATALOGUE: &[(&str, &[&str], &str)] = &[
         &["continues", "restarts"],
         "a moved customer keeps its contract (restarts, model v1: first-year terms and implementation again)",
     ),
+    (
+        "model.rd_hold",
+        &["loss_months", "after_first_profit"],
+        "R&D is held at the policy's floor in every month that would lose money at the normal rate (after_first_profit: only once the vendor has been profitable; a start-up spends the normal rate)",
+    ),
 ];
 
 /// Discount rates a year at which NPV is recomputed (besides the scenario's).

@@ -340,6 +340,12 @@ pub fn levers(base: &Scenario, long: &Scenario, short: &Scenario, focal: usize) 
             choice(&["continues", "restarts"]),
             "keeps its contract, or starts a new one (v1)",
         ),
+        (
+            "rd_hold",
+            "R&D held in loss months",
+            choice(&["loss_months", "after_first_profit"]),
+            "from the start, or only once the vendor has been profitable",
+        ),
     ] {
         let key = format!("model.{name}");
         add(

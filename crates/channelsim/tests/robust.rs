@@ -170,9 +170,9 @@ fn issue11_robust_writes_its_tables_skips_an_unknown_reading_and_is_the_same_on_
     let t: Vec<_> = TABLES.iter().map(|(s, c)| records(&a, s, c)).collect();
     let (readings, comparisons, flips, verdicts) = (&t[0], &t[1], &t[2], &t[3]);
 
-    // The catalogue's six readings are used; the unknown key is skipped.
-    assert_eq!(readings.len(), 7);
-    let skipped = &readings[6];
+    // The catalogue's seven readings are used; the unknown key is skipped.
+    assert_eq!(readings.len(), 8);
+    let skipped = &readings[7];
     assert_eq!(skipped["key"], "params.no_such_reading");
     assert_eq!(skipped["origin"], "command line");
     assert_eq!(skipped["status"], "skipped");
@@ -181,12 +181,13 @@ fn issue11_robust_writes_its_tables_skips_an_unknown_reading_and_is_the_same_on_
         stdout.contains("params.no_such_reading skipped"),
         "{stdout}"
     );
-    assert!(readings[..6].iter().all(|r| r["status"] == "used"));
+    assert!(readings[..7].iter().all(|r| r["status"] == "used"));
 
-    // Six readings, 2 x 3 x 2 x 2 x 2 x 2 = 96 combinations, more than the
-    // default 32: one switch at a time, 8 settings with the baseline, each
-    // with 2 strategies x (cumulative profit + NPV at 7 rates and 8%).
-    let settings = 8;
+    // Seven readings, 2 x 3 x 2 x 2 x 2 x 2 x 2 = 192 combinations, more
+    // than the default 32: one switch at a time, 9 settings with the
+    // baseline, each with 2 strategies x (cumulative profit + NPV at 7
+    // rates and 8%).
+    let settings = 9;
     assert_eq!(comparisons.len(), settings * 2 * 9);
     assert_eq!(flips.len(), settings * 2);
     assert_eq!(verdicts.len(), 2);
@@ -253,10 +254,11 @@ fn robust_runs_one_switch_at_a_time_when_combinations_are_many() {
             "model.squeeze_trust=every_miss",
             "model.jv_exclusive=false",
             "model.owned_trust=dynamic",
-            "model.moved_customer=restarts"
+            "model.moved_customer=restarts",
+            "model.rd_hold=after_first_profit"
         ])
     );
-    assert_eq!(m["combinations"], 96);
+    assert_eq!(m["combinations"], 192);
     assert_eq!(m["all_combinations"], false);
     let _ = std::fs::remove_dir_all(&out);
 }

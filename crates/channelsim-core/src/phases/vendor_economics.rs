@@ -6,7 +6,7 @@
 //! the product's quality, which decays as the market moves on.
 
 use crate::month::Scratch;
-use crate::params::Scenario;
+use crate::params::{RdHold, Scenario};
 use crate::world::World;
 
 pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
@@ -61,10 +61,13 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
             + f.general;
         let rd_min = p.rd_min;
         let normal = (pol.rd_rate * f.revenue).max(rd_min);
-        // In loss-making months, and after a missed target, R&D is held at
-        // the policy's floor (a share of last year's average).
+        // In loss-making months (reading `rd_hold`: all, or only once the
+        // vendor has been profitable), and after a missed target, R&D is
+        // held at the policy's floor (a share of last year's average).
         let losing = f.gross_profit - overhead - normal < 0.0;
-        f.rd = if losing || month < vendor.rd_cut_until {
+        vendor.profitable_once |= !losing;
+        let hold = losing && (sc.model.rd_hold == RdHold::LossMonths || vendor.profitable_once);
+        f.rd = if hold || month < vendor.rd_cut_until {
             (pol.rd_floor * last_year_average(&vendor.rd_history, month)).max(rd_min)
         } else {
             normal
@@ -146,5 +149,39 @@ mod tests {
         assert!((rd - 1200.0).abs() < 1e-9, "R&D {rd}");
         assert_eq!(super::last_year_average(&[0.0; 12], 0), 0.0);
         assert_eq!(super::last_year_average(&[12.0; 12], 30), 12.0);
+    }
+
+    /// Issue 11, reading `rd_hold`: in a month that would lose money at
+    /// the normal rate, R&D is held at the floor from the start
+    /// (`loss_months`), or, with `after_first_profit`, only once the vendor
+    /// has had a profitable month; before that it spends the normal rate.
+    #[test]
+    fn issue11_rd_hold_reading_decides_a_start_ups_r_and_d() {
+        use crate::params::RdHold;
+        let mut sc = scenario(Strategy::JointVenture, "long_term");
+        let (w0, mut st) = stepped(&sc, 36);
+        // Costs that make every month a loss at the normal rate.
+        sc.params.general_admin = 0.9;
+        // Phase 9 again on month 36's flows (it sets them, never adds).
+        let mut rd = |reading: RdHold, profitable_once: bool| {
+            let mut sc = sc.clone();
+            sc.model.rd_hold = reading;
+            let mut w = w0.clone();
+            w.vendors[0].profitable_once = profitable_once;
+            w.vendors[0].rd_cut_until = 0;
+            w.vendors[0].rd_history = [0.0; 12];
+            super::run(&mut w, &sc, &mut st.scratch);
+            let f = &st.scratch.vendor_flows[0];
+            assert!(f.profit_before_tax < 0.0);
+            (f.rd, f.revenue)
+        };
+        let (held, revenue) = rd(RdHold::LossMonths, false);
+        let rate = sc.vendors[0].policy.rd_rate;
+        assert!(rate * revenue > 2.0 * sc.params.rd_min, "revenue {revenue}");
+        assert_eq!(held, sc.params.rd_min);
+        let (normal, _) = rd(RdHold::AfterFirstProfit, false);
+        assert!((normal - rate * revenue).abs() < 1e-9 * normal, "{normal}");
+        assert_eq!(rd(RdHold::AfterFirstProfit, true).0, sc.params.rd_min);
+        assert_eq!(rd(RdHold::LossMonths, true).0, sc.params.rd_min);
     }
 }

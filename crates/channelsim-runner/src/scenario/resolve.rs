@@ -22,13 +22,14 @@ use super::tree::{Loc, Node, merge};
 /// Model versions this engine implements.
 pub const SUPPORTED_MODELS: [&str; 1] = [MODEL_VERSION];
 /// The structural readings of the `[model]` table (besides `version`).
-pub const READINGS: [&str; 6] = [
+pub const READINGS: [&str; 7] = [
     "replace_dead_units",
     "grace_months",
     "squeeze_trust",
     "jv_exclusive",
     "owned_trust",
     "moved_customer",
+    "rd_hold",
 ];
 /// `[params]` keys of model v1 that became readings: (old, new).
 const MOVED_TO_MODEL: [(&str, &str); 2] = [

@@ -30,7 +30,7 @@ discount_rate, market.segment_shares, market.industry_weights, market.cities, \
 market.cities.tier<N>.<count|enterprises|addressable_share>, \
 vendor.<name>.<strategy|mix|policy|policy.<field>|policy_overrides|policy_overrides.<field>>, \
 switches.<field>, params.<field> (e.g. params.kinds.reseller.share_first), \
-model.<version|replace_dead_units|grace_months|squeeze_trust|jv_exclusive|owned_trust|moved_customer>";
+model.<version|replace_dead_units|grace_months|squeeze_trust|jv_exclusive|owned_trust|moved_customer|rd_hold>";
 
 const VENDOR_FIELDS: &str =
     "strategy, mix, policy, policy.<field>, policy_overrides, policy_overrides.<field>";
