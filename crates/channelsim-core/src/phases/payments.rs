@@ -339,26 +339,24 @@ fn count_one(paid: &mut [f32], idx: &[u32], bill: &[f32; BILLS], cells: &mut [u3
 /// Reduce the city tallies into units and vendors, in id order.
 pub fn book(world: &mut World, sc: &Scenario, s: &mut Scratch) {
     let p = &sc.params;
-    for u in world.units.iter_mut() {
-        u.book = [0; N_SEG];
-        u.book_ind = [0; N_IND];
-    }
+    // City by city, slot by slot: every sum in that order. What a slot
+    // needs of its unit is in the slot's view and the unit's flows (the
+    // `Unit`s themselves are read in id order below).
     for (city, tally) in world.cities.iter().zip(&s.tallies) {
         for (vf, t) in s.vendor_flows.iter_mut().zip(&tally.served) {
             vf.surplus += t.surplus;
         }
-        for (k, t) in tally.slots.iter().enumerate() {
-            let uid = city.slots[k];
-            let u = &mut world.units[uid.idx()];
+        debug_assert_eq!(tally.views.len(), tally.slots.len(), "a view a slot");
+        for ((t, uid), view) in tally.slots.iter().zip(&city.slots).zip(&tally.views) {
+            let uf = &mut s.unit_flows[uid.idx()];
             for seg in 0..N_SEG {
-                u.book[seg] += t.book[seg];
+                uf.book[seg] += t.book[seg];
             }
             for ind in 0..N_IND {
-                u.book_ind[ind] += t.book_ind[ind];
+                uf.book_ind[ind] += t.book_ind[ind];
             }
-            let uf = &mut s.unit_flows[uid.idx()];
             uf.revenue += t.unit_sub;
-            let vf = &mut s.vendor_flows[u.vendor.idx()];
+            let vf = &mut s.vendor_flows[view.vendor as usize];
             vf.share_revenue += t.vendor_sub;
             vf.cust_services += t.services;
             vf.cust_subscriptions += t.customer_paid - t.services;
@@ -366,7 +364,7 @@ pub fn book(world: &mut World, sc: &Scenario, s: &mut Scratch) {
             vf.churned += t.churned;
             for ind in 0..N_IND {
                 if t.foreign_sub[ind] > 0.0 {
-                    let src = s.views[uid.idx()].app_src[ind] as usize;
+                    let src = view.app_src[ind] as usize;
                     let r = p.royalty * t.foreign_sub[ind];
                     s.unit_flows[src].royalties_in += r;
                     s.vendor_flows[world.units[src].vendor.idx()].royalties += r;
@@ -379,10 +377,11 @@ pub fn book(world: &mut World, sc: &Scenario, s: &mut Scratch) {
         }
     }
     for (i, u) in world.units.iter_mut().enumerate() {
+        let uf = &mut s.unit_flows[i];
+        (u.book, u.book_ind) = (uf.book, uf.book_ind);
         if !u.alive {
             continue;
         }
-        let uf = &mut s.unit_flows[i];
         let kp = p.kinds.get(u.kind);
         let wage = if kp.wage_factor != 1.0 {
             p.wage * kp.wage_factor
