@@ -24,8 +24,8 @@ pub fn run(world: &World, sc: &Scenario, s: &Scratch) -> Vec<VendorMonth> {
     for (city, tally) in world.cities.iter().zip(&s.tallies) {
         let t = (city.tier - 1) as usize;
         tier_size[t] += city.blocks.iter().map(|b| b.len as u64).sum::<u64>();
-        for (k, st) in tally.slots.iter().enumerate() {
-            let v = world.units[city.slots[k].idx()].vendor.idx();
+        for (st, view) in tally.slots.iter().zip(&tally.views) {
+            let v = view.vendor as usize;
             let r = &mut rows[v];
             let n: u64 = st.book.iter().map(|&x| x as u64).sum();
             r.active += n;
