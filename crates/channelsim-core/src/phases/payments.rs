@@ -13,9 +13,9 @@ use crate::ids::{N_IND, N_RING, N_SEG};
 use crate::month::{Scratch, Shared};
 use crate::params::Scenario;
 use crate::pricing::ring_factor;
-use crate::tally::{CityTally, SlotTally};
+use crate::tally::{CityTally, SlotTally, UnitFlows};
 use crate::views::{NO_SRC, UnitView};
-use crate::world::{City, World};
+use crate::world::{City, World, prefetch_range};
 
 /// Payments' working buffers.
 #[derive(Default)]
@@ -342,7 +342,12 @@ pub fn book(world: &mut World, sc: &Scenario, s: &mut Scratch) {
     // City by city, slot by slot: every sum in that order. What a slot
     // needs of its unit is in the slot's view and the unit's flows (the
     // `Unit`s themselves are read in id order below).
-    for (city, tally) in world.cities.iter().zip(&s.tallies) {
+    for (c, (city, tally)) in world.cities.iter().zip(&s.tallies).enumerate() {
+        // The next city's units' flows, wherever their ids put them.
+        for u in world.cities.get(c + 1).map_or(&[][..], |n| &n.slots[..]) {
+            let at = &s.unit_flows[u.idx()] as *const UnitFlows as usize;
+            prefetch_range(at, std::mem::size_of::<UnitFlows>());
+        }
         for (vf, t) in s.vendor_flows.iter_mut().zip(&tally.served) {
             vf.surplus += t.surplus;
         }
