@@ -88,7 +88,7 @@ pub fn update_mgmt_demand(world: &mut World, sc: &Scenario) {
     for v in world.vendors.iter_mut() {
         v.mgmt_demand = 0.0;
     }
-    for u in world.units.iter().filter(|u| u.alive) {
+    for u in world.live.iter().map(|id| &world.units[id.idx()]) {
         world.vendors[u.vendor.idx()].mgmt_demand += mgmt_demand(sc, u.kind, u.staff);
     }
 }

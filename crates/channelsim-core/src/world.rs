@@ -412,6 +412,10 @@ pub struct World {
     pub replicate: u32,
     pub cities: Vec<City>,
     pub units: Vec<Unit>,
+    /// The units alive, by id ascending (kept by `spawn_unit` and `kill`):
+    /// the monthly loops over live units skip the dead ones (under team
+    /// replication nearly half the units) without reading them.
+    pub live: Vec<UnitId>,
     pub vendors: Vec<Vendor>,
     pub apps: Vec<App>,
     /// Money ledger for conservation checks, k CNY, cumulative.

@@ -19,7 +19,7 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
     let mut net_member = vec![([0.0f64; N_IND], 0u32); nv];
     let mut net_all = vec![([0.0f64; N_IND], 0u32); nv];
     let mut cell_staff = vec![0u32; nv];
-    for u in world.units.iter().filter(|u| u.alive) {
+    for u in world.live.iter().map(|id| &world.units[id.idx()]) {
         let v = u.vendor.idx();
         for (acc, add) in [
             (&mut net_all[v], true),
@@ -41,7 +41,8 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
     let mean_member: Vec<_> = net_member.iter().map(mean).collect();
     let mean_all: Vec<_> = net_all.iter().map(mean).collect();
     let training_system = p.training_system;
-    for u in world.units.iter_mut().filter(|u| u.alive) {
+    for id in &world.live {
+        let u = &mut world.units[id.idx()];
         let v = u.vendor.idx();
         let pol = &world.vendors[v].policy;
         let view = &s.views[u.id.idx()];

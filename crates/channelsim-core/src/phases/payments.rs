@@ -381,7 +381,12 @@ pub fn book(world: &mut World, sc: &Scenario, s: &mut Scratch) {
             l.vendor_booked += t.vendor_sub;
         }
     }
-    for (i, u) in world.units.iter_mut().enumerate() {
+    // Every unit alive at some time this month, in id order: those alive
+    // when it began (some died since, with an empty book) and those opened
+    // since. (A unit dead before has had an empty book since it died.)
+    let opened = s.units_start..world.units.len();
+    for i in s.live_start.iter().map(|id| id.idx()).chain(opened) {
+        let u = &mut world.units[i];
         let uf = &mut s.unit_flows[i];
         (u.book, u.book_ind) = (uf.book, uf.book_ind);
         if !u.alive {
