@@ -179,13 +179,20 @@ fn pay_each(city: &mut City, tally: &mut CityTally, terms: &[Terms], k: &Month) 
         t.book[k.seg] += 1;
         t.book_ind[ind] += 1;
         t.rings[ring] += 1;
-        if v.app_src[ind] != NO_SRC {
-            t.foreign_sub[ind] += gross;
-        }
-        if v.app_fit[ind] > 0.0 {
-            t.apps_in_use += 1;
-        }
+        // (Without branches: which industries use apps varies customer
+        // by customer.)
+        t.foreign_sub[ind] += foreign(v, ind, gross);
+        t.apps_in_use += (v.app_fit[ind] > 0.0) as u32;
     }
+}
+
+/// `x` where customers of industry `ind` use another unit's app (the
+/// subscription its royalties are on), else +0.0, by bits: adding +0.0
+/// changes no sum that starts at +0.0 (such a sum is never -0.0).
+#[inline(always)]
+fn foreign(v: &UnitView, ind: usize, x: f64) -> f64 {
+    let keep = ((v.app_src[ind] != NO_SRC) as u64).wrapping_neg();
+    f64::from_bits(x.to_bits() & keep)
 }
 
 /// Cells a slot's customers are counted in: (industry, ring, term).
@@ -280,25 +287,21 @@ fn book_slot(v: &UnitView, terms: &Terms, t: &mut SlotTally, k: &Month, n: &[u32
         t.customer_paid += pay + services;
         t.arr += pay * 12.0;
     }
+    // By industry, without branches: an industry without customers adds
+    // zeros (as above).
     for ind in 0..N_IND {
         let cell = &n[ind * BILLS..][..BILLS];
         let (mut total, mut rings) = (0, 0.0);
         for (ring, &f) in k.rf.iter().enumerate() {
-            let c: u32 = cell[ring * N_TERM..][..N_TERM].iter().sum();
+            let c = &cell[ring * N_TERM..][..N_TERM];
+            let c = c[0] + c[1] + c[2];
             total += c;
             rings += c as f64 * f;
         }
-        if total == 0 {
-            continue; // zeros, as above
-        }
         t.book_ind[ind] += total;
-        if v.app_src[ind] != NO_SRC {
-            // Subscriptions on another unit's app (its royalties).
-            t.foreign_sub[ind] += bp * rings;
-        }
-        if v.app_fit[ind] > 0.0 {
-            t.apps_in_use += total;
-        }
+        // Subscriptions on another unit's app (its royalties).
+        t.foreign_sub[ind] += foreign(v, ind, bp * rings);
+        t.apps_in_use += total * (v.app_fit[ind] > 0.0) as u32;
     }
 }
 
@@ -493,6 +496,26 @@ mod tests {
             }
         }
         assert!(customers > 1000, "{customers} customers checked");
+    }
+
+    /// Issue 15: an industry on no other unit's app adds +0.0 (whatever
+    /// the amount, NaN included), which leaves every sum that starts at
+    /// +0.0 as it was, bit for bit; one on another unit's app adds the
+    /// amount.
+    #[test]
+    fn issue15_a_sum_not_on_a_foreign_app_takes_plus_zero() {
+        let mut v = UnitView {
+            app_src: [NO_SRC; N_IND],
+            ..UnitView::default()
+        };
+        v.app_src[1] = 7;
+        for x in [0.0, 1.5, -2.0, f64::NAN, -0.0] {
+            assert_eq!(foreign(&v, 0, x).to_bits(), 0.0f64.to_bits());
+            assert_eq!(foreign(&v, 1, x).to_bits(), x.to_bits());
+            for sum in [0.0f64, 3.25, -1.0] {
+                assert_eq!((sum + foreign(&v, 0, x)).to_bits(), sum.to_bits());
+            }
+        }
     }
 
     #[test]
