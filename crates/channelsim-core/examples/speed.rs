@@ -72,23 +72,6 @@ fn main() {
         );
     }
     let cm: u64 = c.0.iter().map(|r| r.active).sum();
-    let names = [
-        "setup",
-        "cand+reach",
-        "warm",
-        "binomial",
-        "new_customers",
-        "ADOPTERS",
-    ];
-    for (n, a) in names
-        .iter()
-        .zip(&channelsim_core::phases::acquisition::PROF)
-    {
-        println!(
-            "  acq.{n:<16}{:>8.1} ms",
-            a.load(std::sync::atomic::Ordering::Relaxed) as f64 / 2.4e6
-        );
-    }
     println!("init {init:.2}s");
     for (phase, d) in stepper.scratch.timings.by_phase() {
         let n = phase.name();
