@@ -151,15 +151,37 @@ pub fn platform_best(world: &World, sc: &Scenario) -> Vec<[(f32, u32); N_IND]> {
 
 /// Build every unit's view for the month.
 pub fn build(world: &World, sc: &Scenario, rivals_buf: &mut Vec<u32>, out: &mut Vec<UnitView>) {
-    let p = &sc.params;
     rivals(world, sc, rivals_buf);
     let best = platform_best(world, sc);
-    // Each unit's own best app per industry (validated or not).
-    let mut own = vec![[0.0f32; N_IND]; world.units.len()];
-    for a in &world.apps {
-        let o = &mut own[a.builder.idx()][a.industry as usize];
-        *o = o.max(a.quality);
-    }
+    // Each unit's own best app per industry (validated or not), in a
+    // buffer kept from month to month (fresh zeroed pages each month cost
+    // as much as the loop).
+    OWN.with_borrow_mut(|own| {
+        own.clear();
+        own.resize(world.units.len(), [0.0f32; N_IND]);
+        for a in &world.apps {
+            let o = &mut own[a.builder.idx()][a.industry as usize];
+            *o = o.max(a.quality);
+        }
+        views(world, sc, rivals_buf, &best, own, out)
+    })
+}
+
+thread_local! {
+    /// Each unit's own best app per industry ([`build`]).
+    static OWN: std::cell::RefCell<Vec<[f32; N_IND]>> = Default::default();
+}
+
+/// Every unit's view, from the month's rivals, platform and own apps.
+fn views(
+    world: &World,
+    sc: &Scenario,
+    rivals_buf: &[u32],
+    best: &[[(f32, u32); N_IND]],
+    own: &[[f32; N_IND]],
+    out: &mut Vec<UnitView>,
+) {
+    let p = &sc.params;
     out.clear();
     out.extend(world.units.iter().map(|u| {
         // A unit dead before this month is in no city's slots: nothing
