@@ -3,7 +3,7 @@
 //! 3, renewal). The policy phase re-homes them before anyone is served.
 
 use crate::ids::N_SEG;
-use crate::ids::UnitId;
+use crate::ids::{UnitId, VendorId};
 use crate::params::{MovedCustomer, Scenario};
 use crate::rng::{REHOME, Stream};
 use crate::tally::CityTally;
@@ -76,6 +76,20 @@ pub fn rehome_orphans(
             }
             let mut rng = Stream::new(seed, rep, month, city.id.0, REHOME);
             for seg in 0..N_SEG {
+                // Where each dead slot's orphans of the segment go, found
+                // once (nobody opens or dies while they move).
+                let homes: Vec<Option<usize>> = dead
+                    .iter()
+                    .map(|&d| {
+                        home(
+                            city,
+                            units,
+                            sc,
+                            seg,
+                            units[city.slots[d as usize].idx()].vendor,
+                        )
+                    })
+                    .collect();
                 // Every active customer from the back (`lose` swaps one
                 // already seen into `i`), the orphans of 64 at a time found
                 // by lane compares rather than a look-up per customer.
@@ -87,7 +101,9 @@ pub fn rehome_orphans(
                     while mask != 0 {
                         let j = 63 - mask.leading_zeros() as usize;
                         mask &= !(1u64 << j);
-                        rehome(city, tally, units, sc, &mut rng, seg, start + j);
+                        let (i, slot) = (start + j, city.slot[start + j]);
+                        let to = homes[dead.iter().position(|&d| d == slot).unwrap()];
+                        rehome(city, tally, sc, &mut rng, seg, i, to);
                     }
                     end = start;
                 }
@@ -122,24 +138,9 @@ fn orphan_mask(slot: &[u16], dead: &[u16]) -> u64 {
     mask
 }
 
-/// Orphan `i` of segment `seg` leaves, or moves to a local unit of its
-/// vendor, else its online unit (or leaves if there is none).
-fn rehome(
-    city: &mut City,
-    tally: &mut CityTally,
-    units: &[Unit],
-    sc: &Scenario,
-    rng: &mut Stream,
-    seg: usize,
-    i: usize,
-) {
-    let slot = city.slot[i] as usize;
-    let v = units[city.slots[slot].idx()].vendor;
-    if rng.chance(sc.params.orphan_leave) {
-        tally.slots[slot].churned += 1;
-        city.lose(seg, i);
-        return;
-    }
+/// The slot that takes vendor `v`'s orphans of segment `seg`: a local
+/// unit of the vendor if it has one, else its online unit (None: none).
+fn home(city: &City, units: &[Unit], sc: &Scenario, seg: usize, v: VendorId) -> Option<usize> {
     let pick = |local: bool| {
         (0..city.slots.len()).find(|&k| {
             let u = &units[city.slots[k].idx()];
@@ -149,7 +150,27 @@ fn rehome(
                 && sc.params.kinds.get(u.kind).local == local
         })
     };
-    match pick(true).or_else(|| pick(false)) {
+    pick(true).or_else(|| pick(false))
+}
+
+/// Orphan `i` of segment `seg` leaves, or moves to slot `to` (leaves if
+/// there is none).
+fn rehome(
+    city: &mut City,
+    tally: &mut CityTally,
+    sc: &Scenario,
+    rng: &mut Stream,
+    seg: usize,
+    i: usize,
+    to: Option<usize>,
+) {
+    let slot = city.slot[i] as usize;
+    if rng.chance(sc.params.orphan_leave) {
+        tally.slots[slot].churned += 1;
+        city.lose(seg, i);
+        return;
+    }
+    match to {
         Some(k) => move_customer(sc, city, i, k),
         None => {
             tally.slots[slot].churned += 1;
