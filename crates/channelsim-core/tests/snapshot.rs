@@ -166,6 +166,25 @@ fn issue11_v2_mechanisms_at_neutral_give_the_v1_snapshots() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
+/// Every one-vendor run and the rival vendors, each with `older` applied,
+/// against the snapshots an earlier engine wrote in `dir` (all their
+/// columns); the differences.
+fn differs_from_engine(dir: &str, older: impl Fn(&mut Scenario)) -> Vec<String> {
+    let mut problems = Vec::new();
+    for s in Strategy::ALL {
+        for preset in ["long_term", "short_term"] {
+            let mut sc = short(s, preset);
+            older(&mut sc);
+            let name = format!("{}_{preset}", s.name());
+            problems.extend(differs_from_older(dir, &name, &sc, ""));
+        }
+    }
+    let mut sc = rivals();
+    older(&mut sc);
+    problems.extend(differs_from_older(dir, "rivals", &sc, ""));
+    problems
+}
+
 /// Issue 11, model v2.1 (engine 0.6.0): with no customer support cost and
 /// no income tax, the engine gives exactly model v2.0's snapshots (engine
 /// 0.5.0, kept in `tests/snapshots/v2_0/`, never re-blessed) on every
@@ -173,23 +192,11 @@ fn issue11_v2_mechanisms_at_neutral_give_the_v1_snapshots() {
 /// addition, and the growth-hire column only reports.
 #[test]
 fn issue11_v2_1_costs_at_zero_give_the_v2_0_snapshots() {
-    let mut problems = Vec::new();
-    let v2_0 = |sc: &mut Scenario| {
+    let problems = differs_from_engine("v2_0", |sc| {
         sc.params.support = 0.0;
         sc.params.tax_rate = 0.0;
         sc.params.sales_marketing = 0.10; // v2.2 raised it
-    };
-    for s in Strategy::ALL {
-        for preset in ["long_term", "short_term"] {
-            let mut sc = short(s, preset);
-            v2_0(&mut sc);
-            let name = format!("{}_{preset}", s.name());
-            problems.extend(differs_from_older("v2_0", &name, &sc, ""));
-        }
-    }
-    let mut sc = rivals();
-    v2_0(&mut sc);
-    problems.extend(differs_from_older("v2_0", "rivals", &sc, ""));
+    });
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
@@ -199,19 +206,7 @@ fn issue11_v2_1_costs_at_zero_give_the_v2_0_snapshots() {
 /// new default changes that one value and nothing else.
 #[test]
 fn issue11_v2_2_sales_marketing_at_v2_1_gives_the_v2_1_snapshots() {
-    let mut problems = Vec::new();
-    let v2_1 = |sc: &mut Scenario| sc.params.sales_marketing = 0.10;
-    for s in Strategy::ALL {
-        for preset in ["long_term", "short_term"] {
-            let mut sc = short(s, preset);
-            v2_1(&mut sc);
-            let name = format!("{}_{preset}", s.name());
-            problems.extend(differs_from_older("v2_1", &name, &sc, ""));
-        }
-    }
-    let mut sc = rivals();
-    v2_1(&mut sc);
-    problems.extend(differs_from_older("v2_1", "rivals", &sc, ""));
+    let problems = differs_from_engine("v2_1", |sc| sc.params.sales_marketing = 0.10);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
