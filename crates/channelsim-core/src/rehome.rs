@@ -3,7 +3,7 @@
 //! 3, renewal). The policy phase re-homes them before anyone is served.
 
 use crate::ids::N_SEG;
-use crate::ids::{UnitId, VendorId};
+use crate::ids::VendorId;
 use crate::params::{MovedCustomer, Scenario};
 use crate::rng::{REHOME, Stream};
 use crate::tally::CityTally;
@@ -28,36 +28,14 @@ pub fn move_customer(sc: &Scenario, city: &mut City, i: usize, to: usize) {
     };
 }
 
-/// The units that died since the month began: those alive then (`before`,
-/// by id: [`crate::month::Scratch::live_start`]) or opened since (ids from
-/// `opened`) that are not alive now. From the live lists alone: no unit
-/// is read.
-pub fn died_since(world: &World, before: &[UnitId], opened: usize) -> Vec<UnitId> {
-    let mut live = world.live.iter().peekable();
-    let since = (opened..world.units.len()).map(|i| UnitId(i as u32));
-    before
-        .iter()
-        .copied()
-        .chain(since)
-        .filter(|id| {
-            while live.next_if(|l| *l < id).is_some() {}
-            live.peek() != Some(&id)
-        })
-        .collect()
-}
-
-/// Re-home the customers of the units that died this month (`died`, by
-/// id: [`died_since`]).
-pub fn rehome_orphans(
-    world: &mut World,
-    sc: &Scenario,
-    tallies: &mut [CityTally],
-    died: &[UnitId],
-) {
-    if died.is_empty() {
+/// Re-home the customers of units that died this month.
+pub fn rehome_orphans(world: &mut World, sc: &Scenario, tallies: &mut [CityTally]) {
+    // (Units die in the policy phase, or between months by a caller's
+    // hand: the month they died says which.)
+    let month = world.month;
+    if !world.units.iter().any(|u| u.month_died == Some(month)) {
         return;
     }
-    let month = world.month;
     let units = &world.units;
     let (seed, rep) = (world.seed, world.replicate);
     world
@@ -68,7 +46,7 @@ pub fn rehome_orphans(
             // Units that died before this month have no customers left;
             // the slots of those that died this month.
             let dead: Vec<u16> = (0..city.slots.len())
-                .filter(|&k| died.binary_search(&city.slots[k]).is_ok())
+                .filter(|&k| units[city.slots[k].idx()].month_died == Some(month))
                 .map(|k| k as u16)
                 .collect();
             if dead.is_empty() {
@@ -235,9 +213,7 @@ mod tests {
             assert!(!orphans.is_empty());
             crate::units::kill(&mut w, id);
             st.scratch.grow_tallies(&w);
-            let died = super::died_since(&w, &st.scratch.live_start, st.scratch.units_start);
-            assert_eq!(died, [id]);
-            super::rehome_orphans(&mut w, &sc, &mut st.scratch.tallies, &died);
+            super::rehome_orphans(&mut w, &sc, &mut st.scratch.tallies);
             let city = &w.cities[c];
             let mut homed = 0;
             for &(i, tenure) in &orphans {

@@ -149,6 +149,10 @@ pub fn kill(world: &mut World, id: UnitId) {
     u.alive = false;
     u.exiting = false;
     u.month_died = Some(world.month);
+    // Its customers are re-homed before anyone is served: its book is
+    // empty from now on (the month's booking visits only the units alive
+    // when the month began and those opened since).
+    (u.book, u.book_ind) = ([0; N_SEG], [0; N_IND]);
     world.vendors[u.vendor.idx()].units_exited += 1;
     if let Ok(k) = world.live.binary_search(&id) {
         world.live.remove(k);
@@ -157,7 +161,7 @@ pub fn kill(world: &mut World, id: UnitId) {
 
 #[cfg(test)]
 mod tests {
-    use crate::ids::{Strategy, UnitId};
+    use crate::ids::{N_IND, Strategy, UnitId};
     use crate::testkit::{scenario, stepped};
 
     /// Issue 15: the live list is the units alive, by id, as units open
@@ -177,6 +181,12 @@ mod tests {
         let alive: Vec<UnitId> = w.units.iter().filter(|u| u.alive).map(|u| u.id).collect();
         assert_eq!(w.live, alive);
         assert!(!w.live.contains(&UnitId(1)) && !w.live.contains(&UnitId(3)));
+        // Killed between months, their books are empty as the dead's are.
+        let dead = w.units.iter().filter(|u| !u.alive);
+        assert!(
+            dead.clone()
+                .all(|u| u.customers() == 0 && u.book_ind == [0; N_IND])
+        );
         assert!(w.units.len() > opened, "cells split or were replaced");
     }
 }

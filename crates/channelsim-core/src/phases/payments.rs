@@ -386,7 +386,8 @@ pub fn book(world: &mut World, sc: &Scenario, s: &mut Scratch) {
     }
     // Every unit alive at some time this month, in id order: those alive
     // when it began (some died since, with an empty book) and those opened
-    // since. (A unit dead before has had an empty book since it died.)
+    // since. (A unit dead before has had an empty book since it died:
+    // `kill` empties it.)
     let opened = s.units_start..world.units.len();
     for i in s.live_start.iter().map(|id| id.idx()).chain(opened) {
         let u = &mut world.units[i];

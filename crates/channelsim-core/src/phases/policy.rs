@@ -11,7 +11,7 @@ use crate::ids::{CityId, N_SEG, UnitId, VendorId};
 use crate::kinds::KindId;
 use crate::month::Scratch;
 use crate::params::{Scenario, SqueezeTrust};
-use crate::rehome::{died_since, move_customer, rehome_orphans};
+use crate::rehome::{move_customer, rehome_orphans};
 use crate::rng::{NO_CITY, Stream};
 use crate::schedule::Phase;
 use crate::units::{kill, open_units, spawn_unit};
@@ -30,8 +30,7 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
         }
     }
     s.grow_tallies(world);
-    let died = died_since(world, &s.live_start, s.units_start);
-    rehome_orphans(world, sc, &mut s.tallies, &died);
+    rehome_orphans(world, sc, &mut s.tallies);
 }
 
 /// Units that decided to exit leave, and partners whose trust fell below
