@@ -2,8 +2,7 @@
 //! another unit of the vendor, a local one if it has one (MODEL.md section
 //! 3, renewal). The policy phase re-homes them before anyone is served.
 
-use crate::ids::N_SEG;
-use crate::ids::VendorId;
+use crate::ids::{N_SEG, VendorId};
 use crate::params::{MovedCustomer, Scenario};
 use crate::rng::{REHOME, Stream};
 use crate::tally::CityTally;
@@ -159,26 +158,6 @@ fn rehome(
 
 #[cfg(test)]
 mod tests {
-    /// Issue 15: the orphans found by lane compares are those of a
-    /// look-up per customer, in full chunks of 64 and in the last few.
-    #[test]
-    fn issue15_orphan_mask_finds_the_customers_of_dead_slots() {
-        let slot: Vec<u16> = (0..100u32).map(|j| ((j * 7 + 3) % 11) as u16).collect();
-        for dead in [vec![], vec![4], vec![0, 10, 5]] {
-            for r in [0..64, 36..100, 90..100, 0..0] {
-                let want = slot[r.clone()]
-                    .iter()
-                    .enumerate()
-                    .fold(0u64, |m, (j, s)| m | (dead.contains(s) as u64) << j);
-                assert_eq!(
-                    super::orphan_mask(&slot[r.clone()], &dead),
-                    want,
-                    "{dead:?} {r:?}"
-                );
-            }
-        }
-    }
-
     use crate::ids::{N_SEG, Strategy, UnitId};
     use crate::month::Shared;
     use crate::params::MovedCustomer;
@@ -246,5 +225,25 @@ mod tests {
         }
         assert_eq!(services[0], 0.0, "continues: no implementation again");
         assert!(services[1] > 0.0, "restarts: implementation again");
+    }
+
+    /// Issue 15: the orphans found by lane compares are those of a
+    /// look-up per customer, in full chunks of 64 and in the last few.
+    #[test]
+    fn issue15_orphan_mask_finds_the_customers_of_dead_slots() {
+        let slot: Vec<u16> = (0..100u32).map(|j| ((j * 7 + 3) % 11) as u16).collect();
+        for dead in [vec![], vec![4], vec![0, 10, 5]] {
+            for r in [0..64, 36..100, 90..100, 0..0] {
+                let want = slot[r.clone()]
+                    .iter()
+                    .enumerate()
+                    .fold(0u64, |m, (j, s)| m | (dead.contains(s) as u64) << j);
+                assert_eq!(
+                    super::orphan_mask(&slot[r.clone()], &dead),
+                    want,
+                    "{dead:?} {r:?}"
+                );
+            }
+        }
     }
 }

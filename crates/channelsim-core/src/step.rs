@@ -51,8 +51,8 @@ impl Stepper {
                 Phase::Observe => {
                     out = phases::observe::run(world, sc, s);
                     // Next month's per-slot work then costs the live units
-                    // only. (Units die in the policy phase only: the views
-                    // of the month know who is alive.)
+                    // only. (Units die in the policy phase or between months,
+                    // before the month's views: those know who is alive.)
                     for (c, t) in world.cities.iter_mut().zip(&s.tallies) {
                         c.drop_dead_slots(|k| t.views[k].alive);
                     }
