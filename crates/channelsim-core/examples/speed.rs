@@ -65,9 +65,10 @@ fn main() {
         let empty = world.cities.iter().filter(|c| c.slots.is_empty()).count();
         let one = world.cities.iter().filter(|c| c.slots.len() == 1).count();
         eprintln!(
-            "cities {} (no slot {empty}, one slot {one}) slots {slots} alive {alive} units {}",
+            "cities {} (no slot {empty}, one slot {one}) slots {slots} alive {alive} units {} apps {}",
             world.cities.len(),
-            world.units.len()
+            world.units.len(),
+            world.apps.len()
         );
     }
     let cm: u64 = c.0.iter().map(|r| r.active).sum();

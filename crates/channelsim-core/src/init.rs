@@ -122,6 +122,7 @@ pub fn build_world(sc: &Scenario, replicate: u32) -> World {
         replicate,
         cities,
         units: Vec::new(),
+        live: Vec::new(),
         vendors,
         apps: Vec::new(),
         ledger: Ledger::default(),

@@ -33,11 +33,18 @@ pub struct Scratch {
     pub ahead_at: Vec<usize>,
     /// Time spent in each phase so far: what limits speed.
     pub timings: Timings,
+    /// The units alive when the month began ([`World::live`]), and how
+    /// many units there were: with those opened since, every unit whose
+    /// book the month can change.
+    pub live_start: Vec<crate::ids::UnitId>,
+    pub units_start: usize,
 }
 
 impl Scratch {
     /// Empty tallies and flows for a new month.
     pub fn reset(&mut self, world: &World) {
+        self.live_start.clone_from(&world.live);
+        self.units_start = world.units.len();
         self.tallies
             .resize_with(world.cities.len(), CityTally::default);
         for (t, c) in self.tallies.iter_mut().zip(&world.cities) {

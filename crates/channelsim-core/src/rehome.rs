@@ -2,11 +2,11 @@
 //! another unit of the vendor, a local one if it has one (MODEL.md section
 //! 3, renewal). The policy phase re-homes them before anyone is served.
 
-use crate::ids::N_SEG;
+use crate::ids::{N_SEG, VendorId};
 use crate::params::{MovedCustomer, Scenario};
 use crate::rng::{REHOME, Stream};
 use crate::tally::CityTally;
-use crate::world::{City, World};
+use crate::world::{City, Unit, World};
 use rayon::prelude::*;
 
 /// Move active customer `i` of the city to slot `to` (another unit of its
@@ -29,6 +29,8 @@ pub fn move_customer(sc: &Scenario, city: &mut City, i: usize, to: usize) {
 
 /// Re-home the customers of units that died this month.
 pub fn rehome_orphans(world: &mut World, sc: &Scenario, tallies: &mut [CityTally]) {
+    // (Units die in the policy phase, or between months by a caller's
+    // hand: the month they died says which.)
     let month = world.month;
     if !world.units.iter().any(|u| u.month_died == Some(month)) {
         return;
@@ -40,48 +42,118 @@ pub fn rehome_orphans(world: &mut World, sc: &Scenario, tallies: &mut [CityTally
         .par_iter_mut()
         .zip(tallies.par_iter_mut())
         .for_each(|(city, tally)| {
-            // Units that died before this month have no customers left.
-            let dead: Vec<bool> = city
-                .slots
-                .iter()
-                .map(|u| units[u.idx()].month_died == Some(month))
+            // Units that died before this month have no customers left;
+            // the slots of those that died this month.
+            let dead: Vec<u16> = (0..city.slots.len())
+                .filter(|&k| units[city.slots[k].idx()].month_died == Some(month))
+                .map(|k| k as u16)
                 .collect();
-            if !dead.iter().any(|&d| d) {
+            if dead.is_empty() {
                 return;
             }
             let mut rng = Stream::new(seed, rep, month, city.id.0, REHOME);
             for seg in 0..N_SEG {
-                for i in city.blocks[seg].active_range().rev() {
-                    let slot = city.slot[i] as usize;
-                    if !dead[slot] {
-                        continue;
+                // Where each dead slot's orphans of the segment go, found
+                // once (nobody opens or dies while they move).
+                let homes: Vec<Option<usize>> = dead
+                    .iter()
+                    .map(|&d| {
+                        home(
+                            city,
+                            units,
+                            sc,
+                            seg,
+                            units[city.slots[d as usize].idx()].vendor,
+                        )
+                    })
+                    .collect();
+                // Every active customer from the back (`lose` swaps one
+                // already seen into `i`), the orphans of 64 at a time found
+                // by lane compares rather than a look-up per customer.
+                let active = city.blocks[seg].active_range();
+                let mut end = active.end;
+                while end > active.start {
+                    let start = end.saturating_sub(64).max(active.start);
+                    let mut mask = orphan_mask(&city.slot[start..end], &dead);
+                    while mask != 0 {
+                        let j = 63 - mask.leading_zeros() as usize;
+                        mask &= !(1u64 << j);
+                        let (i, slot) = (start + j, city.slot[start + j]);
+                        let to = homes[dead.iter().position(|&d| d == slot).unwrap()];
+                        rehome(city, tally, sc, &mut rng, seg, i, to);
                     }
-                    let v = units[city.slots[slot].idx()].vendor;
-                    if rng.chance(sc.params.orphan_leave) {
-                        tally.slots[slot].churned += 1;
-                        city.lose(seg, i);
-                        continue;
-                    }
-                    // Prefer a local unit of the vendor, else its online unit.
-                    let pick = |local: bool| {
-                        (0..city.slots.len()).find(|&k| {
-                            let u = &units[city.slots[k].idx()];
-                            u.vendor == v
-                                && u.alive
-                                && u.segments.has(seg)
-                                && sc.params.kinds.get(u.kind).local == local
-                        })
-                    };
-                    match pick(true).or_else(|| pick(false)) {
-                        Some(k) => move_customer(sc, city, i, k),
-                        None => {
-                            tally.slots[slot].churned += 1;
-                            city.lose(seg, i)
-                        }
-                    }
+                    end = start;
                 }
             }
         });
+}
+
+/// Bit j set if customer j of `slot` (at most 64) is served by one of the
+/// `dead` slots.
+#[inline]
+fn orphan_mask(slot: &[u16], dead: &[u16]) -> u64 {
+    if let Ok(s) = <&[u16; 64]>::try_from(slot) {
+        // A byte flag per customer (vector compares), then eight flags to
+        // eight bits with one multiply (as renewal's `due_mask`).
+        let mut flags = [0u8; 64];
+        for &d in dead {
+            for (f, &x) in flags.iter_mut().zip(s) {
+                *f |= (x == d) as u8;
+            }
+        }
+        let mut mask = 0u64;
+        for (q, w) in flags.chunks_exact(8).enumerate() {
+            let w = u64::from_le_bytes(w.try_into().unwrap());
+            mask |= (w.wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * q);
+        }
+        return mask;
+    }
+    let mut mask = 0u64;
+    for (j, x) in slot.iter().enumerate() {
+        mask |= (dead.contains(x) as u64) << j;
+    }
+    mask
+}
+
+/// The slot that takes vendor `v`'s orphans of segment `seg`: a local
+/// unit of the vendor if it has one, else its online unit (None: none).
+fn home(city: &City, units: &[Unit], sc: &Scenario, seg: usize, v: VendorId) -> Option<usize> {
+    let pick = |local: bool| {
+        (0..city.slots.len()).find(|&k| {
+            let u = &units[city.slots[k].idx()];
+            u.vendor == v
+                && u.alive
+                && u.segments.has(seg)
+                && sc.params.kinds.get(u.kind).local == local
+        })
+    };
+    pick(true).or_else(|| pick(false))
+}
+
+/// Orphan `i` of segment `seg` leaves, or moves to slot `to` (leaves if
+/// there is none).
+fn rehome(
+    city: &mut City,
+    tally: &mut CityTally,
+    sc: &Scenario,
+    rng: &mut Stream,
+    seg: usize,
+    i: usize,
+    to: Option<usize>,
+) {
+    let slot = city.slot[i] as usize;
+    if rng.chance(sc.params.orphan_leave) {
+        tally.slots[slot].churned += 1;
+        city.lose(seg, i);
+        return;
+    }
+    match to {
+        Some(k) => move_customer(sc, city, i, k),
+        None => {
+            tally.slots[slot].churned += 1;
+            city.lose(seg, i)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -153,5 +225,25 @@ mod tests {
         }
         assert_eq!(services[0], 0.0, "continues: no implementation again");
         assert!(services[1] > 0.0, "restarts: implementation again");
+    }
+
+    /// Issue 15: the orphans found by lane compares are those of a
+    /// look-up per customer, in full chunks of 64 and in the last few.
+    #[test]
+    fn issue15_orphan_mask_finds_the_customers_of_dead_slots() {
+        let slot: Vec<u16> = (0..100u32).map(|j| ((j * 7 + 3) % 11) as u16).collect();
+        for dead in [vec![], vec![4], vec![0, 10, 5]] {
+            for r in [0..64, 36..100, 90..100, 0..0] {
+                let want = slot[r.clone()]
+                    .iter()
+                    .enumerate()
+                    .fold(0u64, |m, (j, s)| m | (dead.contains(s) as u64) << j);
+                assert_eq!(
+                    super::orphan_mask(&slot[r.clone()], &dead),
+                    want,
+                    "{dead:?} {r:?}"
+                );
+            }
+        }
     }
 }

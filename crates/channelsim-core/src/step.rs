@@ -50,10 +50,11 @@ impl Stepper {
                 Phase::Platform => phases::platform::run(world, sc, s),
                 Phase::Observe => {
                     out = phases::observe::run(world, sc, s);
-                    // Next month's per-slot work then costs the live units only.
-                    let units = &world.units;
-                    for c in world.cities.iter_mut() {
-                        c.drop_dead_slots(|u| units[u.idx()].alive);
+                    // Next month's per-slot work then costs the live units
+                    // only. (Units die in the policy phase or between months,
+                    // before the month's views: those know who is alive.)
+                    for (c, t) in world.cities.iter_mut().zip(&s.tallies) {
+                        c.drop_dead_slots(|k| t.views[k].alive);
                     }
                 }
             }

@@ -136,7 +136,7 @@ pub struct VendorFlows {
     pub unit_profit_total: f64,
 }
 
-/// A unit's P&L of the month, k CNY.
+/// A unit's P&L of the month, k CNY, and its book.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct UnitFlows {
     pub revenue: f64,
@@ -144,4 +144,9 @@ pub struct UnitFlows {
     pub wages: f64,
     pub training: f64,
     pub profit: f64,
+    /// Its customers this month by segment and by industry (the unit's
+    /// `book` and `book_ind` once the month is booked): summed here, next
+    /// to its revenue, rather than in the much larger `Unit`.
+    pub book: [u32; N_SEG],
+    pub book_ind: [u32; N_IND],
 }

@@ -132,6 +132,7 @@ pub fn spawn_unit(
         own_training: 0.0,
         growth_fund: 0.0,
     });
+    world.live.push(id); // the largest id yet: the list stays sorted
     world.vendors[v.idx()].units_created += 1;
     if let Some(c) = city {
         world.cities[c.idx()].slots.push(id);
@@ -148,5 +149,44 @@ pub fn kill(world: &mut World, id: UnitId) {
     u.alive = false;
     u.exiting = false;
     u.month_died = Some(world.month);
+    // Its customers are re-homed before anyone is served: its book is
+    // empty from now on (the month's booking visits only the units alive
+    // when the month began and those opened since).
+    (u.book, u.book_ind) = ([0; N_SEG], [0; N_IND]);
     world.vendors[u.vendor.idx()].units_exited += 1;
+    if let Ok(k) = world.live.binary_search(&id) {
+        world.live.remove(k);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::ids::{N_IND, Strategy, UnitId};
+    use crate::testkit::{scenario, stepped};
+
+    /// Issue 15: the live list is the units alive, by id, as units open
+    /// (cells split, replacements) and die.
+    #[test]
+    fn issue15_the_live_list_is_the_alive_units_in_id_order() {
+        let mut sc = scenario(Strategy::TeamReplication, "long_term");
+        sc.params.bass_p = 0.05;
+        let (mut w, mut st) = stepped(&sc, 24);
+        let opened = w.units.len();
+        for id in [UnitId(1), UnitId(3), UnitId(3)] {
+            super::kill(&mut w, id);
+        }
+        for _ in 0..36 {
+            st.step(&mut w, &sc);
+        }
+        let alive: Vec<UnitId> = w.units.iter().filter(|u| u.alive).map(|u| u.id).collect();
+        assert_eq!(w.live, alive);
+        assert!(!w.live.contains(&UnitId(1)) && !w.live.contains(&UnitId(3)));
+        // Killed between months, their books are empty as the dead's are.
+        let dead = w.units.iter().filter(|u| !u.alive);
+        assert!(
+            dead.clone()
+                .all(|u| u.customers() == 0 && u.book_ind == [0; N_IND])
+        );
+        assert!(w.units.len() > opened, "cells split or were replaced");
+    }
 }

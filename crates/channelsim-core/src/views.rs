@@ -88,7 +88,7 @@ pub fn update_mgmt_demand(world: &mut World, sc: &Scenario) {
     for v in world.vendors.iter_mut() {
         v.mgmt_demand = 0.0;
     }
-    for u in world.units.iter().filter(|u| u.alive) {
+    for u in world.live.iter().map(|id| &world.units[id.idx()]) {
         world.vendors[u.vendor.idx()].mgmt_demand += mgmt_demand(sc, u.kind, u.staff);
     }
 }
@@ -151,17 +151,49 @@ pub fn platform_best(world: &World, sc: &Scenario) -> Vec<[(f32, u32); N_IND]> {
 
 /// Build every unit's view for the month.
 pub fn build(world: &World, sc: &Scenario, rivals_buf: &mut Vec<u32>, out: &mut Vec<UnitView>) {
-    let p = &sc.params;
     rivals(world, sc, rivals_buf);
     let best = platform_best(world, sc);
-    // Each unit's own best app per industry (validated or not).
-    let mut own = vec![[0.0f32; N_IND]; world.units.len()];
-    for a in &world.apps {
-        let o = &mut own[a.builder.idx()][a.industry as usize];
-        *o = o.max(a.quality);
-    }
+    // Each unit's own best app per industry (validated or not), in a
+    // buffer kept from month to month (fresh zeroed pages each month cost
+    // as much as the loop).
+    OWN.with_borrow_mut(|own| {
+        own.clear();
+        own.resize(world.units.len(), [0.0f32; N_IND]);
+        for a in &world.apps {
+            let o = &mut own[a.builder.idx()][a.industry as usize];
+            *o = o.max(a.quality);
+        }
+        views(world, sc, rivals_buf, &best, own, out)
+    })
+}
+
+thread_local! {
+    /// Each unit's own best app per industry ([`build`]).
+    static OWN: std::cell::RefCell<Vec<[f32; N_IND]>> = Default::default();
+}
+
+/// Every unit's view, from the month's rivals, platform and own apps.
+fn views(
+    world: &World,
+    sc: &Scenario,
+    rivals_buf: &[u32],
+    best: &[[(f32, u32); N_IND]],
+    own: &[[f32; N_IND]],
+    out: &mut Vec<UnitView>,
+) {
+    let p = &sc.params;
     out.clear();
     out.extend(world.units.iter().map(|u| {
+        // A unit dead before this month is in no city's slots: nothing
+        // reads its view (team replication's dead cells are about half
+        // the units).
+        if u.month_died.is_some_and(|m| m < world.month) {
+            return UnitView {
+                vendor: u.vendor.0,
+                app_src: [NO_SRC; N_IND],
+                ..UnitView::default()
+            };
+        }
         let v = &world.vendors[u.vendor.idx()];
         let kp = p.kinds.get(u.kind);
         let support = if kp.mgmt_base + kp.mgmt_per_staff > 0.0 {

@@ -43,12 +43,12 @@ fn acquire_city(city: &mut City, tally: &mut CityTally, bufs: &mut Bufs, ctx: &S
         Phase::Acquisition,
     );
     bufs.reset(nv);
-    segments_taken(city, ctx, &mut bufs.takes);
+    segments_taken(city, ctx, &mut bufs.takers);
     for seg in 0..N_SEG {
         if city.blocks[seg].len == 0 {
             continue;
         }
-        candidates(city, tally, ctx, seg, bufs);
+        candidates(tally, seg, bufs);
         let r_all = reach(city, ctx, seg, bufs);
         if r_all <= 0.0 {
             continue;
@@ -68,29 +68,45 @@ fn acquire_city(city: &mut City, tally: &mut CityTally, bufs: &mut Bufs, ctx: &S
     }
 }
 
-/// The segments each slot takes new customers of (bit `seg`), one unit
-/// read a slot.
-fn segments_taken(city: &City, ctx: &Shared, takes: &mut Vec<u8>) {
-    takes.clear();
-    takes.extend(city.slots.iter().map(|&uid| {
+/// What the segments' candidates need of each slot's unit, one unit read
+/// a slot (not one a segment).
+fn segments_taken(city: &City, ctx: &Shared, slots: &mut Vec<Taker>) {
+    let p = &ctx.sc.params;
+    slots.clear();
+    slots.extend(city.slots.iter().map(|&uid| {
         let u = &ctx.units[uid.idx()];
-        (0..N_SEG).fold(0u8, |m, seg| {
-            m | (eligible(ctx.vendors, u, city.tier, seg) as u8) << seg
-        })
+        Taker {
+            takes: (0..N_SEG).fold(0u8, |m, seg| {
+                m | (eligible(ctx.vendors, u, city.tier, seg) as u8) << seg
+            }),
+            vendor: u.vendor.idx(),
+            local: p.kinds.get(u.kind).local,
+            effort: u.staff as f64 * p.effort(u.kind),
+        }
     }));
+}
+
+/// A slot's unit as a taker of new customers.
+#[derive(Clone, Copy, Debug)]
+struct Taker {
+    /// Bit `seg` set if it takes new customers of `seg`.
+    takes: u8,
+    vendor: usize,
+    local: bool,
+    /// Its selling effort: staff x effort (B4).
+    effort: f64,
 }
 
 /// For segment `seg`: each vendor's slots that take it, the running total
 /// of their weights by free capacity (`choose_unit`), its local selling
 /// effort (staff x effort, B4) and whether it reaches online.
-fn candidates(city: &City, tally: &CityTally, ctx: &Shared, seg: usize, bufs: &mut Bufs) {
-    let p = &ctx.sc.params;
+fn candidates(tally: &CityTally, seg: usize, bufs: &mut Bufs) {
     let Bufs {
         cand,
         cum,
         staff,
         online,
-        takes,
+        takers,
         ..
     } = bufs;
     for c in cand.iter_mut() {
@@ -101,20 +117,19 @@ fn candidates(city: &City, tally: &CityTally, ctx: &Shared, seg: usize, bufs: &m
     }
     staff.fill(0.0);
     online.fill(false);
-    for (k, &uid) in city.slots.iter().enumerate() {
-        if (takes[k] >> seg) & 1 == 0 {
+    for (k, t) in takers.iter().enumerate() {
+        if (t.takes >> seg) & 1 == 0 {
             continue;
         }
-        let u = &ctx.units[uid.idx()];
-        cand[u.vendor.idx()].push(k);
-        let c = &mut cum[u.vendor.idx()];
+        cand[t.vendor].push(k);
+        let c = &mut cum[t.vendor];
         let w = tally.views[k].free_capacity as f64 + 1.0;
         c.push(c.last().map_or(w, |t| t + w));
         // A unit not in a city reaches online; a local one by its staff.
-        if !p.kinds.get(u.kind).local {
-            online[u.vendor.idx()] = true;
+        if !t.local {
+            online[t.vendor] = true;
         } else {
-            staff[u.vendor.idx()] += u.staff as f64 * p.effort(u.kind);
+            staff[t.vendor] += t.effort;
         }
     }
 }
@@ -313,8 +328,8 @@ struct Bufs {
     staff: Vec<f64>,
     online: Vec<bool>,
     pick: Vec<usize>,
-    /// By slot: bit `seg` set if the slot takes new customers of `seg`.
-    takes: Vec<u8>,
+    /// By slot: its unit as a taker of new customers.
+    takers: Vec<Taker>,
 }
 
 impl Bufs {

@@ -19,7 +19,7 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
     let mut net_member = vec![([0.0f64; N_IND], 0u32); nv];
     let mut net_all = vec![([0.0f64; N_IND], 0u32); nv];
     let mut cell_staff = vec![0u32; nv];
-    for u in world.units.iter().filter(|u| u.alive) {
+    for u in world.live.iter().map(|id| &world.units[id.idx()]) {
         let v = u.vendor.idx();
         for (acc, add) in [
             (&mut net_all[v], true),
@@ -36,8 +36,13 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
             cell_staff[v] += u.staff;
         }
     }
+    // The network means themselves, once per vendor (none without units).
+    let mean = |(sum, n): &([f64; N_IND], u32)| (*n > 0).then(|| sum.map(|x| x / *n as f64));
+    let mean_member: Vec<_> = net_member.iter().map(mean).collect();
+    let mean_all: Vec<_> = net_all.iter().map(mean).collect();
     let training_system = p.training_system;
-    for u in world.units.iter_mut().filter(|u| u.alive) {
+    for id in &world.live {
+        let u = &mut world.units[id.idx()];
         let v = u.vendor.idx();
         let pol = &world.vendors[v].policy;
         let view = &s.views[u.id.idx()];
@@ -50,10 +55,10 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
         }
         let training = (spend / p.training_scale).min(1.0);
         s.vendor_flows[v].enablement += pol.enablement * sec * u.staff as f64;
-        let (sum, n) = if kp.platform {
-            net_member[v]
+        let net_mean = if kp.platform {
+            mean_member[v]
         } else {
-            net_all[v]
+            mean_all[v]
         };
         let cap = if !kp.local {
             p.online_capability_max
@@ -65,7 +70,7 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
             let k = u.capability[i] as f64;
             let n_ind = u.book_ind[i] as f64;
             let experience = n_ind / (n_ind + p.experience_half);
-            let net = if n > 0 { sum[i] / n as f64 } else { k };
+            let net = net_mean.map_or(k, |m| m[i]);
             let dk = p.eta_t * training * (1.0 - k)
                 + p.eta_x * experience * (1.0 - k)
                 + p.eta_n * pol.online_level * (net - k).max(0.0)

@@ -24,8 +24,8 @@ pub fn run(world: &World, sc: &Scenario, s: &Scratch) -> Vec<VendorMonth> {
     for (city, tally) in world.cities.iter().zip(&s.tallies) {
         let t = (city.tier - 1) as usize;
         tier_size[t] += city.blocks.iter().map(|b| b.len as u64).sum::<u64>();
-        for (k, st) in tally.slots.iter().enumerate() {
-            let v = world.units[city.slots[k].idx()].vendor.idx();
+        for (st, view) in tally.slots.iter().zip(&tally.views) {
+            let v = view.vendor as usize;
             let r = &mut rows[v];
             let n: u64 = st.book.iter().map(|&x| x as u64).sum();
             r.active += n;
@@ -51,7 +51,7 @@ pub fn run(world: &World, sc: &Scenario, s: &Scratch) -> Vec<VendorMonth> {
     let mut cap = vec![0.0f64; nv];
     let mut trust = vec![0.0f64; nv];
     let mut cash = vec![0.0f64; nv];
-    for u in world.units.iter().filter(|u| u.alive) {
+    for u in world.live.iter().map(|id| &world.units[id.idx()]) {
         let v = u.vendor.idx();
         alive[v] += 1;
         cap[v] += u.mean_capability();

@@ -13,9 +13,9 @@ use crate::ids::{N_IND, N_RING, N_SEG};
 use crate::month::{Scratch, Shared};
 use crate::params::Scenario;
 use crate::pricing::ring_factor;
-use crate::tally::{CityTally, SlotTally};
+use crate::tally::{CityTally, SlotTally, UnitFlows};
 use crate::views::{NO_SRC, UnitView};
-use crate::world::{City, World};
+use crate::world::{City, World, prefetch_range};
 
 /// Payments' working buffers.
 #[derive(Default)]
@@ -179,13 +179,20 @@ fn pay_each(city: &mut City, tally: &mut CityTally, terms: &[Terms], k: &Month) 
         t.book[k.seg] += 1;
         t.book_ind[ind] += 1;
         t.rings[ring] += 1;
-        if v.app_src[ind] != NO_SRC {
-            t.foreign_sub[ind] += gross;
-        }
-        if v.app_fit[ind] > 0.0 {
-            t.apps_in_use += 1;
-        }
+        // (Without branches: which industries use apps varies customer
+        // by customer.)
+        t.foreign_sub[ind] += foreign(v, ind, gross);
+        t.apps_in_use += (v.app_fit[ind] > 0.0) as u32;
     }
+}
+
+/// `x` where customers of industry `ind` use another unit's app (the
+/// subscription its royalties are on), else +0.0, by bits: adding +0.0
+/// changes no sum that starts at +0.0 (such a sum is never -0.0).
+#[inline(always)]
+fn foreign(v: &UnitView, ind: usize, x: f64) -> f64 {
+    let keep = ((v.app_src[ind] != NO_SRC) as u64).wrapping_neg();
+    f64::from_bits(x.to_bits() & keep)
 }
 
 /// Cells a slot's customers are counted in: (industry, ring, term).
@@ -280,25 +287,21 @@ fn book_slot(v: &UnitView, terms: &Terms, t: &mut SlotTally, k: &Month, n: &[u32
         t.customer_paid += pay + services;
         t.arr += pay * 12.0;
     }
+    // By industry, without branches: an industry without customers adds
+    // zeros (as above).
     for ind in 0..N_IND {
         let cell = &n[ind * BILLS..][..BILLS];
         let (mut total, mut rings) = (0, 0.0);
         for (ring, &f) in k.rf.iter().enumerate() {
-            let c: u32 = cell[ring * N_TERM..][..N_TERM].iter().sum();
+            let c = &cell[ring * N_TERM..][..N_TERM];
+            let c = c[0] + c[1] + c[2];
             total += c;
             rings += c as f64 * f;
         }
-        if total == 0 {
-            continue; // zeros, as above
-        }
         t.book_ind[ind] += total;
-        if v.app_src[ind] != NO_SRC {
-            // Subscriptions on another unit's app (its royalties).
-            t.foreign_sub[ind] += bp * rings;
-        }
-        if v.app_fit[ind] > 0.0 {
-            t.apps_in_use += total;
-        }
+        // Subscriptions on another unit's app (its royalties).
+        t.foreign_sub[ind] += foreign(v, ind, bp * rings);
+        t.apps_in_use += total * (v.app_fit[ind] > 0.0) as u32;
     }
 }
 
@@ -339,26 +342,29 @@ fn count_one(paid: &mut [f32], idx: &[u32], bill: &[f32; BILLS], cells: &mut [u3
 /// Reduce the city tallies into units and vendors, in id order.
 pub fn book(world: &mut World, sc: &Scenario, s: &mut Scratch) {
     let p = &sc.params;
-    for u in world.units.iter_mut() {
-        u.book = [0; N_SEG];
-        u.book_ind = [0; N_IND];
-    }
-    for (city, tally) in world.cities.iter().zip(&s.tallies) {
+    // City by city, slot by slot: every sum in that order. What a slot
+    // needs of its unit is in the slot's view and the unit's flows (the
+    // `Unit`s themselves are read in id order below).
+    for (c, (city, tally)) in world.cities.iter().zip(&s.tallies).enumerate() {
+        // The next city's units' flows, wherever their ids put them.
+        for u in world.cities.get(c + 1).map_or(&[][..], |n| &n.slots[..]) {
+            let at = &s.unit_flows[u.idx()] as *const UnitFlows as usize;
+            prefetch_range(at, std::mem::size_of::<UnitFlows>());
+        }
         for (vf, t) in s.vendor_flows.iter_mut().zip(&tally.served) {
             vf.surplus += t.surplus;
         }
-        for (k, t) in tally.slots.iter().enumerate() {
-            let uid = city.slots[k];
-            let u = &mut world.units[uid.idx()];
+        debug_assert_eq!(tally.views.len(), tally.slots.len(), "a view a slot");
+        for ((t, uid), view) in tally.slots.iter().zip(&city.slots).zip(&tally.views) {
+            let uf = &mut s.unit_flows[uid.idx()];
             for seg in 0..N_SEG {
-                u.book[seg] += t.book[seg];
+                uf.book[seg] += t.book[seg];
             }
             for ind in 0..N_IND {
-                u.book_ind[ind] += t.book_ind[ind];
+                uf.book_ind[ind] += t.book_ind[ind];
             }
-            let uf = &mut s.unit_flows[uid.idx()];
             uf.revenue += t.unit_sub;
-            let vf = &mut s.vendor_flows[u.vendor.idx()];
+            let vf = &mut s.vendor_flows[view.vendor as usize];
             vf.share_revenue += t.vendor_sub;
             vf.cust_services += t.services;
             vf.cust_subscriptions += t.customer_paid - t.services;
@@ -366,7 +372,7 @@ pub fn book(world: &mut World, sc: &Scenario, s: &mut Scratch) {
             vf.churned += t.churned;
             for ind in 0..N_IND {
                 if t.foreign_sub[ind] > 0.0 {
-                    let src = s.views[uid.idx()].app_src[ind] as usize;
+                    let src = view.app_src[ind] as usize;
                     let r = p.royalty * t.foreign_sub[ind];
                     s.unit_flows[src].royalties_in += r;
                     s.vendor_flows[world.units[src].vendor.idx()].royalties += r;
@@ -378,11 +384,18 @@ pub fn book(world: &mut World, sc: &Scenario, s: &mut Scratch) {
             l.vendor_booked += t.vendor_sub;
         }
     }
-    for (i, u) in world.units.iter_mut().enumerate() {
+    // Every unit alive at some time this month, in id order: those alive
+    // when it began (some died since, with an empty book) and those opened
+    // since. (A unit dead before has had an empty book since it died:
+    // `kill` empties it.)
+    let opened = s.units_start..world.units.len();
+    for i in s.live_start.iter().map(|id| id.idx()).chain(opened) {
+        let u = &mut world.units[i];
+        let uf = &mut s.unit_flows[i];
+        (u.book, u.book_ind) = (uf.book, uf.book_ind);
         if !u.alive {
             continue;
         }
-        let uf = &mut s.unit_flows[i];
         let kp = p.kinds.get(u.kind);
         let wage = if kp.wage_factor != 1.0 {
             p.wage * kp.wage_factor
@@ -484,6 +497,26 @@ mod tests {
             }
         }
         assert!(customers > 1000, "{customers} customers checked");
+    }
+
+    /// Issue 15: an industry on no other unit's app adds +0.0 (whatever
+    /// the amount, NaN included), which leaves every sum that starts at
+    /// +0.0 as it was, bit for bit; one on another unit's app adds the
+    /// amount.
+    #[test]
+    fn issue15_a_sum_not_on_a_foreign_app_takes_plus_zero() {
+        let mut v = UnitView {
+            app_src: [NO_SRC; N_IND],
+            ..UnitView::default()
+        };
+        v.app_src[1] = 7;
+        for x in [0.0, 1.5, -2.0, f64::NAN, -0.0] {
+            assert_eq!(foreign(&v, 0, x).to_bits(), 0.0f64.to_bits());
+            assert_eq!(foreign(&v, 1, x).to_bits(), x.to_bits());
+            for sum in [0.0f64, 3.25, -1.0] {
+                assert_eq!((sum + foreign(&v, 0, x)).to_bits(), sum.to_bits());
+            }
+        }
     }
 
     #[test]

@@ -39,11 +39,10 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
 /// its owner, whatever its trust.
 fn exits(world: &mut World, sc: &Scenario, rng: &mut Stream) {
     let p = &sc.params;
-    for i in 0..world.units.len() {
+    // The units alive when the phase began, in id order (a kill takes one
+    // out of the live list).
+    for i in world.live.clone().into_iter().map(|id| id.idx()) {
         let u = &world.units[i];
-        if !u.alive {
-            continue;
-        }
         let kp = p.kinds.get(u.kind);
         let bind = 1.0 - p.equity_bind * kp.equity;
         let leaves = u.exiting

@@ -349,9 +349,12 @@ fn serve_city(city: &mut City, tally: &mut CityTally, bufs: &mut Bufs, k: &Const
     let Bufs { figs, idx } = bufs;
     figs.clear();
     for v in sv {
+        // A slot's figures differ by industry in expertise and app fit
+        // only (the same operations as `Fig::new` for each).
+        let terms = [Fig::new(k, v, 0, 0), Fig::new(k, v, 0, 12)];
         for ind in 0..N_IND {
-            figs.push(Fig::new(k, v, ind, 0));
-            figs.push(Fig::new(k, v, ind, 12));
+            let (k_eff, app) = (v.k_eff[ind], k.w[4] * v.app_fit[ind]);
+            figs.extend(terms.map(|f| Fig { k_eff, app, ..f }));
         }
     }
     if sv.iter().all(|v| v.vendor as usize == v0) {

@@ -21,11 +21,10 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
         NO_CITY,
         Phase::Staffing,
     );
-    let n_units = world.units.len();
-    for i in 0..n_units {
-        if !world.units[i].alive {
-            continue;
-        }
+    // The units alive now, in id order (a cell that splits adds its child
+    // at the end of the list: not visited this month).
+    for k in 0..world.live.len() {
+        let i = world.live[k].idx();
         let support = {
             let u = &world.units[i];
             let kp = p.kinds.get(u.kind);

@@ -17,25 +17,24 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
     // share of support it carries: all of it for its own units' customers,
     // the escalations for partners' (they take first line).
     let mut supported = vec![0.0; world.vendors.len()];
-    for (city, tally) in world.cities.iter().zip(&s.tallies) {
-        for (k, t) in tally.slots.iter().enumerate() {
-            let u = &world.units[city.slots[k].idx()];
-            arr[u.vendor.idx()] += t.arr;
-            let carried = if p.kinds.get(u.kind).owned {
+    // (Each slot's vendor and kind from its view of the month.)
+    for tally in &s.tallies {
+        for (t, view) in tally.slots.iter().zip(&tally.views) {
+            let v = view.vendor as usize;
+            arr[v] += t.arr;
+            let carried = if view.kind_owned {
                 1.0
             } else {
                 p.support_partner
             };
-            supported[u.vendor.idx()] += carried * t.arr;
+            supported[v] += carried * t.arr;
         }
     }
     let mut has_cells = vec![false; world.vendors.len()];
-    for u in world
-        .units
-        .iter()
-        .filter(|u| u.alive && p.kinds.get(u.kind).training_system)
-    {
-        has_cells[u.vendor.idx()] = true;
+    for u in world.live.iter().map(|id| &world.units[id.idx()]) {
+        if p.kinds.get(u.kind).training_system {
+            has_cells[u.vendor.idx()] = true;
+        }
     }
     for (v, vendor) in world.vendors.iter_mut().enumerate() {
         let f = &mut s.vendor_flows[v];
