@@ -7,6 +7,19 @@
 #[derive(Clone, Copy, Debug)]
 pub struct F4(Lanes);
 
+/// Sixty-four 0/1 byte flags (from vector compares) as the bits of a mask:
+/// eight flags to eight bits with one multiply, 0x0102040810204080 moving
+/// byte k's low bit to bit 56 + k, without carries into those bits.
+#[inline(always)]
+pub fn flag_bits(flags: &[u8; 64]) -> u64 {
+    let mut mask = 0u64;
+    for (q, w) in flags.chunks_exact(8).enumerate() {
+        let w = u64::from_le_bytes(w.try_into().unwrap());
+        mask |= (w.wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * q);
+    }
+    mask
+}
+
 use imp::transpose4;
 
 #[cfg(target_arch = "x86_64")]

@@ -93,20 +93,14 @@ pub fn rehome_orphans(world: &mut World, sc: &Scenario, tallies: &mut [CityTally
 #[inline]
 fn orphan_mask(slot: &[u16], dead: &[u16]) -> u64 {
     if let Ok(s) = <&[u16; 64]>::try_from(slot) {
-        // A byte flag per customer (vector compares), then eight flags to
-        // eight bits with one multiply (as renewal's `due_mask`).
+        // A byte flag per customer (vector compares), then the mask.
         let mut flags = [0u8; 64];
         for &d in dead {
             for (f, &x) in flags.iter_mut().zip(s) {
                 *f |= (x == d) as u8;
             }
         }
-        let mut mask = 0u64;
-        for (q, w) in flags.chunks_exact(8).enumerate() {
-            let w = u64::from_le_bytes(w.try_into().unwrap());
-            mask |= (w.wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * q);
-        }
-        return mask;
+        return crate::lanes::flag_bits(&flags);
     }
     let mut mask = 0u64;
     for (j, x) in slot.iter().enumerate() {

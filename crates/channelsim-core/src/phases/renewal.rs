@@ -79,16 +79,9 @@ fn due(tenure: u16) -> bool {
 #[inline]
 fn due_mask(tenure: &[u16]) -> u64 {
     if let Ok(t) = <&[u16; 64]>::try_from(tenure) {
-        // A byte flag per customer (vector compares), then eight flags to
-        // eight bits with one multiply: 0x0102040810204080 moves byte k's
-        // low bit to bit 56 + k, without carries into those bits.
+        // A byte flag per customer (vector compares), then the mask.
         let flags: [u8; 64] = std::array::from_fn(|j| due(t[j]) as u8);
-        let mut mask = 0u64;
-        for (q, w) in flags.chunks_exact(8).enumerate() {
-            let w = u64::from_le_bytes(w.try_into().unwrap());
-            mask |= (w.wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * q);
-        }
-        return mask;
+        return crate::lanes::flag_bits(&flags);
     }
     let mut mask = 0u64;
     for (j, &t) in tenure.iter().enumerate() {
