@@ -24,6 +24,8 @@ pub struct Shared<'a> {
 pub struct Scratch {
     pub views: Vec<UnitView>,
     pub rivals: Vec<u32>,
+    /// Each unit's own best app per industry (views' working buffer).
+    pub own_apps: Vec<[f32; crate::ids::N_IND]>,
     pub tallies: Vec<CityTally>,
     pub vendor_flows: Vec<VendorFlows>,
     pub unit_flows: Vec<UnitFlows>,

@@ -34,7 +34,7 @@ impl Stepper {
                     phases::staffing::run(world, sc, s);
                     // Each unit's view for the month, read by what follows.
                     views::update_mgmt_demand(world, sc);
-                    views::build(world, sc, &mut s.rivals, &mut s.views);
+                    views::build(world, sc, &mut s.rivals, &mut s.own_apps, &mut s.views);
                     s.city_views(world);
                 }
                 // The city phases run city by city, timed inside.

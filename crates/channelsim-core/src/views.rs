@@ -88,6 +88,7 @@ pub fn update_mgmt_demand(world: &mut World, sc: &Scenario) {
     for v in world.vendors.iter_mut() {
         v.mgmt_demand = 0.0;
     }
+    // (The units and the vendors borrowed apart: not `live_units`.)
     for u in world.live.iter().map(|id| &world.units[id.idx()]) {
         world.vendors[u.vendor.idx()].mgmt_demand += mgmt_demand(sc, u.kind, u.staff);
     }
@@ -150,26 +151,25 @@ pub fn platform_best(world: &World, sc: &Scenario) -> Vec<[(f32, u32); N_IND]> {
 }
 
 /// Build every unit's view for the month.
-pub fn build(world: &World, sc: &Scenario, rivals_buf: &mut Vec<u32>, out: &mut Vec<UnitView>) {
+/// `rivals_buf` and `own` are the stepper's buffers, kept from month to
+/// month (fresh zeroed pages each month cost as much as the loops).
+pub fn build(
+    world: &World,
+    sc: &Scenario,
+    rivals_buf: &mut Vec<u32>,
+    own: &mut Vec<[f32; N_IND]>,
+    out: &mut Vec<UnitView>,
+) {
     rivals(world, sc, rivals_buf);
     let best = platform_best(world, sc);
-    // Each unit's own best app per industry (validated or not), in a
-    // buffer kept from month to month (fresh zeroed pages each month cost
-    // as much as the loop).
-    OWN.with_borrow_mut(|own| {
-        own.clear();
-        own.resize(world.units.len(), [0.0f32; N_IND]);
-        for a in &world.apps {
-            let o = &mut own[a.builder.idx()][a.industry as usize];
-            *o = o.max(a.quality);
-        }
-        views(world, sc, rivals_buf, &best, own, out)
-    })
-}
-
-thread_local! {
-    /// Each unit's own best app per industry ([`build`]).
-    static OWN: std::cell::RefCell<Vec<[f32; N_IND]>> = Default::default();
+    // Each unit's own best app per industry (validated or not).
+    own.clear();
+    own.resize(world.units.len(), [0.0f32; N_IND]);
+    for a in &world.apps {
+        let o = &mut own[a.builder.idx()][a.industry as usize];
+        *o = o.max(a.quality);
+    }
+    views(world, sc, rivals_buf, &best, own, out)
 }
 
 /// Every unit's view, from the month's rivals, platform and own apps.
@@ -331,14 +331,14 @@ mod tests {
         };
         w.apps = vec![app(resellers[0], 0.95)];
         let (mut rb, mut views) = (Vec::new(), Vec::new());
-        build(&w, &sc, &mut rb, &mut views);
+        build(&w, &sc, &mut rb, &mut Vec::new(), &mut views);
         assert_eq!(views[resellers[0]].app_fit[0], 0.95);
         for &u in partners.iter().chain(&resellers[1..]) {
             assert_eq!(views[u].app_fit[0], 0.0, "unit {u}");
             assert_eq!(views[u].app_src[0], NO_SRC, "unit {u}");
         }
         w.apps.push(app(partners[0], 0.8));
-        build(&w, &sc, &mut rb, &mut views);
+        build(&w, &sc, &mut rb, &mut Vec::new(), &mut views);
         assert_eq!(views[partners[1]].app_fit[0], 0.8);
         assert_eq!(views[partners[1]].app_src[0], partners[0] as u32);
         assert_eq!(views[resellers[1]].app_fit[0], 0.0);

@@ -438,6 +438,10 @@ pub struct Ledger {
 }
 
 impl World {
+    /// The units alive, in id order ([`World::live`]).
+    pub fn live_units(&self) -> impl Iterator<Item = &Unit> {
+        self.live.iter().map(|id| &self.units[id.idx()])
+    }
     pub fn total_cash(&self) -> f64 {
         self.vendors.iter().map(|v| v.cash).sum::<f64>()
             + self.units.iter().map(|u| u.cash).sum::<f64>()

@@ -19,7 +19,7 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
     let mut net_member = vec![([0.0f64; N_IND], 0u32); nv];
     let mut net_all = vec![([0.0f64; N_IND], 0u32); nv];
     let mut cell_staff = vec![0u32; nv];
-    for u in world.live.iter().map(|id| &world.units[id.idx()]) {
+    for u in world.live_units() {
         let v = u.vendor.idx();
         for (acc, add) in [
             (&mut net_all[v], true),

@@ -51,7 +51,7 @@ pub fn run(world: &World, sc: &Scenario, s: &Scratch) -> Vec<VendorMonth> {
     let mut cap = vec![0.0f64; nv];
     let mut trust = vec![0.0f64; nv];
     let mut cash = vec![0.0f64; nv];
-    for u in world.live.iter().map(|id| &world.units[id.idx()]) {
+    for u in world.live_units() {
         let v = u.vendor.idx();
         alive[v] += 1;
         cap[v] += u.mean_capability();

@@ -31,7 +31,7 @@ pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
         }
     }
     let mut has_cells = vec![false; world.vendors.len()];
-    for u in world.live.iter().map(|id| &world.units[id.idx()]) {
+    for u in world.live_units() {
         if p.kinds.get(u.kind).training_system {
             has_cells[u.vendor.idx()] = true;
         }
