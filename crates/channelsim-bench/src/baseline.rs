@@ -204,6 +204,7 @@ mod tests {
             peak_rss_bytes: Some(1 << 20),
             start_rss_bytes: Some(1 << 19),
             phase_seconds: vec![],
+            unit_months: None,
         }
     }
 

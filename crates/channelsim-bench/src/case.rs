@@ -183,6 +183,12 @@ pub struct Sample {
     /// Seconds per phase (`Phase::ALL` order), the engine's own timings (phases
     /// run city by city on many threads are summed over threads: CPU time).
     pub phase_seconds: Vec<f64>,
+    /// Unit-months: live units (partners, cells, teams, online units)
+    /// summed over the months, if known. The unit phases' work grows with
+    /// them, not with customers. (Absent from files of engines before
+    /// 0.7.1.)
+    #[serde(default)]
+    pub unit_months: Option<u64>,
 }
 
 /// Run one case here, once. The memory figures are this process's: right
@@ -206,6 +212,7 @@ pub fn run_case(case: &Case, scratch_dir: &Path) -> Result<Sample, BenchError> {
                 peak_rss_bytes: None,
                 start_rss_bytes: None,
                 phase_seconds: Vec::new(),
+                unit_months: None,
             }
         }
         Case::MainJob { threads } => crate::mainjob::run_main_job(*threads, scratch_dir)?,
@@ -234,10 +241,11 @@ fn step_all(sc: &Scenario, threads: usize) -> Result<Sample, BenchError> {
         let build_seconds = t.elapsed().as_secs_f64();
         let mut stepper = Stepper::new();
         let t = Instant::now();
-        let mut cm = 0u64;
+        let (mut cm, mut um) = (0u64, 0u64);
         for _ in 0..sc.horizon_months {
             let rows = stepper.step(&mut world, sc);
             cm += rows.iter().map(|r| r.active).sum::<u64>();
+            um += rows.iter().map(|r| r.units_alive).sum::<u64>();
         }
         let wall_seconds = t.elapsed().as_secs_f64();
         let enterprises = sc.market.total_enterprises();
@@ -255,6 +263,7 @@ fn step_all(sc: &Scenario, threads: usize) -> Result<Sample, BenchError> {
                 .by_phase()
                 .map(|(_, d)| d.as_secs_f64())
                 .collect(),
+            unit_months: Some(um),
         })
     })
 }

@@ -56,6 +56,7 @@ pub fn run_main_job(threads: usize, scratch_dir: &Path) -> Result<Sample, BenchE
         peak_rss_bytes: None,
         start_rss_bytes: None,
         phase_seconds: Vec::new(),
+        unit_months: None,
     })
 }
 

@@ -4,6 +4,7 @@
 use crate::case::{Case, Sample, phase_names};
 use crate::machine::{Build, Machine};
 use channelsim_core::ids::Strategy;
+use channelsim_core::schedule::Phase;
 use serde::{Deserialize, Serialize};
 
 /// Format tag of the JSON file; a baseline of another format is refused.
@@ -80,6 +81,9 @@ pub struct CaseResult {
     pub enterprises: u64,
     pub enterprise_months: u64,
     pub customer_months: Option<u64>,
+    /// Live units summed over the months ([`Sample::unit_months`]).
+    #[serde(default)]
+    pub unit_months: Option<u64>,
     /// Seconds of the timed part, over the repeats.
     pub wall_seconds: Spread,
     /// Seconds building the world, not timed (stepper cases).
@@ -129,6 +133,21 @@ pub struct StrategyRatio {
     /// The ratio within each round (same minutes of the host), min and max.
     pub round_min: f64,
     pub round_max: f64,
+    /// The same ratio for the customer phases alone ([`Phase::CITY`]: time
+    /// per active customer-month, city_exclusive's over this strategy's),
+    /// from the engine's timings: how the customer loops compare once the
+    /// units' own work is set aside.
+    #[serde(default)]
+    pub customer_phases_ratio: Option<f64>,
+    /// The unit phases (every other phase) in nanoseconds per unit-month:
+    /// their work grows with the live units, which strategies differ in
+    /// by an order of magnitude (city_exclusive one a city, team
+    /// replication about sixteen).
+    #[serde(default)]
+    pub unit_phases_ns_per_unit_month: Option<f64>,
+    /// Live units, averaged over the months.
+    #[serde(default)]
+    pub mean_units: Option<f64>,
 }
 
 /// Write the report as JSON, atomically (a reader never sees half a file).
@@ -186,6 +205,7 @@ pub fn case_result(case: &Case, samples: Vec<Sample>) -> CaseResult {
         enterprises: first.enterprises,
         enterprise_months: first.enterprise_months,
         customer_months: cm,
+        unit_months: first.unit_months,
         wall_seconds: wall,
         build_seconds: build,
         customer_months_per_sec_per_core: cm.map(|c| per_core(c, wall.median)),
@@ -251,19 +271,127 @@ fn strategy_ratios(cases: &[CaseResult]) -> Vec<StrategyRatio> {
                 .map(|(a, b)| rate(c, a) / rate(ce, b))
                 .collect();
             let sp = Spread::of(&rounds);
+            let months = c.enterprise_months / c.enterprises.max(1);
             Some(StrategyRatio {
                 strategy: s.name().into(),
                 ratio,
                 round_min: sp.min,
                 round_max: sp.max,
+                customer_phases_ratio: customer_phase_ns(ce)
+                    .zip(customer_phase_ns(c))
+                    .map(|(a, b)| a / b),
+                unit_phases_ns_per_unit_month: unit_phase_ns(c),
+                mean_units: c.unit_months.map(|u| u as f64 / months.max(1) as f64),
             })
         })
         .collect()
 }
 
+/// Whether phase `k` of [`Phase::ALL`] runs city by city over customers.
+fn customer_phase(k: usize) -> bool {
+    Phase::ALL.get(k).is_some_and(|p| p.per_city())
+}
+
+/// Nanoseconds per active customer-month in the customer phases (medians
+/// of the engine's timings).
+fn customer_phase_ns(c: &CaseResult) -> Option<f64> {
+    let cm = c.customer_months.filter(|&n| n > 0)?;
+    let secs: f64 = c
+        .phases
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| customer_phase(*k))
+        .map(|(_, p)| p.seconds)
+        .sum();
+    (!c.phases.is_empty()).then(|| secs * 1e9 / cm as f64)
+}
+
+/// Nanoseconds per unit-month in the other phases.
+fn unit_phase_ns(c: &CaseResult) -> Option<f64> {
+    let um = c.unit_months.filter(|&n| n > 0)?;
+    let secs: f64 = c
+        .phases
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| !customer_phase(*k))
+        .map(|(_, p)| p.seconds)
+        .sum();
+    (!c.phases.is_empty()).then(|| secs * 1e9 / um as f64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn sample(secs: f64, cm: u64, units: u64, phases: [f64; 11]) -> Sample {
+        Sample {
+            wall_seconds: secs,
+            build_seconds: 0.0,
+            enterprises: 1000,
+            enterprise_months: 120_000,
+            customer_months: Some(cm),
+            peak_rss_bytes: None,
+            start_rss_bytes: None,
+            phase_seconds: phases.to_vec(),
+            unit_months: Some(units),
+        }
+    }
+
+    /// Issue 15: the speed ratio is split into the customer phases' ratio
+    /// (per customer-month) and the unit phases' time per unit-month.
+    #[test]
+    fn issue15_strategy_ratios_split_customer_and_unit_phases() {
+        assert_eq!(Phase::ALL.len(), 11);
+        // Phase::ALL: policy, staffing, the five customer phases, learning,
+        // vendor economics, platform, observe.
+        let ce = [0.0, 0.1, 0.2, 0.2, 0.2, 0.2, 0.2, 0.0, 0.0, 0.0, 0.1];
+        let team = [0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.2, 0.0, 0.2, 0.0];
+        let case = |s: &str| Case::parse(&format!("saturated/{s}/1M/t1")).unwrap();
+        let mut cases = vec![
+            case_result(
+                &case("city_exclusive"),
+                vec![sample(1.2, 1_000_000, 400 * 120, ce)],
+            ),
+            case_result(
+                &case("team_replication"),
+                vec![sample(2.5, 1_000_000, 4000 * 120, team)],
+            ),
+        ];
+        let r = relate(&mut cases);
+        let t = r.iter().find(|x| x.strategy == "team_replication").unwrap();
+        assert!((t.ratio - 1.2 / 2.5).abs() < 1e-12);
+        // 1.0 s against 1.5 s of customer phases for the same customers.
+        assert!((t.customer_phases_ratio.unwrap() - 1.0 / 1.5).abs() < 1e-12);
+        // 1.0 s of unit phases over 480,000 unit-months.
+        assert!((t.unit_phases_ns_per_unit_month.unwrap() - 1e9 / 480_000.0).abs() < 1e-6);
+        assert!((t.mean_units.unwrap() - 4000.0).abs() < 1e-9);
+        let c = r.iter().find(|x| x.strategy == "city_exclusive").unwrap();
+        assert!((c.customer_phases_ratio.unwrap() - 1.0).abs() < 1e-12);
+        assert!((c.unit_phases_ns_per_unit_month.unwrap() - 0.2e9 / 48_000.0).abs() < 1e-6);
+    }
+
+    /// A report written before the split (no unit-months, no split
+    /// ratios) still reads, as a baseline must.
+    #[test]
+    fn issue15_a_report_without_unit_months_still_reads() {
+        let mut cases = vec![case_result(
+            &Case::parse("saturated/abu/1M/t1").unwrap(),
+            vec![sample(1.0, 10, 5, [0.1; 11])],
+        )];
+        relate(&mut cases);
+        let mut v = serde_json::to_value(&cases[0]).unwrap();
+        v.as_object_mut().unwrap().remove("unit_months");
+        for s in v["samples"].as_array_mut().unwrap() {
+            s.as_object_mut().unwrap().remove("unit_months");
+        }
+        let old: CaseResult = serde_json::from_value(v).unwrap();
+        assert_eq!(old.unit_months, None);
+        assert_eq!(old.samples[0].unit_months, None);
+        assert_eq!(unit_phase_ns(&old), None);
+        let ratio = serde_json::json!({"strategy": "abu", "ratio": 0.8, "round_min": 0.7, "round_max": 0.9});
+        let old: StrategyRatio = serde_json::from_value(ratio).unwrap();
+        assert_eq!(old.customer_phases_ratio, None);
+    }
 
     #[test]
     fn spread_takes_min_median_max() {

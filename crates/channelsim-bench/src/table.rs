@@ -75,13 +75,20 @@ pub fn results(r: &BenchReport) -> String {
     if !r.strategy_ratios.is_empty() {
         let _ = writeln!(
             s,
-            "\nspeed against city_exclusive (saturated 1M, one core; ratio of medians [lowest, highest within a round]):"
+            "\nspeed against city_exclusive (saturated 1M, one core; ratio of medians [lowest, highest within a round]); \
+             the customer phases alone; the unit phases per unit-month, and the live units:"
         );
         for x in &r.strategy_ratios {
             let _ = writeln!(
                 s,
-                "  {:<18} {:.2} [{:.2}, {:.2}]",
-                x.strategy, x.ratio, x.round_min, x.round_max
+                "  {:<18} {:.2} [{:.2}, {:.2}]   customer phases {:>5}   unit phases {:>6} ns/unit-month, {:>6} units",
+                x.strategy,
+                x.ratio,
+                x.round_min,
+                x.round_max,
+                opt(x.customer_phases_ratio, |v| format!("{v:.2}")),
+                opt(x.unit_phases_ns_per_unit_month, |v| format!("{v:.0}")),
+                opt(x.mean_units, |v| format!("{v:.0}")),
             );
         }
     }
