@@ -90,6 +90,14 @@ fn main() {
     }
     let cm: u64 = c.0.iter().map(|r| r.active).sum();
     println!("init {init:.2}s");
+    // The model's work besides customer-months: adoptions, churn, units.
+    let sum = |f: fn(&channelsim_core::metrics::VendorMonth) -> u64| c.0.iter().map(f).sum::<u64>();
+    println!(
+        "work: new customers {}, churned {}, unit-months {}",
+        sum(|r| r.new_customers),
+        sum(|r| r.churned),
+        sum(|r| r.units_alive)
+    );
     for (phase, d) in stepper.scratch.timings.by_phase() {
         let n = phase.name();
         let ms = d.as_secs_f64() * 1e3;

@@ -26,6 +26,8 @@ pub struct Scratch {
     pub rivals: Vec<u32>,
     /// Each unit's own best app per industry (views' working buffer).
     pub own_apps: Vec<[f32; crate::ids::N_IND]>,
+    /// What the platform phase reads of each unit (its working buffer).
+    pub unit_uses: Vec<u8>,
     pub tallies: Vec<CityTally>,
     pub vendor_flows: Vec<VendorFlows>,
     pub unit_flows: Vec<UnitFlows>,

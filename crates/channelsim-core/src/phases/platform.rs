@@ -5,20 +5,36 @@
 //! the platform are never validated: they serve only their builder's own
 //! customers (MODEL.md section 7).
 
+use crate::ids::N_IND;
 use crate::month::Scratch;
 use crate::params::Scenario;
 use crate::views::on_platform;
 use crate::world::World;
 
-pub fn run(world: &mut World, sc: &Scenario, _s: &mut Scratch) {
+/// Bit of [`Scratch::unit_uses`]: the unit is alive.
+const ALIVE: u8 = 1 << 7;
+/// Bit: the unit is a platform member.
+const MEMBER: u8 = 1 << 6;
+// Bits 0..N_IND: the industries in which the unit has customers.
+const _: () = assert!(N_IND <= 6, "industries, member and alive fit a byte");
+
+pub fn run(world: &mut World, sc: &Scenario, s: &mut Scratch) {
     let p = &sc.params;
+    // What an app needs of its builder, a byte a unit (industries with
+    // customers, alive, member): the apps then read a small column, not
+    // a `Unit` each wherever its id puts it.
+    s.unit_uses.clear();
+    s.unit_uses.extend(world.units.iter().map(|u| {
+        let uses = (0..N_IND).fold(0u8, |m, i| m | ((u.book_ind[i] > 0) as u8) << i);
+        uses | if u.alive { ALIVE } else { 0 } | if on_platform(sc, u) { MEMBER } else { 0 }
+    }));
     for app in world.apps.iter_mut() {
-        let builder = &world.units[app.builder.idx()];
-        if builder.alive && builder.book_ind[app.industry as usize] > 0 {
+        let b = s.unit_uses[app.builder.idx()];
+        if b & ALIVE != 0 && (b >> app.industry) & 1 != 0 {
             app.months_in_use += 1;
         }
         if !app.validated
-            && on_platform(sc, builder)
+            && b & MEMBER != 0
             && app.months_in_use >= p.validate_months
             && app.quality as f64 > p.validate_quality
         {
