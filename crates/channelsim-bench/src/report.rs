@@ -139,10 +139,11 @@ pub struct StrategyRatio {
     /// units' own work is set aside.
     #[serde(default)]
     pub customer_phases_ratio: Option<f64>,
-    /// The unit phases (every other phase) in nanoseconds per unit-month:
-    /// their work grows with the live units, which strategies differ in
-    /// by an order of magnitude (city_exclusive one a city, team
-    /// replication about sixteen).
+    /// The other phases (not [`Phase::CITY`]) in nanoseconds per
+    /// unit-month: their work grows with the live units, which strategies
+    /// differ in by an order of magnitude (city_exclusive one a city, team
+    /// replication about sixteen), plus a fixed amount a month over the
+    /// cities (all of it where units are few: online has one).
     #[serde(default)]
     pub unit_phases_ns_per_unit_month: Option<f64>,
     /// Live units, averaged over the months.

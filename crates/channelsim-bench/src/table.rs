@@ -76,12 +76,12 @@ pub fn results(r: &BenchReport) -> String {
         let _ = writeln!(
             s,
             "\nspeed against city_exclusive (saturated 1M, one core; ratio of medians [lowest, highest within a round]); \
-             the customer phases alone; the unit phases per unit-month, and the live units:"
+             the customer phases alone; the other phases per unit-month, and the live units:"
         );
         for x in &r.strategy_ratios {
             let _ = writeln!(
                 s,
-                "  {:<18} {:.2} [{:.2}, {:.2}]   customer phases {:>5}   unit phases {:>6} ns/unit-month, {:>6} units",
+                "  {:<18} {:.2} [{:.2}, {:.2}]   customer phases {:>5}   other phases {:>6} ns/unit-month, {:>6} units",
                 x.strategy,
                 x.ratio,
                 x.round_min,
