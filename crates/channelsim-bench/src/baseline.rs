@@ -195,17 +195,7 @@ mod tests {
     use crate::report::{case_result, relate};
 
     fn sample(secs: f64, cm: u64) -> Sample {
-        Sample {
-            wall_seconds: secs,
-            build_seconds: 0.0,
-            enterprises: 1000,
-            enterprise_months: 120_000,
-            customer_months: Some(cm),
-            peak_rss_bytes: Some(1 << 20),
-            start_rss_bytes: Some(1 << 19),
-            phase_seconds: vec![],
-            unit_months: None,
-        }
+        Sample::test(secs, cm)
     }
 
     fn report(kernel: [f64; 3], case: [f64; 3]) -> BenchReport {

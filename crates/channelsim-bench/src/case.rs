@@ -191,6 +191,25 @@ pub struct Sample {
     pub unit_months: Option<u64>,
 }
 
+#[cfg(test)]
+impl Sample {
+    /// A sample of `secs` for `cm` customer-months, 1,000 enterprises over
+    /// 120 months (the tests' figures).
+    pub(crate) fn test(secs: f64, cm: u64) -> Sample {
+        Sample {
+            wall_seconds: secs,
+            build_seconds: 0.0,
+            enterprises: 1000,
+            enterprise_months: 120_000,
+            customer_months: Some(cm),
+            peak_rss_bytes: Some(1 << 20),
+            start_rss_bytes: Some(1 << 19),
+            phase_seconds: vec![],
+            unit_months: None,
+        }
+    }
+}
+
 /// Run one case here, once. The memory figures are this process's: right
 /// only in a process that ran nothing else before.
 pub fn run_case(case: &Case, scratch_dir: &Path) -> Result<Sample, BenchError> {

@@ -278,10 +278,10 @@ fn strategy_ratios(cases: &[CaseResult]) -> Vec<StrategyRatio> {
                 ratio,
                 round_min: sp.min,
                 round_max: sp.max,
-                customer_phases_ratio: customer_phase_ns(ce)
-                    .zip(customer_phase_ns(c))
+                customer_phases_ratio: phases_ns(ce, true, ce.customer_months)
+                    .zip(phases_ns(c, true, c.customer_months))
                     .map(|(a, b)| a / b),
-                unit_phases_ns_per_unit_month: unit_phase_ns(c),
+                unit_phases_ns_per_unit_month: phases_ns(c, false, c.unit_months),
                 mean_units: c.unit_months.map(|u| u as f64 / months.max(1) as f64),
             })
         })
@@ -293,31 +293,20 @@ fn customer_phase(k: usize) -> bool {
     Phase::ALL.get(k).is_some_and(|p| p.per_city())
 }
 
-/// Nanoseconds per active customer-month in the customer phases (medians
-/// of the engine's timings).
-fn customer_phase_ns(c: &CaseResult) -> Option<f64> {
-    let cm = c.customer_months.filter(|&n| n > 0)?;
-    let secs: f64 = c
+/// Nanoseconds per unit of `work` in the customer phases (`customer`) or
+/// in the others, from the medians of the engine's timings.
+fn phases_ns(c: &CaseResult, customer: bool, work: Option<u64>) -> Option<f64> {
+    let work = work.filter(|&n| n > 0)?;
+    if c.phases.is_empty() {
+        return None;
+    }
+    let in_part = c
         .phases
         .iter()
         .enumerate()
-        .filter(|(k, _)| customer_phase(*k))
-        .map(|(_, p)| p.seconds)
-        .sum();
-    (!c.phases.is_empty()).then(|| secs * 1e9 / cm as f64)
-}
-
-/// Nanoseconds per unit-month in the other phases.
-fn unit_phase_ns(c: &CaseResult) -> Option<f64> {
-    let um = c.unit_months.filter(|&n| n > 0)?;
-    let secs: f64 = c
-        .phases
-        .iter()
-        .enumerate()
-        .filter(|(k, _)| !customer_phase(*k))
-        .map(|(_, p)| p.seconds)
-        .sum();
-    (!c.phases.is_empty()).then(|| secs * 1e9 / um as f64)
+        .filter(|(k, _)| customer_phase(*k) == customer);
+    let secs: f64 = in_part.map(|(_, p)| p.seconds).sum();
+    Some(secs * 1e9 / work as f64)
 }
 
 #[cfg(test)]
@@ -326,15 +315,9 @@ mod tests {
 
     fn sample(secs: f64, cm: u64, units: u64, phases: [f64; 11]) -> Sample {
         Sample {
-            wall_seconds: secs,
-            build_seconds: 0.0,
-            enterprises: 1000,
-            enterprise_months: 120_000,
-            customer_months: Some(cm),
-            peak_rss_bytes: None,
-            start_rss_bytes: None,
             phase_seconds: phases.to_vec(),
             unit_months: Some(units),
+            ..Sample::test(secs, cm)
         }
     }
 
@@ -388,7 +371,7 @@ mod tests {
         let old: CaseResult = serde_json::from_value(v).unwrap();
         assert_eq!(old.unit_months, None);
         assert_eq!(old.samples[0].unit_months, None);
-        assert_eq!(unit_phase_ns(&old), None);
+        assert_eq!(phases_ns(&old, false, old.unit_months), None);
         let ratio = serde_json::json!({"strategy": "abu", "ratio": 0.8, "round_min": 0.7, "round_max": 0.9});
         let old: StrategyRatio = serde_json::from_value(ratio).unwrap();
         assert_eq!(old.customer_phases_ratio, None);
