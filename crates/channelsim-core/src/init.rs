@@ -2,16 +2,190 @@
 
 use crate::ids::{CityId, N_IND, N_SEG, VendorId};
 use crate::kinds::kinds_of;
-use crate::params::Scenario;
+use crate::params::{CitySpec, Market, Scenario};
 use crate::rng::{BetaMean, INIT, Stream};
 use crate::units::open_units;
 use crate::world::{City, Ledger, SegBlock, Vendor, World};
 use rayon::prelude::*;
 
-/// Build the world of one replicate. The market (enterprises, their
-/// industries and needs) depends only on the scenario seed and replicate,
-/// so variants of a scenario meet the same enterprises.
+/// What a replicate's market of enterprises is drawn from, and nothing
+/// else: the seed, the replicate, the cities and the need weights. Runs
+/// whose inputs are equal (variants of a scenario that differ in their
+/// vendors, policies or model) meet the same enterprises, so a runner may
+/// draw the market once and build each run's world on it ([`build_world_on`]).
+#[derive(Clone, Debug)]
+pub struct MarketInputs {
+    seed: u64,
+    replicate: u32,
+    market: Market,
+    /// Mean need weights by segment: proximity, expertise, companionship,
+    /// price.
+    need_means: [[f64; 4]; N_SEG],
+    need_concentration: f64,
+}
+
+impl MarketInputs {
+    pub fn of(sc: &Scenario, replicate: u32) -> MarketInputs {
+        let p = &sc.params;
+        MarketInputs {
+            seed: sc.seed,
+            replicate,
+            market: sc.market.clone(),
+            need_means: std::array::from_fn(|s| {
+                [
+                    p.need_prox[s],
+                    p.need_exp[s],
+                    p.need_comp[s],
+                    p.need_price[s],
+                ]
+            }),
+            need_concentration: p.need_concentration,
+        }
+    }
+
+    /// Every input as bits: equal bits draw equal markets (float `==`
+    /// would call -0.0 and 0.0 equal, and NaN unequal to itself). The
+    /// patterns name every field, so that a new one cannot be left out.
+    fn bits(&self) -> impl Iterator<Item = u64> + '_ {
+        let MarketInputs {
+            seed,
+            replicate,
+            market,
+            need_means,
+            need_concentration,
+        } = self;
+        let Market {
+            cities,
+            segment_shares,
+            industry_weights,
+        } = market;
+        let cities = cities.iter().flat_map(|c| {
+            let CitySpec {
+                tier,
+                enterprises,
+                addressable_share,
+            } = c;
+            [
+                *tier as u64,
+                *enterprises as u64,
+                addressable_share.to_bits(),
+            ]
+        });
+        let floats = (segment_shares.iter())
+            .chain(industry_weights)
+            .chain(need_means.as_flattened())
+            .chain([need_concentration])
+            .map(|x| x.to_bits());
+        [*seed, *replicate as u64, market.cities.len() as u64]
+            .into_iter()
+            .chain(cities)
+            .chain(floats)
+    }
+}
+
+impl PartialEq for MarketInputs {
+    fn eq(&self, o: &MarketInputs) -> bool {
+        self.bits().eq(o.bits())
+    }
+}
+
+impl Eq for MarketInputs {}
+
+impl std::hash::Hash for MarketInputs {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.bits().for_each(|b| b.hash(h));
+    }
+}
+
+/// A replicate's market: each city's enterprises (industry and needs, in
+/// segment blocks), drawn from its [`MarketInputs`] alone.
+#[derive(Clone, Debug)]
+pub struct MarketDraw {
+    inputs: MarketInputs,
+    cities: Vec<CityDraw>,
+}
+
+#[derive(Clone, Debug)]
+struct CityDraw {
+    sizes: [u32; N_SEG],
+    industry: Vec<u8>,
+    needs: Vec<[u8; 4]>,
+}
+
+impl MarketDraw {
+    /// Draw the market. Each city draws from its own stream (keyed by the
+    /// city), so cities are drawn in parallel with the draws, and the
+    /// bytes, of one thread; `collect` keeps them in city order.
+    pub fn draw(inputs: MarketInputs) -> MarketDraw {
+        let m = &inputs.market;
+        let need_beta: [[BetaMean; 4]; N_SEG] = std::array::from_fn(|s| {
+            inputs.need_means[s].map(|mean| BetaMean::new(mean, inputs.need_concentration))
+        });
+        let wsum: f64 = m.industry_weights.iter().sum();
+        let cities = (m.cities.par_iter().enumerate())
+            .map(|(c, spec)| {
+                let mut rng = Stream::new(inputs.seed, inputs.replicate, 0, c as u32, INIT);
+                let sizes = m.segment_sizes(spec);
+                let n: usize = sizes.iter().map(|&s| s as usize).sum();
+                let mut city = CityDraw {
+                    sizes,
+                    industry: Vec::with_capacity(n),
+                    needs: Vec::with_capacity(n),
+                };
+                for (s, &len) in sizes.iter().enumerate() {
+                    for _ in 0..len {
+                        let mut u = rng.uniform() * wsum;
+                        let mut ind = N_IND - 1;
+                        for (k, w) in m.industry_weights.iter().enumerate() {
+                            if u < *w {
+                                ind = k;
+                                break;
+                            }
+                            u -= w;
+                        }
+                        city.industry.push(ind as u8);
+                        let q = |rng: &mut Stream, b: &BetaMean| round_255(b.sample(rng));
+                        city.needs.push([
+                            q(&mut rng, &need_beta[s][0]),
+                            q(&mut rng, &need_beta[s][1]),
+                            q(&mut rng, &need_beta[s][2]),
+                            q(&mut rng, &need_beta[s][3]),
+                        ]);
+                    }
+                }
+                city
+            })
+            .collect();
+        MarketDraw { inputs, cities }
+    }
+
+    pub fn inputs(&self) -> &MarketInputs {
+        &self.inputs
+    }
+}
+
+/// Build the world of one replicate, its market drawn afresh.
 pub fn build_world(sc: &Scenario, replicate: u32) -> World {
+    let market = MarketDraw::draw(MarketInputs::of(sc, replicate));
+    assemble(sc, replicate, market.cities.into_iter())
+}
+
+/// Build the world of one replicate on its market, drawn before and
+/// perhaps shared with other runs: each world takes a copy, since
+/// customers move within the columns. The market must be the one `sc`
+/// draws for that replicate.
+pub fn build_world_on(sc: &Scenario, market: &MarketDraw) -> World {
+    let replicate = market.inputs.replicate;
+    assert!(
+        market.inputs == MarketInputs::of(sc, replicate),
+        "a world built on a market drawn from other inputs"
+    );
+    assemble(sc, replicate, market.cities.iter().cloned())
+}
+
+/// The world at month 0: the cities' enterprises as drawn, no customers
+/// yet, the vendors and their first units.
+fn assemble(sc: &Scenario, replicate: u32, drawn: impl Iterator<Item = CityDraw>) -> World {
     let p = &sc.params;
     let vendors: Vec<Vendor> = sc
         .vendors
@@ -45,34 +219,15 @@ pub fn build_world(sc: &Scenario, replicate: u32) -> World {
             }
         })
         .collect();
-    // Need weights by segment: proximity, expertise, companionship, price.
-    let need_beta: [[BetaMean; 4]; N_SEG] = std::array::from_fn(|s| {
-        [
-            p.need_prox[s],
-            p.need_exp[s],
-            p.need_comp[s],
-            p.need_price[s],
-        ]
-        .map(|m| BetaMean::new(m, p.need_concentration))
-    });
-    // Each city draws from its own stream (keyed by the city), so cities
-    // are built in parallel with the draws, and the bytes, of one thread;
-    // `collect` keeps them in city order.
     let nv = vendors.len();
-    let cities = sc
-        .market
-        .cities
-        .par_iter()
-        .enumerate()
-        .map(|(c, spec)| {
-            let mut rng = Stream::new(sc.seed, replicate, 0, c as u32, INIT);
-            let sizes = sc.market.segment_sizes(spec);
-            let n: usize = sizes.iter().map(|&s| s as usize).sum();
+    let cities = (sc.market.cities.iter().zip(drawn).enumerate())
+        .map(|(c, (spec, d))| {
+            let n = d.industry.len();
             let mut city = City {
                 id: CityId(c as u32),
                 tier: spec.tier,
-                industry: Vec::with_capacity(n),
-                needs: Vec::with_capacity(n),
+                industry: d.industry,
+                needs: d.needs,
                 ring: vec![0; n],
                 slot: vec![0; n],
                 sat: vec![0.0; n],
@@ -83,9 +238,8 @@ pub fn build_world(sc: &Scenario, replicate: u32) -> World {
                 warm_left: vec![[0; N_SEG]; nv],
                 ..Default::default()
             };
-            let wsum: f64 = sc.market.industry_weights.iter().sum();
             let mut start = 0u32;
-            for (s, &len) in sizes.iter().enumerate() {
+            for (s, &len) in d.sizes.iter().enumerate() {
                 city.blocks[s] = SegBlock {
                     start,
                     len,
@@ -93,25 +247,6 @@ pub fn build_world(sc: &Scenario, replicate: u32) -> World {
                     lost: 0,
                 };
                 start += len;
-                for _ in 0..len {
-                    let mut u = rng.uniform() * wsum;
-                    let mut ind = N_IND - 1;
-                    for (k, w) in sc.market.industry_weights.iter().enumerate() {
-                        if u < *w {
-                            ind = k;
-                            break;
-                        }
-                        u -= w;
-                    }
-                    city.industry.push(ind as u8);
-                    let q = |rng: &mut Stream, b: &BetaMean| round_255(b.sample(rng));
-                    city.needs.push([
-                        q(&mut rng, &need_beta[s][0]),
-                        q(&mut rng, &need_beta[s][1]),
-                        q(&mut rng, &need_beta[s][2]),
-                        q(&mut rng, &need_beta[s][3]),
-                    ]);
-                }
             }
             city
         })
@@ -164,7 +299,70 @@ fn round_255(x: f64) -> u8 {
 
 #[cfg(test)]
 mod tests {
-    use super::round_255;
+    use super::*;
+    use crate::ids::Strategy;
+    use crate::step::Stepper;
+    use crate::testkit::scenario;
+
+    /// A world built on a market drawn for other runs is the world its
+    /// scenario builds alone, month after month.
+    #[test]
+    fn a_world_built_on_a_shared_market_is_the_world_built_alone() {
+        let team = scenario(Strategy::TeamReplication, "long_term");
+        let city = scenario(Strategy::CityExclusive, "short_term");
+        let market = MarketDraw::draw(MarketInputs::of(&team, 2));
+        for sc in [&team, &city] {
+            let (mut a, mut b) = (build_world(sc, 2), build_world_on(sc, &market));
+            assert_eq!(b.replicate, 2);
+            let (mut sa, mut sb) = (Stepper::new(), Stepper::new());
+            for _ in 0..12 {
+                assert_eq!(sa.step(&mut a, sc), sb.step(&mut b, sc));
+            }
+            for (ca, cb) in a.cities.iter().zip(&b.cities) {
+                assert_eq!((&ca.industry, &ca.needs), (&cb.industry, &cb.needs));
+                assert_eq!((&ca.slot, &ca.paid), (&cb.slot, &cb.paid));
+            }
+        }
+        // The shared market is left as drawn.
+        let again = MarketDraw::draw(MarketInputs::of(&team, 2));
+        for (x, y) in market.cities.iter().zip(&again.cities) {
+            assert_eq!((&x.industry, &x.needs), (&y.industry, &y.needs));
+        }
+    }
+
+    /// Runs share a market exactly when what the draw reads is the same:
+    /// the seed, the replicate, the cities and the need weights; not the
+    /// vendors, their policies or the rest of the model.
+    #[test]
+    fn market_inputs_differ_by_what_the_draw_reads_and_nothing_else() {
+        let sc = scenario(Strategy::Abu, "long_term");
+        let of = |sc: &Scenario, r| MarketInputs::of(sc, r);
+        assert_eq!(of(&sc, 0), of(&scenario(Strategy::Online, "short_term"), 0));
+        let mut model = sc.clone();
+        model.params.bass_q *= 2.0;
+        model.params.start_reputation = 0.9;
+        assert_eq!(of(&sc, 0), of(&model, 0));
+        assert_ne!(of(&sc, 0), of(&sc, 1));
+        let changes: [fn(&mut Scenario); 8] = [
+            |s| s.seed += 1,
+            |s| s.params.need_prox[1] += 0.01,
+            |s| s.params.need_price[3] += 0.01,
+            |s| s.params.need_concentration += 1.0,
+            |s| s.market.industry_weights[2] += 0.1,
+            |s| s.market.segment_shares[0] += 0.01,
+            |s| s.market.cities[0].enterprises += 1,
+            |s| s.market.cities.truncate(3),
+        ];
+        for (k, change) in changes.iter().enumerate() {
+            let mut other = sc.clone();
+            change(&mut other);
+            assert_ne!(of(&sc, 0), of(&other, 0), "change {k}");
+            // ... and the world is not built on a market drawn otherwise.
+            let market = MarketDraw::draw(of(&other, 0));
+            let built = std::panic::catch_unwind(|| build_world_on(&sc, &market));
+            assert!(built.is_err(), "change {k}");
+        }
+    }
 
     #[test]
     fn issue15_round_255_is_round() {

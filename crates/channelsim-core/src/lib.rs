@@ -43,9 +43,10 @@ pub mod step;
 #[cfg(test)]
 pub(crate) mod testkit;
 
+pub use init::{MarketDraw, MarketInputs};
 pub use metrics::{METRICS, Observer, VendorMonth};
 pub use params::{MODEL_VERSION, Policy, Scenario};
-pub use sim::{RunTimings, run_replicate, run_replicate_timed};
+pub use sim::{RunTimings, run_on, run_replicate, run_replicate_timed};
 
 /// Version of the engine (this crate).
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,6 +1,6 @@
 //! Running one replicate of a scenario from month 0 to the horizon.
 
-use crate::init::build_world;
+use crate::init::{MarketDraw, build_world, build_world_on};
 use crate::metrics::Observer;
 use crate::params::Scenario;
 use crate::schedule::Timings;
@@ -31,15 +31,33 @@ pub fn run_replicate(sc: &Scenario, replicate: u32, obs: &mut dyn Observer) -> W
 }
 
 /// [`run_replicate`], also returning where its time went.
-/// The cumulative ecosystem value is carried here, between months.
 pub fn run_replicate_timed(
     sc: &Scenario,
     replicate: u32,
     obs: &mut dyn Observer,
 ) -> (World, RunTimings) {
     let clock = Instant::now();
-    let mut world = build_world(sc, replicate);
-    let build = clock.elapsed();
+    let world = build_world(sc, replicate);
+    run_world(sc, world, clock.elapsed(), obs)
+}
+
+/// Run `sc` on its replicate's market, drawn before (see
+/// [`build_world_on`]): what [`run_replicate_timed`] gives, but for the
+/// time of drawing the market.
+pub fn run_on(sc: &Scenario, market: &MarketDraw, obs: &mut dyn Observer) -> (World, RunTimings) {
+    let clock = Instant::now();
+    let world = build_world_on(sc, market);
+    run_world(sc, world, clock.elapsed(), obs)
+}
+
+/// The months of a run, from the world at month 0 (built in `build`).
+/// The cumulative ecosystem value is carried here, between months.
+fn run_world(
+    sc: &Scenario,
+    mut world: World,
+    build: Duration,
+    obs: &mut dyn Observer,
+) -> (World, RunTimings) {
     let mut stepper = Stepper::new();
     let mut cum_eco = vec![0.0; world.vendors.len()];
     for _ in 0..sc.horizon_months {

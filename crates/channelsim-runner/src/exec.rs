@@ -5,8 +5,13 @@
 //! (variant, replicate) order.
 
 use channelsim_core::metrics::Collect;
-use channelsim_core::{RunTimings, Scenario, VendorMonth, run_replicate_timed};
+use channelsim_core::{
+    MarketDraw, MarketInputs, RunTimings, Scenario, VendorMonth, run_on, run_replicate_timed,
+};
 use rayon::prelude::*;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
 
 /// One run's identity and its monthly rows (all vendors, months in order).
 #[derive(Clone, Debug)]
@@ -46,24 +51,17 @@ pub fn run_all(
     let jobs: Vec<(usize, u32)> = (0..scenarios.len())
         .flat_map(|v| (0..replicates).map(move |r| (v, r)))
         .collect();
-    jobs.into_par_iter()
-        .map(|(v, r)| {
-            let mut obs = Collect::default();
-            let (_, timings) = run_replicate_timed(scenarios[v], r, &mut obs);
-            progress();
-            RunResult {
-                variant: v,
-                replicate: r,
-                rows: obs.0,
-                timings,
-            }
-        })
+    let never = AtomicBool::new(false);
+    let runs = run_jobs(scenarios, &jobs, &never, progress);
+    runs.into_iter()
+        .map(|r| r.expect("not cancelled"))
         .collect()
 }
 
 /// Bytes per enterprise of a run: customer columns (20 bytes) plus layout
-/// slack.
-const PER_ENTERPRISE: u64 = 24;
+/// slack, and the market it was built on (5 bytes; shared by the runs
+/// that meet it, so at most one a run).
+const PER_ENTERPRISE: u64 = 24 + 5;
 
 /// Bytes of a run besides its enterprises: the rows it keeps, and slack.
 fn fixed_bytes(sc: &Scenario) -> u64 {
@@ -95,29 +93,78 @@ pub fn memory_available() -> Option<u64> {
 /// runs in flight; a run that starts is run whole, so what it returns is
 /// what [`run_all`] would. Results in job order, `None` for a job skipped.
 /// `progress` is called once per finished run (from any thread).
+///
+/// Jobs that meet the same market (the same replicate of variants that
+/// differ in their vendors, policies or model) share it: it is drawn once,
+/// its time counted in the first of them, and each world built on a copy.
+/// What each run gives is what it gives alone.
 pub fn run_jobs(
     scenarios: &[&Scenario],
     jobs: &[(usize, u32)],
-    cancel: &std::sync::atomic::AtomicBool,
+    cancel: &AtomicBool,
     progress: &(dyn Fn() + Sync),
 ) -> Vec<Option<RunResult>> {
-    use std::sync::atomic::Ordering;
-    jobs.par_iter()
-        .map(|&(v, r)| {
-            if cancel.load(Ordering::Relaxed) {
-                return None;
+    let go = || !cancel.load(Ordering::Relaxed);
+    let run = |i: usize, market: Option<&MarketDraw>| {
+        let (v, r) = jobs[i];
+        let mut obs = Collect::default();
+        let (_, timings) = match market {
+            Some(m) => run_on(scenarios[v], m, &mut obs),
+            None => run_replicate_timed(scenarios[v], r, &mut obs),
+        };
+        progress();
+        RunResult {
+            variant: v,
+            replicate: r,
+            rows: obs.0,
+            timings,
+        }
+    };
+    let done: Vec<Vec<(usize, RunResult)>> = by_market(scenarios, jobs)
+        .into_par_iter()
+        .map(|(inputs, members)| match members[..] {
+            [i] => go().then(|| (i, run(i, None))).into_iter().collect(),
+            _ if !go() => Vec::new(),
+            _ => {
+                let clock = Instant::now();
+                let market = MarketDraw::draw(inputs);
+                let drawn = clock.elapsed();
+                let first = members[0];
+                (members.par_iter())
+                    .filter(|_| go())
+                    .map(|&i| {
+                        let mut r = run(i, Some(&market));
+                        if i == first {
+                            r.timings.build += drawn;
+                        }
+                        (i, r)
+                    })
+                    .collect()
             }
-            let mut obs = Collect::default();
-            let (_, timings) = run_replicate_timed(scenarios[v], r, &mut obs);
-            progress();
-            Some(RunResult {
-                variant: v,
-                replicate: r,
-                rows: obs.0,
-                timings,
-            })
         })
-        .collect()
+        .collect();
+    let mut out: Vec<Option<RunResult>> = (0..jobs.len()).map(|_| None).collect();
+    for (i, r) in done.into_iter().flatten() {
+        out[i] = Some(r);
+    }
+    out
+}
+
+/// The jobs grouped by the market they meet, in order of first meeting.
+fn by_market(scenarios: &[&Scenario], jobs: &[(usize, u32)]) -> Vec<(MarketInputs, Vec<usize>)> {
+    let mut at: HashMap<MarketInputs, usize> = HashMap::new();
+    let mut groups: Vec<(MarketInputs, Vec<usize>)> = Vec::new();
+    for (i, &(v, r)) in jobs.iter().enumerate() {
+        let inputs = MarketInputs::of(scenarios[v], r);
+        match at.get(&inputs) {
+            Some(&g) => groups[g].1.push(i),
+            None => {
+                at.insert(inputs.clone(), groups.len());
+                groups.push((inputs, vec![i]));
+            }
+        }
+    }
+    groups
 }
 
 #[cfg(test)]
@@ -153,5 +200,37 @@ mod cancel_tests {
                 .iter()
                 .all(Option::is_none)
         );
+    }
+
+    /// Variants of a scenario meet the same enterprises: jobs of the same
+    /// replicate share one market, drawn once, and each run gives what it
+    /// gives alone; a variant whose enterprises differ draws its own.
+    #[test]
+    fn runs_that_share_a_market_give_what_each_gives_alone() {
+        let file =
+            crate::scenario::parse_scenario(crate::scenario::DEFAULT_SCENARIO, "d", &[]).unwrap();
+        let mut scs: Vec<Scenario> = file.variants[..3]
+            .iter()
+            .map(|v| v.scenario.clone())
+            .collect();
+        for sc in &mut scs {
+            sc.horizon_months = 6;
+        }
+        scs[2].params.need_exp[2] += 0.05;
+        let refs: Vec<&Scenario> = scs.iter().collect();
+        let jobs: Vec<(usize, u32)> = (0..3).flat_map(|v| [(v, 0), (v, 1)]).collect();
+        let groups: Vec<Vec<usize>> = by_market(&refs, &jobs)
+            .into_iter()
+            .map(|(_, g)| g)
+            .collect();
+        assert_eq!(groups, [vec![0, 2], vec![1, 3], vec![4], vec![5]]);
+        let all = run_all(&refs, 2, &|| {});
+        assert_eq!(all.len(), 6);
+        for (run, &(v, r)) in all.iter().zip(&jobs) {
+            assert_eq!((run.variant, run.replicate), (v, r));
+            let mut alone = Collect::default();
+            run_replicate_timed(refs[v], r, &mut alone);
+            assert_eq!(run.rows, alone.0, "variant {v} replicate {r}");
+        }
     }
 }

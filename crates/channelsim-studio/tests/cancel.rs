@@ -20,11 +20,12 @@ fn setting(reps: &str, horizon: &str) -> Settings {
 #[test]
 fn issue16_a_cancelled_answer_stops_early_and_keeps_its_finished_runs() {
     let base = Base::new(DEFAULT_SCENARIO, "default.toml").unwrap();
-    let p = base.prepare(&setting("12", "24")).unwrap();
+    let p = base.prepare(&setting("40", "120")).unwrap();
     let engine = Engine::new();
     let cancel = AtomicBool::new(false);
     // Cancel from another thread shortly after the start (one thread runs
-    // the 48 runs, so they cannot all be done by then).
+    // the 160 runs, over 1 s of work, so they cannot all be done by then;
+    // the 40 markets are drawn once each, shared by the 4 variants).
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
         .build()
@@ -32,7 +33,7 @@ fn issue16_a_cancelled_answer_stops_early_and_keeps_its_finished_runs() {
     let t = Instant::now();
     let got = std::thread::scope(|s| {
         s.spawn(|| {
-            std::thread::sleep(Duration::from_millis(300));
+            std::thread::sleep(Duration::from_millis(150));
             cancel.store(true, Ordering::SeqCst);
         });
         pool.install(|| engine.answer(&p, &cancel))
