@@ -162,6 +162,15 @@ impl MarketDraw {
     pub fn inputs(&self) -> &MarketInputs {
         &self.inputs
     }
+
+    /// Bytes it holds (each enterprise's industry and needs).
+    pub fn bytes(&self) -> u64 {
+        let per = std::mem::size_of::<u8>() + std::mem::size_of::<[u8; 4]>();
+        self.cities
+            .iter()
+            .map(|c| (c.industry.len() * per) as u64)
+            .sum()
+    }
 }
 
 /// Build the world of one replicate, its market drawn afresh.

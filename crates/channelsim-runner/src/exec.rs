@@ -10,6 +10,7 @@ use channelsim_core::{
 };
 use rayon::prelude::*;
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
@@ -56,6 +57,67 @@ pub fn run_all(
     runs.into_iter()
         .map(|r| r.expect("not cancelled"))
         .collect()
+}
+
+/// Markets drawn for earlier runs, for runs that come one by one (a
+/// sweep's): kept while they fit in a budget of bytes, the least recently
+/// used let go first. A market is drawn outside the lock, so two threads
+/// may both draw one (the same bytes; the first kept); none waits on
+/// another's draw, which a rayon worker stealing work inside the draw could
+/// otherwise do on itself.
+pub struct MarketCache {
+    budget: u64,
+    held: std::sync::Mutex<CacheState>,
+}
+
+#[derive(Default)]
+struct CacheState {
+    /// Markets with the use count at their last use.
+    markets: Vec<(Arc<MarketDraw>, u64)>,
+    uses: u64,
+}
+
+impl MarketCache {
+    /// A cache of at most `budget` bytes of markets (one market more
+    /// than fits is let go as soon as another is asked for).
+    pub fn new(budget: u64) -> MarketCache {
+        MarketCache {
+            budget,
+            held: Default::default(),
+        }
+    }
+
+    /// The market drawn from `inputs`: kept, or drawn now.
+    pub fn get(&self, inputs: MarketInputs) -> Arc<MarketDraw> {
+        let lock = || self.held.lock().unwrap_or_else(|e| e.into_inner());
+        {
+            let mut st = lock();
+            st.uses += 1;
+            let now = st.uses;
+            if let Some((m, used)) = st.markets.iter_mut().find(|(m, _)| *m.inputs() == inputs) {
+                *used = now;
+                return m.clone();
+            }
+        }
+        let drawn = Arc::new(MarketDraw::draw(inputs));
+        let mut st = lock();
+        if let Some((m, _)) = st
+            .markets
+            .iter()
+            .find(|(m, _)| m.inputs() == drawn.inputs())
+        {
+            return m.clone();
+        }
+        st.uses += 1;
+        let now = st.uses;
+        st.markets.push((drawn.clone(), now));
+        let bytes = |st: &CacheState| st.markets.iter().map(|(m, _)| m.bytes()).sum::<u64>();
+        while st.markets.len() > 1 && bytes(&st) > self.budget {
+            let oldest = (0..st.markets.len()).min_by_key(|&i| st.markets[i].1);
+            st.markets.remove(oldest.expect("two or more"));
+        }
+        drawn
+    }
 }
 
 /// Bytes per enterprise of a run: customer columns (20 bytes) plus layout
@@ -168,7 +230,7 @@ fn by_market(scenarios: &[&Scenario], jobs: &[(usize, u32)]) -> Vec<(MarketInput
 }
 
 #[cfg(test)]
-mod cancel_tests {
+mod tests {
     use super::*;
     use std::sync::atomic::AtomicBool;
 
@@ -232,5 +294,34 @@ mod cancel_tests {
             run_replicate_timed(refs[v], r, &mut alone);
             assert_eq!(run.rows, alone.0, "variant {v} replicate {r}");
         }
+    }
+
+    /// The cache gives the market drawn before for equal inputs, keeps
+    /// what fits in its budget and lets the least recently used go; runs
+    /// on a kept market give what they give alone.
+    #[test]
+    fn the_market_cache_keeps_what_fits_and_lets_the_least_recently_used_go() {
+        let sc = small();
+        let of = |r| MarketInputs::of(&sc, r);
+        let one = MarketDraw::draw(of(0)).bytes();
+        assert!(one > 0);
+        let cache = MarketCache::new(2 * one);
+        let (a, b) = (cache.get(of(0)), cache.get(of(1)));
+        assert!(Arc::ptr_eq(&a, &cache.get(of(0))));
+        // Replicate 1 is now the least recently used: 2 takes its place.
+        let c = cache.get(of(2));
+        assert!(Arc::ptr_eq(&a, &cache.get(of(0))));
+        assert!(Arc::ptr_eq(&c, &cache.get(of(2))));
+        assert!(!Arc::ptr_eq(&b, &cache.get(of(1))));
+        for r in 0..3 {
+            let (mut kept, mut alone) = (Collect::default(), Collect::default());
+            run_on(&sc, &cache.get(of(r)), &mut kept);
+            run_replicate_timed(&sc, r, &mut alone);
+            assert_eq!(kept.0, alone.0, "replicate {r}");
+        }
+        // A budget smaller than one market still keeps the last one.
+        let tiny = MarketCache::new(1);
+        let d = tiny.get(of(0));
+        assert!(Arc::ptr_eq(&d, &tiny.get(of(0))));
     }
 }

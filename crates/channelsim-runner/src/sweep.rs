@@ -20,11 +20,12 @@
 
 use crate::RunnerError;
 use crate::atomic::{write_atomic, write_string};
+use crate::exec::MarketCache;
 use crate::experiment::{Experiment, Fingerprint};
 use crate::lock::Lock;
 use crate::results::{csv_field, metric};
 use channelsim_core::metrics::Last;
-use channelsim_core::run_replicate;
+use channelsim_core::{MarketInputs, run_on};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -121,8 +122,14 @@ pub fn write_design(dir: &Path, exp: &Experiment) -> Result<(), RunnerError> {
     })
 }
 
+/// Bytes of markets a sweep keeps for its later runs (at most an eighth
+/// of the memory available): the runs of a replicate meet the same market
+/// at every point and variant that leave the cities and need weights
+/// alone, and drawing it is most of a small run's time.
+const SWEEP_MARKETS: u64 = 256 << 20;
+
 /// One run: its result line, or its error.
-fn run_one(exp: &Experiment, i: usize) -> Result<String, String> {
+fn run_one(exp: &Experiment, i: usize, markets: &MarketCache) -> Result<String, String> {
     let id = exp.run_id(i);
     let file = exp.point_scenario(id.point).map_err(|e| e.to_string())?;
     let variant = file
@@ -146,7 +153,8 @@ fn run_one(exp: &Experiment, i: usize) -> Result<String, String> {
     }
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let mut last = Last::default();
-        run_replicate(&sc, id.replicate, &mut last);
+        let market = markets.get(MarketInputs::of(&sc, id.replicate));
+        run_on(&sc, &market, &mut last);
         last.0
     }))
     .map_err(|p| {
@@ -425,12 +433,14 @@ pub fn run_shard(
     // Batches keep memory flat and the journal in run order.
     let batch = (threads * 4).max(8);
     let mut n_failed = failed.len();
+    let avail = crate::exec::memory_available().unwrap_or(u64::MAX);
+    let markets = MarketCache::new(SWEEP_MARKETS.min(avail / 8));
     crate::job::with_pool(threads, || -> Result<(), RunnerError> {
         for chunk in pending.chunks(batch) {
             let out: Vec<(usize, Result<String, String>)> = chunk
                 .par_iter()
                 .map(|&i| {
-                    let r = run_one(exp, i);
+                    let r = run_one(exp, i, &markets);
                     (i, r)
                 })
                 .collect();
