@@ -233,8 +233,15 @@ pub fn run_job(
     };
     let runs = with_pool(threads, || run_all(&refs, replicates, &tick))?;
 
-    write_series(&tmp.join(files::SERIES), &names, &refs, &runs)?;
-    write_csv(&tmp.join(files::MONTHLY), &monthly(&names, &refs, &runs))?;
+    // The two largest files, side by side.
+    let (series, month) = with_pool(threads, || {
+        rayon::join(
+            || write_series(&tmp.join(files::SERIES), &names, &refs, &runs),
+            || write_csv(&tmp.join(files::MONTHLY), &monthly(&names, &refs, &runs)),
+        )
+    })?;
+    series?;
+    month?;
     let (run_rows, summary) = summarise(&names, &refs, &runs);
     write_runs_csv(&tmp.join(files::RUNS), &run_rows)?;
     write_csv(&tmp.join(files::SUMMARY), &summary)?;
