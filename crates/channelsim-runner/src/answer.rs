@@ -6,7 +6,7 @@
 //! [`AnswerRow`] in `answer.json`; `answer.md` says the same in words.
 
 use crate::exec::RunResult;
-use crate::robust::{FLIP_SEARCH_MAX, flip_rate, npv, policy_pairs};
+use crate::robust::{FLIP_SEARCH_MAX, flip_rate, npvs, policy_pairs};
 use channelsim_core::Scenario;
 use channelsim_results::AnswerRow;
 use channelsim_results::catalogue::{self, KCNY_PER_MCNY};
@@ -86,11 +86,7 @@ fn paired_row(r: &Runs, kind: &str, strategy: &str, a: usize, b: usize) -> Answe
     };
     let ahead = ca.iter().zip(&cb).filter(|(x, y)| x > y).count() as f64 / n.max(1) as f64;
     let (pa, pb) = (r.profit(a), r.profit(b));
-    let npv_diff = |rate: f64| {
-        let la: Vec<f64> = pa.iter().map(|p| npv(p, rate)).collect();
-        let lb: Vec<f64> = pb.iter().map(|p| npv(p, rate)).collect();
-        mean_diff(&la, &lb)
-    };
+    let npv_diff = |rate: f64| mean_diff(&npvs(&pa, rate), &npvs(&pb, rate));
     AnswerRow {
         kind: kind.into(),
         vendor: r.vendor.into(),

@@ -430,6 +430,14 @@ pub fn npv(profit: &[f64], rate: f64) -> f64 {
     npv_with(profit, &discount_factors(rate, profit.len()))
 }
 
+/// [`npv`] of each series at `rate`, the factors computed once for all
+/// (the same bits: each series takes the factors of its own months).
+pub fn npvs(series: &[Vec<f64>], rate: f64) -> Vec<f64> {
+    let months = series.iter().map(Vec::len).max().unwrap_or(0);
+    let factors = discount_factors(rate, months);
+    series.iter().map(|p| npv_with(p, &factors)).collect()
+}
+
 /// (1 + rate)^(m / 12) for months m = 1..=months.
 fn discount_factors(rate: f64, months: usize) -> Vec<f64> {
     (1..=months)
@@ -1091,6 +1099,21 @@ set = { "vendor.focal.policy" = "short_term" }
         assert_eq!(npv(&[100.0; 12], 0.0), 1200.0);
         let at10: f64 = (1..=12).map(|m| 100.0 / 1.1f64.powf(m as f64 / 12.0)).sum();
         assert!((npv(&[100.0; 12], 0.1) - at10).abs() < 1e-9);
+    }
+
+    /// The NPVs of many series with the factors computed once are each
+    /// series' own NPV, bit for bit, whatever its length.
+    #[test]
+    fn npvs_with_shared_factors_are_each_series_npv() {
+        let series: Vec<Vec<f64>> = [18, 7, 0, 25]
+            .iter()
+            .map(|&n| (0..n).map(|m| (m as f64 * 37.3).sin() * 1e3).collect())
+            .collect();
+        for rate in [0.0, 0.0825, 0.4] {
+            let bits = |xs: Vec<f64>| xs.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            let alone: Vec<f64> = series.iter().map(|p| npv(p, rate)).collect();
+            assert_eq!(bits(npvs(&series, rate)), bits(alone), "rate {rate}");
+        }
     }
 
     #[test]
