@@ -77,6 +77,20 @@ struct CacheState {
     uses: u64,
 }
 
+impl CacheState {
+    /// The market kept for `inputs`, now its most recently used.
+    fn kept(&mut self, inputs: &MarketInputs) -> Option<Arc<MarketDraw>> {
+        self.uses += 1;
+        let now = self.uses;
+        let (m, used) = self
+            .markets
+            .iter_mut()
+            .find(|(m, _)| m.inputs() == inputs)?;
+        *used = now;
+        Some(m.clone())
+    }
+}
+
 impl MarketCache {
     /// A cache of at most `budget` bytes of markets (one market more
     /// than fits is let go as soon as another is asked for).
@@ -90,23 +104,13 @@ impl MarketCache {
     /// The market drawn from `inputs`: kept, or drawn now.
     pub fn get(&self, inputs: MarketInputs) -> Arc<MarketDraw> {
         let lock = || self.held.lock().unwrap_or_else(|e| e.into_inner());
-        {
-            let mut st = lock();
-            st.uses += 1;
-            let now = st.uses;
-            if let Some((m, used)) = st.markets.iter_mut().find(|(m, _)| *m.inputs() == inputs) {
-                *used = now;
-                return m.clone();
-            }
+        if let Some(m) = lock().kept(&inputs) {
+            return m;
         }
         let drawn = Arc::new(MarketDraw::draw(inputs));
         let mut st = lock();
-        if let Some((m, _)) = st
-            .markets
-            .iter()
-            .find(|(m, _)| m.inputs() == drawn.inputs())
-        {
-            return m.clone();
+        if let Some(m) = st.kept(drawn.inputs()) {
+            return m;
         }
         st.uses += 1;
         let now = st.uses;

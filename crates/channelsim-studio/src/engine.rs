@@ -21,7 +21,7 @@ use channelsim_runner::compare::compare;
 use channelsim_runner::drivers;
 use channelsim_runner::exec::{RunResult, run_jobs};
 use channelsim_runner::job::{check_memory, vendor_of};
-use channelsim_runner::robust::npv;
+use channelsim_runner::robust::npvs;
 use channelsim_runner::scenario::sha256_hex;
 use serde::Serialize;
 use std::collections::{HashMap, VecDeque};
@@ -275,13 +275,7 @@ pub fn figures(
         .filter(|x| x.kind == "policy")
         .filter_map(|x| {
             let (l, s) = (r.index(&x.variant)?, r.index(&x.other)?);
-            let n = |vi: usize| -> Vec<f64> {
-                r.series(vi, "profit")
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|p| npv(p, rate))
-                    .collect()
-            };
+            let n = |vi: usize| npvs(&r.series(vi, "profit").unwrap_or_default(), rate);
             let (nl, ns) = (n(l), n(s));
             let k = nl.len().min(ns.len()).max(1) as f64;
             let gap = nl.iter().zip(&ns).map(|(a, b)| a - b).sum::<f64>() / k;
